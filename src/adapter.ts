@@ -1,0 +1,70 @@
+// (contract) The interface a system under test implements. A device is an app process: the
+// harness owns time, network, crashes, disk and the user; the system under test owns its local
+// schema, queue, protocol and conflict policy. Changes here need a version bump and a README note.
+import type Database from 'better-sqlite3';
+
+/** A record's field values. The workload writes a unique token string into every field it sets. */
+export type Fields = Record<string, string | null>;
+
+/** The record kinds the simulated users work with: notes live in folders (`fields.folderId`). */
+export type Entity = 'folder' | 'note';
+
+/** Per-record sync state as the app shows it; never `synced` before the server acknowledged that exact version. */
+export type SyncStatus = 'local' | 'pending' | 'synced' | 'conflict' | 'failed';
+
+export interface VisibleRecord {
+  entity: Entity;
+  id: string;
+  fields: Fields;
+  status?: SyncStatus;
+  /** Why the server rejected this record's change, when `status` is `failed`. */
+  reason?: string;
+}
+
+export interface ServerRecord {
+  entity: Entity;
+  id: string;
+  fields: Fields;
+  version: number;
+  deleted: boolean;
+}
+
+export interface DeviceEnv {
+  deviceId: string;
+  /** The device's persistent SQLite store; survives kills. */
+  db: Database.Database;
+  /** A folder that survives kills, for clients with storage of their own. */
+  dataDir: string;
+  /** This device's (possibly drifted) wall clock, in ms. */
+  now(): number;
+  /** The device's only network: the standard Fetch API, carried over the simulated network. */
+  fetch: typeof fetch;
+  /** A virtual timer; returns a function that cancels it. */
+  setTimeout(fn: () => void, ms: number): () => void;
+  /** Seeded randomness in [0, 1). */
+  random(): number;
+  /** Adds an event of the client's own to the run's history. */
+  log(event: string, data?: Record<string, unknown>): void;
+}
+
+/** One instance per boot of a device. */
+export interface SyncClient {
+  /** Resolves with the new record's id once it is saved on the device. */
+  create(entity: Entity, fields: Fields): Promise<string>;
+  update(entity: Entity, id: string, fields: Fields): Promise<void>;
+  delete(entity: Entity, id: string): Promise<void>;
+  /** What the UI shows: every live record, with its sync status where the app has one. */
+  list(): Promise<VisibleRecord[]>;
+  /** Launch, resume or pull-to-refresh: push what is pending, then pull. */
+  sync(): Promise<void>;
+}
+
+export type ClientFactory = (env: DeviceEnv) => SyncClient | Promise<SyncClient>;
+
+/** What the devices talk to. */
+export interface SyncServer {
+  /** A web-standard handler, as in a Worker. */
+  handle(request: Request): Promise<Response>;
+  /** Ground truth for the checkers: every record, tombstones included. */
+  records(): Promise<ServerRecord[]>;
+}

@@ -1,0 +1,23 @@
+// The checkers by name, and the one place that runs them: a checker that throws yields
+// `unknown` for itself and never takes the run or the other checkers down with it.
+import type { CheckName } from '../scenario/index.ts';
+import { checkDivergence } from './divergence.ts';
+import type { Checker, CheckInput, CheckResult } from './types.ts';
+
+export const CHECKERS: Record<CheckName, Checker> = {
+  divergence: checkDivergence,
+};
+
+export function runChecks(names: readonly CheckName[], input: CheckInput): Record<string, CheckResult> {
+  const results: Record<string, CheckResult> = {};
+  for (const name of names) {
+    try {
+      results[name] = CHECKERS[name](input);
+    } catch (error) {
+      results[name] = { valid: 'unknown', violations: [], error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return results;
+}
+
+export type { CheckInput, CheckResult, Violation } from './types.ts';

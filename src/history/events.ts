@@ -1,0 +1,60 @@
+// The event log of a run, in Jepsen's form: each user operation is an `invoke` followed by `ok`
+// or `fail`; network messages, boots, phases and the client's own events sit in the same order.
+// It is the ground truth the checkers read, and its hash is what a replay must reproduce.
+import type { Entity, Fields } from '../adapter.ts';
+import type { Direction, MessageFate } from '../sim/network.ts';
+
+export type OperationKind = 'create' | 'update' | 'delete';
+
+interface Stamped {
+  /** Simulated time, ms. */
+  t: number;
+}
+
+/** A simulated user's call on a device; `ok` and `fail` repeat the invoke's `op` number. */
+export interface OperationEvent extends Stamped {
+  type: 'invoke' | 'ok' | 'fail';
+  process: string;
+  op: number;
+  f: OperationKind;
+  entity: Entity;
+  /** The record; known at invoke for update and delete, at ok for create. */
+  id?: string;
+  /** The values written: each a unique token naming this write (or an id, for references). */
+  fields?: Fields;
+  /** What the user saw on the record when writing: the parents of this write, per field. */
+  seen?: Fields;
+  error?: string;
+}
+
+export interface MessageLogEvent extends Stamped {
+  type: 'message';
+  fate: MessageFate;
+  messageId: number;
+  link: string;
+  direction: Direction;
+  label: string;
+  sizeBytes: number;
+}
+
+export interface BootEvent extends Stamped {
+  type: 'boot';
+  process: string;
+}
+
+export interface PhaseEvent extends Stamped {
+  type: 'phase';
+  phase: 'chaos' | 'quiesce' | 'end';
+  /** For the end of quiescence: whether every device settled before the timeout. */
+  quiesced?: boolean;
+}
+
+/** Something the client logged about itself through `env.log` (a conflict, a failed sync). */
+export interface ClientLogEvent extends Stamped {
+  type: 'client';
+  process: string;
+  event: string;
+  data?: Record<string, unknown>;
+}
+
+export type HistoryEvent = OperationEvent | MessageLogEvent | BootEvent | PhaseEvent | ClientLogEvent;

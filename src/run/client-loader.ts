@@ -1,0 +1,39 @@
+// Turns a scenario's `client:` into a factory: the built-in reference client configured from
+// `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when
+// the CLI runs, since it registers tsx). A path is resolved against the scenario's folder.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ClientFactory } from '../adapter.ts';
+import { referenceClient } from '../reference/client/client.ts';
+import type { Scenario } from '../scenario/index.ts';
+import { BadInputError, SystemUnderTestError } from './errors.ts';
+
+/** Where the reference client believes the server lives; in simulation the host is never resolved. */
+export const SIMULATED_SERVER_URL = 'http://sync-server.sim';
+const PULL_LIMIT = 100;
+
+export async function loadClientFactory(system: Scenario['system'], baseDir: string): Promise<ClientFactory> {
+  if (system.client === 'reference') {
+    return referenceClient({
+      serverUrl: SIMULATED_SERVER_URL,
+      batchSize: system.batchSize,
+      pullLimit: PULL_LIMIT,
+      syncIntervalMs: system.syncIntervalMs,
+    });
+  }
+  const path = resolve(baseDir, system.client);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path)) {
+      throw new BadInputError(`client module not found: ${path}`);
+    }
+    throw new SystemUnderTestError(`client module ${path} failed to load`, error);
+  }
+  if (typeof module.default !== 'function') {
+    throw new BadInputError(`client module ${path} must have a default export that is a ClientFactory, a function (env) => SyncClient`);
+  }
+  return module.default as ClientFactory;
+}

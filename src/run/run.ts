@@ -1,0 +1,214 @@
+// One run of a scenario with one seed: builds the simulated world (scheduler, network, server,
+// devices, users), runs the chaos phase for `duration`, quiesces, and hands the history and the
+// final states to the checkers. The only module that knows every part.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientFactory, ServerRecord, SyncServer, VisibleRecord } from '../adapter.ts';
+import { runChecks, type CheckResult, type Violation } from '../check/index.ts';
+import { Device, openStore } from '../device/device.ts';
+import { SimulatedUser } from '../device/workload.ts';
+import { History } from '../history/history.ts';
+import { createReferenceServer } from '../reference/server/server.ts';
+import type { Scenario } from '../scenario/index.ts';
+import { DeviceClock } from '../sim/clock.ts';
+import { Network } from '../sim/network.ts';
+import { createRng } from '../sim/rng.ts';
+import { Scheduler } from '../sim/scheduler.ts';
+import { SystemUnderTestError } from './errors.ts';
+import { createSimFetch } from './sim-fetch.ts';
+
+/** Quiet time after each quiescence round, so messages still in flight land before states are compared. */
+const SETTLE_GAP_MS = 1000;
+
+export interface RunCounts {
+  devices: number;
+  writes: number;
+  acknowledged: number;
+  syncRequests: number;
+  messages: number;
+  events: number;
+}
+
+export interface RunResult {
+  seed: number;
+  verdict: 'pass' | 'fail' | 'error';
+  eventLogHash: string;
+  counts: RunCounts;
+  simulatedMs: number;
+  quiesced: boolean;
+  checks: Record<string, CheckResult>;
+  violations: Violation[];
+  /** Why the verdict is `error`: the system under test threw. */
+  error?: { message: string; stack?: string };
+  history: History;
+}
+
+export interface RunOptions {
+  seed: number;
+  factory: ClientFactory;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
+  const world = new World(scenario, options, root);
+  try {
+    return await world.run();
+  } finally {
+    world.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+class World {
+  private readonly history = new History();
+  private readonly scheduler: Scheduler;
+  private readonly network: Network;
+  private readonly server: SyncServer;
+  private readonly serverDb;
+  private readonly devices: Device[] = [];
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: RunOptions,
+    root: string,
+  ) {
+    const fail = (error: unknown) => this.fail(error);
+    this.scheduler = new Scheduler(fail);
+    this.network = new Network(this.scheduler, createRng(options.seed, 'network'), scenario.network, (event) =>
+      this.history.append({ t: this.scheduler.nowMs, type: 'message', ...event }),
+    );
+    this.serverDb = openStore(join(root, 'server.sqlite'));
+    this.server = createReferenceServer(this.serverDb);
+    for (let index = 1; index <= scenario.devices; index++) {
+      const deviceId = `d${index}`;
+      this.devices.push(
+        new Device({
+          deviceId,
+          folder: join(root, deviceId),
+          scheduler: this.scheduler,
+          clock: new DeviceClock(),
+          rng: createRng(options.seed, `client:${deviceId}`),
+          history: this.history,
+          factory: options.factory,
+          fetch: createSimFetch({
+            scheduler: this.scheduler,
+            network: this.network,
+            server: this.server,
+            link: deviceId,
+            requestTimeoutMs: scenario.system.requestTimeoutMs,
+            onServerError: fail,
+          }),
+        }),
+      );
+    }
+  }
+
+  async run(): Promise<RunResult> {
+    const onUnhandled = (reason: unknown) => this.fail(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let quiesced = false;
+    try {
+      this.phase('chaos');
+      for (const device of this.devices) await device.boot();
+      this.startUsers();
+      await this.scheduler.runUntil(this.scenario.durationMs, () => this.failure !== undefined);
+      this.phase('quiesce');
+      quiesced = await this.quiesce();
+      this.phase('end', quiesced);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    return this.failure ? this.result('error', quiesced, {}) : this.judge(quiesced);
+  }
+
+  close(): void {
+    for (const device of this.devices) device.close();
+    this.serverDb.close();
+  }
+
+  private startUsers(): void {
+    for (const device of this.devices) {
+      new SimulatedUser({
+        deviceId: device.id,
+        scheduler: this.scheduler,
+        rng: createRng(this.options.seed, `workload:${device.id}`),
+        history: this.history,
+        workload: this.scenario.workload,
+        client: () => device.client,
+        onClientError: (error) => this.fail(error),
+      }).start(this.scenario.durationMs);
+    }
+  }
+
+  /** Every device syncs, round after round, until a round changes nothing and no record waits to be sent. */
+  private async quiesce(): Promise<boolean> {
+    const deadlineMs = this.scheduler.nowMs + this.scenario.quiesceTimeoutMs;
+    let previous: string | undefined;
+    while (this.scheduler.nowMs < deadlineMs && !this.failure) {
+      let synced = false;
+      Promise.all(this.devices.map((device) => device.client.sync())).then(
+        () => (synced = true),
+        (error) => this.fail(error),
+      );
+      await this.scheduler.runUntil(deadlineMs, () => synced || this.failure !== undefined);
+      if (!synced) return false;
+      await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), () => this.failure !== undefined);
+      const { devices, server } = await this.finalStates();
+      const snapshot = JSON.stringify({ devices, server });
+      const waiting = devices.some((device) => device.records.some((record) => record.status === 'local' || record.status === 'pending'));
+      if (!waiting && snapshot === previous) return true;
+      previous = snapshot;
+    }
+    return false;
+  }
+
+  private async finalStates(): Promise<{ devices: { deviceId: string; records: VisibleRecord[] }[]; server: ServerRecord[] }> {
+    const devices = [];
+    for (const device of this.devices) devices.push({ deviceId: device.id, records: await device.client.list() });
+    return { devices, server: await this.server.records() };
+  }
+
+  private async judge(quiesced: boolean): Promise<RunResult> {
+    const { devices, server } = await this.finalStates();
+    const checks = runChecks(this.scenario.checks, { events: this.history.events, devices, server });
+    const clean = Object.values(checks).every((check) => check.valid === true);
+    return this.result(clean ? 'pass' : 'fail', quiesced, checks);
+  }
+
+  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
+    const events = this.history.events;
+    const count = (predicate: (event: (typeof events)[number]) => boolean) => events.filter(predicate).length;
+    return {
+      seed: this.options.seed,
+      verdict,
+      eventLogHash: this.history.hash(),
+      counts: {
+        devices: this.devices.length,
+        writes: count((event) => event.type === 'invoke'),
+        acknowledged: count((event) => event.type === 'ok'),
+        syncRequests: count((event) => event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server'),
+        messages: count((event) => event.type === 'message' && event.fate === 'sent'),
+        events: this.scheduler.eventsRun,
+      },
+      simulatedMs: this.scheduler.nowMs,
+      quiesced,
+      checks,
+      violations: Object.values(checks).flatMap((check) => check.violations),
+      ...(this.failure && { error: { message: this.failure.message, stack: this.failure.stack } }),
+      history: this.history,
+    };
+  }
+
+  private phase(phase: 'chaos' | 'quiesce' | 'end', quiesced?: boolean): void {
+    this.history.append({ t: this.scheduler.nowMs, type: 'phase', phase, ...(quiesced !== undefined && { quiesced }) });
+  }
+
+  /** The first failure of the system under test stops the run; later ones are its echoes. */
+  private fail(error: unknown): void {
+    this.failure ??= error instanceof Error ? error : new SystemUnderTestError(String(error));
+  }
+}

@@ -1,0 +1,54 @@
+// The Fetch API of one device, carried over the simulated network: the request and the
+// response are separate messages with real JSON bodies, either can be dropped or held, and a
+// request that gets no answer fails after the timeout, as a phone's does.
+import type { SyncServer } from '../adapter.ts';
+import type { Network } from '../sim/network.ts';
+import type { Scheduler } from '../sim/scheduler.ts';
+
+export interface SimFetchSettings {
+  scheduler: Scheduler;
+  network: Network;
+  server: SyncServer;
+  /** The name of this device's link to the server. */
+  link: string;
+  requestTimeoutMs: number;
+  /** Receives a server handler that threw: that is the server failing, not the network. */
+  onServerError: (error: unknown) => void;
+}
+
+export function createSimFetch(settings: SimFetchSettings): typeof fetch {
+  const { scheduler, network, server, link } = settings;
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
+    const path = new URL(request.url).pathname;
+    return new Promise<Response>((resolve, reject) => {
+      let settled = false;
+      const fail = (reason: string) => {
+        if (settled) return;
+        settled = true;
+        cancelTimeout();
+        reject(new TypeError('fetch failed', { cause: new Error(reason) }));
+      };
+      const cancelTimeout = scheduler.after(settings.requestTimeoutMs, () => fail('request timed out'));
+      if (network.state(link) === 'partitioned') {
+        scheduler.after(0, () => fail('network unreachable'));
+        return;
+      }
+      network.send(link, 'to-server', `${request.method} ${path}`, body?.length ?? 0, () => {
+        const arrived = new Request(request.url, { method: request.method, headers: request.headers, body });
+        server.handle(arrived).then(async (response) => {
+          const text = await response.text();
+          const { status, statusText } = response;
+          const headers = [...response.headers];
+          network.send(link, 'to-device', `${status} ${path}`, text.length, () => {
+            if (settled) return;
+            settled = true;
+            cancelTimeout();
+            resolve(new Response(text === '' ? null : text, { status, statusText, headers }));
+          });
+        }, settings.onServerError);
+      });
+    });
+  };
+}

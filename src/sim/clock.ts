@@ -1,0 +1,32 @@
+// A device's wall clock over simulated time: `offset + (1 + skew) * simNow`, plus jumps.
+// Real phones drift and get corrected; conflict policies that trust clocks must face that.
+
+export interface DeviceClockSettings {
+  offsetMs: number;
+  /** Fractional rate error: 0.001 runs 0.1 % fast. */
+  skew: number;
+}
+
+export class DeviceClock {
+  private offsetMs: number;
+  private skew: number;
+
+  constructor(settings: DeviceClockSettings = { offsetMs: 0, skew: 0 }) {
+    this.offsetMs = settings.offsetMs;
+    this.skew = settings.skew;
+  }
+
+  /** The device's reading at simulated time `simNowMs`, in whole milliseconds. */
+  read(simNowMs: number): number {
+    return Math.round(this.offsetMs + (1 + this.skew) * simNowMs);
+  }
+
+  /** Step the clock forward (positive) or backward (negative), as an NTP correction or a user would. */
+  jump(deltaMs: number): void {
+    this.offsetMs += deltaMs;
+  }
+
+  settings(): DeviceClockSettings {
+    return { offsetMs: this.offsetMs, skew: this.skew };
+  }
+}
