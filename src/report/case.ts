@@ -1,0 +1,50 @@
+// One scenario × seed as the reporters see it: the run's verdict and counts plus what only the
+// CLI knows (the file it came from, the wall time, the command that replays it).
+import type { RunResult } from '../run/run.ts';
+
+export interface CaseReport {
+  scenario: string;
+  file: string;
+  seed: number;
+  verdict: RunResult['verdict'];
+  eventLogHash: string;
+  counts: RunResult['counts'];
+  simulatedMs: number;
+  wallMs: number;
+  quiesced: boolean;
+  /** Each checker's verdict: true, false, or 'unknown' with the reason it could not decide. */
+  checks: Record<string, { valid: boolean | 'unknown'; error?: string }>;
+  violations: RunResult['violations'];
+  error?: RunResult['error'];
+  replay: string;
+}
+
+/** Shapes a run's result for the reporters, in the order a reader wants the facts. */
+export function toCaseReport(result: RunResult, where: { scenario: string; file: string; wallMs: number; replay: string }): CaseReport {
+  return {
+    scenario: where.scenario,
+    file: where.file,
+    seed: result.seed,
+    verdict: result.verdict,
+    eventLogHash: result.eventLogHash,
+    counts: result.counts,
+    simulatedMs: result.simulatedMs,
+    wallMs: where.wallMs,
+    quiesced: result.quiesced,
+    checks: Object.fromEntries(Object.entries(result.checks).map(([name, { valid, error }]) => [name, { valid, ...(error && { error }) }])),
+    violations: result.violations,
+    ...(result.error && { error: result.error }),
+    replay: where.replay,
+  };
+}
+
+export interface Reporter {
+  onCase(report: CaseReport): void;
+  onEnd(reports: readonly CaseReport[]): void;
+}
+
+/** The exit code a set of cases earns: 3 if anything crashed, 1 on any violation, else 0. */
+export function exitCodeOf(reports: readonly CaseReport[]): 0 | 1 | 3 {
+  if (reports.some((report) => report.verdict === 'error')) return 3;
+  return reports.some((report) => report.verdict === 'fail') ? 1 : 0;
+}

@@ -1,0 +1,111 @@
+// Scenario problems as a user reads them: file:line:col, the key path, and what was expected versus found.
+// Turns zod issues into these, giving each unknown key its own issue (at the key, with a did-you-mean hint)
+// and reporting a list's bad items rather than a vague "invalid union".
+
+import type { z } from 'zod';
+import { scenarioJsonSchema } from './json-schema.ts';
+
+export interface ScenarioIssue {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+}
+
+export type KeyPath = readonly PropertyKey[];
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+/** Finds where a key path sits in the source: at the key itself, or at its value (the parent if missing). */
+export type Locate = (path: KeyPath, target: 'key' | 'value') => SourcePosition;
+
+interface Problem {
+  path: KeyPath;
+  target: 'key' | 'value';
+  message: string;
+}
+
+/** `scenarios/x.yaml:12:3 workload.rat: unknown key; did you mean 'rate'?` */
+export function formatIssue(issue: ScenarioIssue): string {
+  const position = `${issue.file}:${issue.line}:${issue.col}`;
+  return issue.path === '' ? `${position} ${issue.message}` : `${position} ${issue.path}: ${issue.message}`;
+}
+
+/** `workload.mix.create`, `checks[1]`. */
+function formatKeyPath(path: KeyPath): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    return text === '' ? String(segment) : `${text}.${String(segment)}`;
+  }, '');
+}
+
+/** Every zod issue as located scenario issues, in source order. */
+export function scenarioIssuesFromZod(issues: readonly z.core.$ZodIssue[], file: string, locate: Locate): ScenarioIssue[] {
+  return issues
+    .flatMap((issue) => problemsFrom(issue, []))
+    .map(({ path, target, message }) => ({ file, ...locate(path, target), path: formatKeyPath(path), message }))
+    .sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function problemsFrom(issue: z.core.$ZodIssue, prefix: KeyPath): Problem[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    const validKeys = keysAllowedAt(path);
+    return issue.keys.map((key) => ({ path: [...path, key], target: 'key', message: unknownKeyMessage(key, validKeys) }));
+  }
+  if (issue.code === 'invalid_union') {
+    // A union branch whose issues all sit below the value matched the value's shape (e.g. a list of checks
+    // with one bad name); its issues are the useful ones.
+    const shapeMatches = issue.errors.filter((branch) => branch.every((inner) => inner.path.length > 0));
+    const [onlyMatch] = shapeMatches;
+    if (shapeMatches.length === 1 && onlyMatch !== undefined) return onlyMatch.flatMap((inner) => problemsFrom(inner, path));
+  }
+  return [{ path, target: 'value', message: issue.message }];
+}
+
+function keysAllowedAt(path: KeyPath): string[] {
+  let node: z.core.JSONSchema.JSONSchema = scenarioJsonSchema;
+  for (const segment of path) {
+    const child = node.properties?.[String(segment)];
+    node = typeof child === 'object' ? child : {};
+  }
+  return Object.keys(node.properties ?? {});
+}
+
+function unknownKeyMessage(key: string, validKeys: readonly string[]): string {
+  const suggestion = closestKey(key, validKeys);
+  if (suggestion !== undefined) return `unknown key; did you mean '${suggestion}'?`;
+  return `unknown key; valid keys here are ${validKeys.map((valid) => `'${valid}'`).join(', ')}`;
+}
+
+/** The valid key a misspelling most likely meant, ignoring case and `_`/`-`, if it is close enough to suggest. */
+function closestKey(key: string, validKeys: readonly string[]): string | undefined {
+  const typed = normalizeKey(key);
+  const maxDistance = Math.max(1, Math.floor(typed.length / 3));
+  let closest: { key: string; distance: number } | undefined;
+  for (const valid of validKeys) {
+    const distance = editDistance(typed, normalizeKey(valid));
+    if (distance <= maxDistance && (closest === undefined || distance < closest.distance)) closest = { key: valid, distance };
+  }
+  return closest?.key;
+}
+
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
+function editDistance(a: string, b: string): number {
+  let previousRow = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previousRow[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min((previousRow[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitution));
+    }
+    previousRow = row;
+  }
+  return previousRow[b.length] ?? 0;
+}

@@ -1,0 +1,17 @@
+// The JSON Schema editors use to validate and autocomplete scenario files, generated from the zod schema's
+// input side (snake_case keys, unit strings). schema/scenario.schema.json is this text, committed; a test
+// fails when it drifts, and `npm run schema` rewrites it.
+
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { scenarioSchema } from './schema.ts';
+
+export const SCENARIO_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../schema/scenario.schema.json', import.meta.url));
+
+/** Draft-07, which every YAML language server understands. */
+export const scenarioJsonSchema = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-07' });
+
+/** The committed file's exact text: 2-space JSON and a trailing newline. */
+export function renderScenarioJsonSchema(): string {
+  return `${JSON.stringify(scenarioJsonSchema, null, 2)}\n`;
+}
