@@ -10,7 +10,7 @@ export function consoleReporter(write: (text: string) => void): Reporter {
     onCase(report) {
       write(caseLine(report));
       if (report.verdict === 'fail') write(violationLines(report));
-      if (report.error) write(chalk.red(indent(report.error.stack ?? report.error.message)));
+      if (report.error) write(chalk.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
     onEnd(reports) {
       const failed = reports.filter((report) => report.verdict === 'fail').length;

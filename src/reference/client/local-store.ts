@@ -55,8 +55,9 @@ interface PendingRow {
 
 export class LocalStore {
   private readonly statements;
+  private readonly runAtomically: (work: () => unknown) => unknown;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS records (
         id TEXT PRIMARY KEY,
@@ -82,6 +83,7 @@ export class LocalStore {
       CREATE INDEX IF NOT EXISTS pending_by_object ON pending_changes(object_id);
       CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `);
+    this.runAtomically = db.transaction((work: () => unknown) => work());
     this.statements = {
       record: db.prepare<[string], RecordRow>('SELECT entity, id, fields, server_version, deleted FROM records WHERE id = ?'),
       liveRecords: db.prepare<[], RecordRow>('SELECT entity, id, fields, server_version, deleted FROM records WHERE deleted = 0 ORDER BY id'),
@@ -93,6 +95,12 @@ export class LocalStore {
         `INSERT INTO pending_changes (change_id, object_id, entity, change_type, payload, base_version, created_at)
          VALUES (@changeId, @objectId, @entity, @changeType, @payload, @baseVersion, @createdAt)`,
       ),
+      putPulled: db.prepare(
+        `INSERT INTO records (id, entity, fields, server_version, deleted) VALUES (@id, @entity, @fields, @serverVersion, @deleted)
+         ON CONFLICT(id) DO UPDATE SET fields = @fields, server_version = @serverVersion, deleted = @deleted
+         WHERE excluded.server_version >= records.server_version`,
+      ),
+      queuedObjects: db.prepare<[], { object_id: string }>('SELECT DISTINCT object_id FROM pending_changes'),
       queue: db.prepare<[], PendingRow>('SELECT * FROM pending_changes ORDER BY seq'),
       queueOf: db.prepare<[string], PendingRow>('SELECT * FROM pending_changes WHERE object_id = ? ORDER BY seq'),
       markSyncing: db.prepare<[string]>(
@@ -136,18 +144,22 @@ export class LocalStore {
   }
 
   putRecord(record: LocalRecord): void {
-    this.statements.putRecord.run({
-      id: record.id,
-      entity: record.entity,
-      fields: JSON.stringify(record.fields),
-      serverVersion: record.serverVersion,
-      deleted: record.deleted ? 1 : 0,
-    });
+    this.statements.putRecord.run(toRow({ ...record, version: record.serverVersion }));
   }
 
   /** Stores a record as the server holds it. */
   putServerRecord(record: ServerRecord): void {
-    this.putRecord({ entity: record.entity, id: record.id, fields: record.fields, serverVersion: record.version, deleted: record.deleted });
+    this.statements.putRecord.run(toRow(record));
+  }
+
+  /** Stores a pulled record unless the device already holds a newer version of it. */
+  putPulled(record: ServerRecord): void {
+    this.statements.putPulled.run(toRow(record));
+  }
+
+  /** The ids of every record that has changes waiting in the queue. */
+  queuedObjectIds(): Set<string> {
+    return new Set(this.statements.queuedObjects.all().map((row) => row.object_id));
   }
 
   queue(): PendingChange[] {
@@ -191,9 +203,20 @@ export class LocalStore {
     this.statements.setCursor.run(cursor);
   }
 
+  /** Runs `work` atomically; nested calls become savepoints. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.runAtomically(work) as T;
   }
+}
+
+function toRow(record: ServerRecord) {
+  return {
+    id: record.id,
+    entity: record.entity,
+    fields: JSON.stringify(record.fields),
+    serverVersion: record.version,
+    deleted: record.deleted ? 1 : 0,
+  };
 }
 
 function toLocalRecord(row: RecordRow): LocalRecord {

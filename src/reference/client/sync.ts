@@ -71,9 +71,13 @@ export class SyncEngine {
         this.store.markRetry(changeIds);
         throw error;
       }
+      const sent = new Map(batch.map((change) => [change.changeId, change]));
       this.store.transaction(() => {
-        response.results.forEach((result) => this.settle(result));
-        this.store.markRetry(changeIds);
+        for (const result of response.results) {
+          const change = sent.get(result.changeId);
+          if (change) this.settle(change, result);
+        }
+        this.store.markRetry(changeIds); // a change the server gave no result for waits for the next push
       });
     }
   }
@@ -91,9 +95,7 @@ export class SyncEngine {
     return batch;
   }
 
-  private settle(result: ChangeResult): void {
-    const change = this.store.queue().find((pending) => pending.changeId === result.changeId);
-    if (!change) return;
+  private settle(change: PendingChange, result: ChangeResult): void {
     if (result.status === 'applied' || result.status === 'duplicate') this.acknowledge(change, result);
     else if (result.status === 'conflict') this.serverWins(change, result);
     else {
@@ -134,11 +136,8 @@ export class SyncEngine {
       const query = `?cursor=${this.store.cursor()}&limit=${this.settings.pullLimit}`;
       const page = await this.request<PullResponse>(PULL_PATH + query, { method: 'GET' });
       this.store.transaction(() => {
-        for (const record of page.records) {
-          const local = this.store.record(record.id);
-          const newer = !local || record.version >= local.serverVersion;
-          if (newer && this.store.queueOf(record.id).length === 0) this.store.putServerRecord(record);
-        }
+        const queued = this.store.queuedObjectIds();
+        for (const record of page.records) if (!queued.has(record.id)) this.store.putPulled(record);
         this.store.setCursor(page.cursor);
       });
       if (!page.hasMore) return;

@@ -24,6 +24,7 @@ export class ServerStore {
   private readonly selectSince;
   private readonly selectAll;
   private readonly selectLastSeq;
+  private readonly runAtomically: (work: () => unknown) => unknown;
 
   constructor(readonly db: Database.Database) {
     db.exec(`
@@ -42,6 +43,7 @@ export class ServerStore {
         version INTEGER NOT NULL
       );
     `);
+    this.runAtomically = db.transaction((work: () => unknown) => work());
     this.selectRecord = db.prepare<[string], RecordRow>('SELECT entity, id, fields, version, deleted FROM records WHERE id = ?');
     this.upsertRecord = db.prepare(
       `INSERT INTO records (id, entity, fields, version, deleted, seq) VALUES (@id, @entity, @fields, @version, @deleted, @seq)
@@ -93,8 +95,9 @@ export class ServerStore {
     return this.selectAll.all().map(toRecord);
   }
 
+  /** Runs `work` atomically; nested calls become savepoints. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.runAtomically(work) as T;
   }
 }
 

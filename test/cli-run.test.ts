@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, runJson } from './cli-helpers.ts';
+
+describe('sync-chaos run', () => {
+  it('passes the baseline scenario with exit 0, printing counts, the event-log hash and the replay command', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/PASS\s+baseline seed 42 {2}3 devices · \d+ writes · \d+ syncs/);
+    expect(stdout).toMatch(/hash [0-9a-f]{16}/);
+    expect(stdout).toContain('replay: npx sync-chaos run scenarios/baseline.yaml --seed 42');
+  });
+
+  it('gives the same event-log hash for the same seed in separate processes, and another for another seed', async () => {
+    const [first, second, other] = await Promise.all([
+      runJson(['run', 'scenarios/baseline.yaml', '--seed', '7']),
+      runJson(['run', 'scenarios/baseline.yaml', '--seed', '7']),
+      runJson(['run', 'scenarios/baseline.yaml', '--seed', '8']),
+    ]);
+    const hashOf = (outcome: typeof first) => outcome.report.cases[0]?.eventLogHash;
+    expect(hashOf(first)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashOf(second)).toBe(hashOf(first));
+    expect(hashOf(other)).not.toBe(hashOf(first));
+  });
+
+  it('runs consecutive seeds with --seeds and reports each as its own case', async () => {
+    const { code, report } = await runJson(['run', 'scenarios/baseline.yaml', '--seed', '3', '--seeds', '2']);
+    expect(code).toBe(0);
+    expect(report.cases.map((c) => [c.seed, c.verdict])).toEqual([
+      [3, 'pass'],
+      [4, 'pass'],
+    ]);
+  });
+
+  it('fails with exit 1 through the divergence checker when the client never pushes deletes, naming the records', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--client', 'fixtures/clients/never-pushes-deletes.ts']);
+    expect(code).toBe(1);
+    expect(stdout).toContain('FAIL');
+    expect(stdout).toMatch(/\[divergence\] (note|folder) [0-9a-f-]{36}: live on the server \(v\d+\) but missing on d\d/);
+    expect(stdout).toContain('--client fixtures/clients/never-pushes-deletes.ts');
+  });
+
+  it('reports a client that throws as the system under test failing, with exit 3 and its stack', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--client', 'fixtures/clients/throws-on-create.ts']);
+    expect(code).toBe(3);
+    expect(stdout).toContain('ERROR');
+    expect(stdout).toContain('the system under test failed');
+    expect(stdout).toContain('adapter bug: cannot serialise the new record');
+    expect(stdout).toContain('throws-on-create.ts');
+  });
+});
+
+describe('bad input', () => {
+  const badScenario = () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sync-chaos-test-')), 'broken.yaml');
+    writeFileSync(file, ['name: broken', 'devices: three', 'duration: 10 minutes', 'workload:', '  rat: 6/min', ''].join('\n'));
+    return file;
+  };
+
+  it('reports a misspelt key, a wrong type and a bad duration together, each with line:col, and exits 2', async () => {
+    const file = badScenario();
+    const { code, stderr, stdout } = await runCli(['run', file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${file}:2:10 devices: expected an integer, found "three"`);
+    expect(stderr).toContain(`${file}:3:11 duration: expected a positive duration like "90s"`);
+    expect(stderr).toContain(`${file}:5:3 workload.rat: unknown key; did you mean 'rate'?`);
+    expect(stderr).toContain('3 problems in scenario files; nothing was run.');
+  });
+
+  it('validates files without running them', async () => {
+    expect(await runCli(['validate', 'scenarios/baseline.yaml'])).toMatchObject({ code: 0, stdout: 'ok  scenarios/baseline.yaml  (baseline)\n' });
+    expect((await runCli(['validate', badScenario()])).code).toBe(2);
+  });
+
+  it.each([
+    [['run', 'scenarios/baseline.yaml', '--reporter', 'xml'], /argument 'xml' is invalid/],
+    [['run', 'scenarios/baseline.yaml', '--seeds', 'many'], /--seeds expects a whole number, found "many"/],
+    [['run', 'scenarios/baseline.yaml', '--client', 'fixtures/clients/missing.ts'], /client module not found/],
+    [['run', 'scenarios/missing.yaml'], /scenarios\/missing\.yaml:1:1/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const { code, stderr } = await runCli(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});

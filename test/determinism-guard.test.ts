@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadClientFactory } from '../src/run/client-loader.ts';
+import { runScenario } from '../src/run/run.ts';
+import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
+import { REPO_ROOT } from './cli-helpers.ts';
+
+/** Reads of the real world that would make a seed stop being a full replay (a typed declaration such as `setTimeout(fn: …)` is not a call). */
+const FORBIDDEN: [RegExp, string][] = [
+  [/\bDate\.now\s*\(/, 'Date.now'],
+  [/\bnew Date\s*\(/, 'new Date'],
+  [/\bMath\.random\s*\(/, 'Math.random'],
+  [/\bperformance\.now\s*\(/, 'performance.now'],
+  [/(?<![\w.])setTimeout\s*\((?!\w+: )/, 'setTimeout'],
+  [/(?<![\w.])setInterval\s*\(/, 'setInterval'],
+  [/(?<![\w.])setImmediate\s*\(/, 'setImmediate'],
+  [/(?<![\w.])fetch\s*\(/, 'global fetch'],
+  [/from '(node:)?(http|https|net|dgram|dns)'|from 'undici'/, 'a real network module'],
+];
+
+/** Where each is allowed: the CLI measures wall time; the scheduler takes one macrotask turn between events. */
+const ALLOWED: Record<string, string[]> = {
+  'src/cli/main.ts': ['performance.now'],
+  'src/sim/scheduler.ts': ['setImmediate'],
+};
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function codeOf(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+}
+
+describe('determinism guard', () => {
+  it('finds no read of the real clock, Math.random, real timers or the network in src/ outside the allowed places', () => {
+    const offences: string[] = [];
+    for (const path of sourceFiles(join(REPO_ROOT, 'src'))) {
+      const file = relative(REPO_ROOT, path);
+      const code = codeOf(readFileSync(path, 'utf8'));
+      for (const [pattern, name] of FORBIDDEN) {
+        if (pattern.test(code) && !ALLOWED[file]?.includes(name)) offences.push(`${file}: ${name}`);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  describe('at run time', () => {
+    const originals = { now: Date.now, random: Math.random, setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval, fetch: globalThis.fetch };
+    afterEach(() => {
+      Date.now = originals.now;
+      Math.random = originals.random;
+      globalThis.setTimeout = originals.setTimeout;
+      globalThis.setInterval = originals.setInterval;
+      globalThis.fetch = originals.fetch;
+    });
+
+    it('runs a whole scenario without our code reaching the real clock, Math.random, real timers or fetch', async () => {
+      const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios/baseline.yaml'));
+      if (!loaded.ok) throw new Error('baseline.yaml must load');
+      const scenario: Scenario = { ...loaded.scenario, durationMs: 120_000 };
+      const factory = await loadClientFactory(scenario.system, REPO_ROOT);
+      const calls: string[] = [];
+      const watch = <T extends (...args: never[]) => unknown>(name: string, original: T): T =>
+        ((...args: Parameters<T>) => {
+          if (/[\\/]src[\\/]/.test(new Error().stack ?? '')) calls.push(name);
+          return original(...args);
+        }) as unknown as T;
+      Date.now = watch('Date.now', originals.now);
+      Math.random = watch('Math.random', originals.random);
+      globalThis.setTimeout = watch('setTimeout', originals.setTimeout) as typeof setTimeout;
+      globalThis.setInterval = watch('setInterval', originals.setInterval) as typeof setInterval;
+      globalThis.fetch = watch('fetch', originals.fetch);
+
+      const result = await runScenario(scenario, { seed: 5, factory });
+
+      expect(result.verdict).toBe('pass');
+      expect(result.counts.writes).toBeGreaterThan(0);
+      expect([...new Set(calls)]).toEqual([]);
+    });
+  });
+});
