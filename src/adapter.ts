@@ -57,6 +57,21 @@ export interface SyncClient {
   list(): Promise<VisibleRecord[]>;
   /** Launch, resume or pull-to-refresh: push what is pending, then pull. */
   sync(): Promise<void>;
+  /** The manual-resolution inbox, for clients whose policy has one. */
+  conflicts?(): Promise<Conflict[]>;
+  /** Settles a conflict with the fields the user chose; the record then syncs like any edit. */
+  resolve?(conflictId: string, fields: Fields): Promise<void>;
+}
+
+/** Two versions of one record that the user must choose between (or merge). */
+export interface Conflict {
+  conflictId: string;
+  entity: Entity;
+  id: string;
+  /** The version on this device when the conflict arose. */
+  local: Fields;
+  /** The version on the server. */
+  server: Fields;
 }
 
 export type ClientFactory = (env: DeviceEnv) => SyncClient | Promise<SyncClient>;

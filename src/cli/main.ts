@@ -116,6 +116,9 @@ function replayCommand(file: string, seed: number, client: string | undefined): 
 }
 
 async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   try {
     await program().parseAsync(argv);
   } catch (error) {

@@ -1,5 +1,6 @@
 // Wire types of the reference sync protocol, version 1: a batched push with a result per change,
-// and a cursor-based pull. Shared by the reference client and server, and by nothing else.
+// and a cursor-based pull. Shared by the reference client and server, and by nothing else;
+// docs/protocol.md describes every message, field and status with examples.
 import type { Entity, Fields, ServerRecord } from '../adapter.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -8,6 +9,15 @@ export const PULL_PATH = '/v1/pull';
 export const RECORDS_PATH = '/v1/debug/records';
 
 export type ChangeType = 'create' | 'update' | 'delete';
+
+/**
+ * How the server settles a change made on a version that is no longer current (a concurrent change):
+ * `server-wins` answers `conflict` and keeps its record; `lww` keeps the change with the later
+ * `clientTime` (ties: the greater deviceId); `field-merge` applies the fields nobody else changed since
+ * `baseVersion` and keeps the server's value for the rest; `manual` answers `conflict` so the user decides.
+ */
+export const CONFLICT_POLICIES = ['server-wins', 'lww', 'field-merge', 'manual'] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
 export interface Change {
   /** Client-generated, unique per change: the idempotency key. */
@@ -19,6 +29,8 @@ export interface Change {
   fields: Fields;
   /** The server version this change was made on; 0 for a create. */
   baseVersion: number;
+  /** The device's clock when the user made the change, ms: what `lww` compares. */
+  clientTime: number;
 }
 
 export interface PushRequest {
@@ -35,7 +47,13 @@ export interface ChangeResult {
   version?: number;
   /** The record as the server now holds it (after the change, or the version that won a conflict). */
   record?: ServerRecord;
+  /** Why a change was rejected or a conflict arose, in words. */
   reason?: string;
+  /**
+   * Applied over a concurrent change the client had not seen (it won under `lww`, or merged under
+   * `field-merge`): the client must log the conflict even though its change went through.
+   */
+  concurrent?: boolean;
 }
 
 export interface PushResponse {

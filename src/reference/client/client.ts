@@ -71,7 +71,7 @@ class ReferenceClient implements SyncClient {
 
   private save(record: LocalRecord, changeType: ChangeType, fields: Fields): void {
     const change = { changeId: uuidFrom(this.env.random), entity: record.entity, id: record.id, changeType, fields };
-    this.store.writeLocal(record, { ...change, createdAt: this.env.now() });
+    this.store.writeLocal(record, { ...change, clientTime: this.env.now() });
   }
 }
 

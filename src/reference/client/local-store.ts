@@ -128,7 +128,7 @@ export class LocalStore {
   }
 
   /** Writes a record as the user changed it and queues the change, atomically. */
-  writeLocal(record: LocalRecord, change: Omit<Change, 'baseVersion'> & { createdAt: number }): void {
+  writeLocal(record: LocalRecord, change: Omit<Change, 'baseVersion'>): void {
     this.transaction(() => {
       this.putRecord(record);
       this.statements.enqueue.run({
@@ -138,7 +138,7 @@ export class LocalStore {
         changeType: change.changeType,
         payload: JSON.stringify(change.fields),
         baseVersion: record.serverVersion,
-        createdAt: change.createdAt,
+        createdAt: change.clientTime,
       });
     });
   }

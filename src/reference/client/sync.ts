@@ -31,6 +31,7 @@ export class SyncRequestError extends Error {
 
 export class SyncEngine {
   private inFlight: Promise<void> | undefined;
+  private followUp: Promise<void> | undefined;
 
   constructor(
     private readonly env: DeviceEnv,
@@ -38,9 +39,19 @@ export class SyncEngine {
     private readonly settings: SyncSettings,
   ) {}
 
-  /** Pushes everything pending, then pulls; joins the sync already running if there is one. */
+  /**
+   * Pushes everything pending, then pulls. While a sync runs, callers share one follow-up sync that
+   * starts when it ends, so a change made before the call is always pushed before the call resolves.
+   */
   sync(): Promise<void> {
-    this.inFlight ??= this.pushThenPull().finally(() => {
+    if (this.inFlight) {
+      this.followUp ??= this.inFlight.then(() => {
+        this.followUp = undefined;
+        return this.sync();
+      });
+      return this.followUp;
+    }
+    this.inFlight = this.pushThenPull().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -162,6 +173,7 @@ function toWire(change: PendingChange): Change {
     changeType: change.changeType,
     fields: change.payload,
     baseVersion: change.baseVersion,
+    clientTime: change.createdAt,
   };
 }
 

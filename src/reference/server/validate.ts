@@ -25,6 +25,7 @@ function changeProblem(change: unknown): string | undefined {
   if (!ENTITIES.has(change.entity as string)) return 'entity must be "folder" or "note"';
   if (!CHANGE_TYPES.has(change.changeType as string)) return 'changeType must be create, update or delete';
   if (!Number.isInteger(change.baseVersion) || (change.baseVersion as number) < 0) return 'baseVersion must be a whole number >= 0';
+  if (!Number.isInteger(change.clientTime)) return 'clientTime must be a whole number of ms';
   if (!isObject(change.fields)) return 'fields must be an object';
   for (const [key, value] of Object.entries(change.fields)) {
     if (value !== null && typeof value !== 'string') return `fields.${key} must be a string or null`;
