@@ -8,7 +8,7 @@ describe('sync-chaos run', () => {
   it('passes the baseline scenario with exit 0, printing counts, the event-log hash and the replay command', async () => {
     const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/PASS\s+baseline seed 42 {2}3 devices · \d+ writes · \d+ syncs/);
+    expect(stdout).toMatch(/PASS\s+baseline seed 42 {2}3 devices · \d+ writes · \d+ conflicts · \d+ syncs/);
     expect(stdout).toMatch(/hash [0-9a-f]{16}/);
     expect(stdout).toContain('replay: npx sync-chaos run scenarios/baseline.yaml --seed 42');
   });

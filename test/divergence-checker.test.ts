@@ -11,8 +11,8 @@ function shown(id: string, fields: Fields, extra: Partial<VisibleRecord> = {}): 
   return { entity: 'note', id, fields, status: 'synced', ...extra };
 }
 
-function input(serverRecords: ServerRecord[], devices: Record<string, VisibleRecord[]>): CheckInput {
-  const finals: DeviceFinalState[] = Object.entries(devices).map(([deviceId, records]) => ({ deviceId, records }));
+function input(serverRecords: ServerRecord[], devices: Record<string, VisibleRecord[]>, openConflicts = 0): CheckInput {
+  const finals: DeviceFinalState[] = Object.entries(devices).map(([deviceId, records]) => ({ deviceId, records, openConflicts }));
   return { events: [], devices: finals, server: serverRecords };
 }
 
@@ -28,6 +28,19 @@ describe('divergence checker', () => {
       ),
     );
     expect(result).toEqual({ valid: true, violations: [] });
+  });
+
+  it('does not count a record the device shows as failed, with its reason, as silent divergence', () => {
+    const failed = shown('n9', { title: 't:d1:w2', folderId: 'f-gone' }, { status: 'failed', reason: 'folder f-gone was deleted' });
+    expect(checkDivergence(input([], { 'device-1': [failed] }))).toEqual({ valid: true, violations: [] });
+  });
+
+  it('fires when a device still holds unresolved manual conflicts after quiescence', () => {
+    const result = checkDivergence(input([], { 'device-1': [] }, 2));
+    expect(result.valid).toBe(false);
+    expect(result.violations).toEqual([
+      { checker: 'divergence', device: 'device-1', summary: 'device-1 still holds 2 unresolved conflicts after quiescence' },
+    ]);
   });
 
   it('is silent when there are no records anywhere', () => {

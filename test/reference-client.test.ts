@@ -1,91 +1,11 @@
-import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceEnv, ServerRecord, SyncClient, SyncServer, VisibleRecord } from '../src/adapter.ts';
-import { referenceClient } from '../src/reference/client/client.ts';
+// The reference client's contract behaviour against a real reference server: launch and periodic
+// sync, honest status, atomic write + enqueue, server-wins conflicts, paged pulls, and survival of
+// failed requests and restarts. The harness (test/reference-client-helpers.ts) owns time and network.
+import { describe, expect, it } from 'vitest';
 import { createReferenceServer } from '../src/reference/server/server.ts';
-import { createRng } from '../src/sim/rng.ts';
+import { SYNC_INTERVAL_MS, bootDevice, byId, newDb, serverRecord, tableCount } from './reference-client-helpers.ts';
 
-const SERVER_URL = 'http://sync-server.test';
-const SYNC_INTERVAL_MS = 30_000;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-const openDbs: Database.Database[] = [];
-function newDb(): Database.Database {
-  const db = new Database(':memory:');
-  openDbs.push(db);
-  return db;
-}
-afterEach(() => {
-  for (const db of openDbs.splice(0)) db.close();
-});
-
-interface LoggedEvent {
-  event: string;
-  data?: Record<string, unknown>;
-}
-
-interface Timer {
-  fn: () => void;
-  ms: number;
-  cancelled: boolean;
-}
-
-interface TestDevice {
-  client: SyncClient;
-  db: Database.Database;
-  events: LoggedEvent[];
-  timers: Timer[];
-  /** Requests as the device sent them, e.g. `POST /v1/push`. */
-  requests: string[];
-  /** `down` makes every fetch reject as undici does when the network fails. */
-  network: 'up' | 'down';
-  /** Runs before the server sees a request; may answer instead of the server. */
-  intercept?: (request: Request) => Promise<Response | undefined> | Response | undefined;
-}
-
-async function bootDevice(server: SyncServer, deviceId: string, db: Database.Database = newDb()): Promise<TestDevice> {
-  const rng = createRng(1, `client:${deviceId}`);
-  const device: Omit<TestDevice, 'client'> = { db, events: [], timers: [], requests: [], network: 'up' };
-  const fetchFn: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    device.requests.push(`${request.method} ${new URL(request.url).pathname}`);
-    if (device.network === 'down') throw new TypeError('fetch failed');
-    const answer = await (device as TestDevice).intercept?.(request);
-    return answer ?? server.handle(request);
-  };
-  const env: DeviceEnv = {
-    deviceId,
-    db,
-    dataDir: `/nonexistent/${deviceId}`,
-    now: () => 1_700_000_000_000,
-    fetch: fetchFn,
-    setTimeout: (fn, ms) => {
-      const timer: Timer = { fn, ms, cancelled: false };
-      device.timers.push(timer);
-      return () => {
-        timer.cancelled = true;
-      };
-    },
-    random: rng.next,
-    log: (event, data) => device.events.push({ event, data }),
-  };
-  const factory = referenceClient({ serverUrl: SERVER_URL, batchSize: 10, pullLimit: 2, syncIntervalMs: SYNC_INTERVAL_MS });
-  const client = await factory(env);
-  await client.sync(); // runs after the sync the client starts on launch
-  return Object.assign(device, { client });
-}
-
-function byId(records: readonly VisibleRecord[], id: string): VisibleRecord | undefined {
-  return records.find((record) => record.id === id);
-}
-
-async function serverRecord(server: SyncServer, id: string): Promise<ServerRecord | undefined> {
-  return (await server.records()).find((record) => record.id === id);
-}
-
-function tableCount(db: Database.Database, table: 'records' | 'pending_changes'): number {
-  return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-}
 
 describe('reference client', () => {
   it('syncs on launch and keeps a periodic sync timer of syncIntervalMs', async () => {

@@ -1,51 +1,14 @@
-import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Fields, ServerRecord, SyncServer } from '../src/adapter.ts';
-import type { Change, ChangeResult, PullResponse, PushResponse } from '../src/protocol/v1.ts';
+// The reference server's protocol v1 mechanics under the default policy: push results, idempotency
+// across restarts, pull paging, and 400 answers to malformed requests.
+import { describe, expect, it } from 'vitest';
+import type { ServerRecord } from '../src/adapter.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
-
-const BASE = 'http://sync-server.test';
-const openDbs: Database.Database[] = [];
-
-function newDb(): Database.Database {
-  const db = new Database(':memory:');
-  openDbs.push(db);
-  return db;
-}
-
-afterEach(() => {
-  for (const db of openDbs.splice(0)) db.close();
-});
-
-function pushRequest(body: unknown): Request {
-  return new Request(`${BASE}/v1/push`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
-
-async function push(server: SyncServer, changes: Change[], deviceId = 'device-1'): Promise<ChangeResult[]> {
-  const response = await server.handle(pushRequest({ deviceId, changes }));
-  expect(response.status).toBe(200);
-  return ((await response.json()) as PushResponse).results;
-}
-
-async function pull(server: SyncServer, query: string): Promise<PullResponse> {
-  const response = await server.handle(new Request(`${BASE}/v1/pull${query}`));
-  expect(response.status).toBe(200);
-  return (await response.json()) as PullResponse;
-}
-
-let changeCounter = 0;
-function change(changeType: Change['changeType'], id: string, fields: Fields, baseVersion: number, changeId?: string): Change {
-  return { changeId: changeId ?? `change-${++changeCounter}`, entity: 'note', id, changeType, fields, baseVersion, clientTime: 0 };
-}
+import { BASE, change, newDb, pull, push, pushRequest } from './reference-server-helpers.ts';
 
 describe('reference server push', () => {
   it('applies a create at version 1 and answers with the record', async () => {
     const server = createReferenceServer(newDb());
-    const [result] = await push(server, [change('create', 'n1', { title: 'hello' }, 0, 'c1')]);
+    const [result] = await push(server, [change('create', 'n1', { title: 'hello' }, 0, { changeId: 'c1' })]);
     expect(result).toEqual({
       changeId: 'c1',
       status: 'applied',
@@ -76,9 +39,9 @@ describe('reference server push', () => {
   it('applies a batch change by change, in order, with one result per change', async () => {
     const server = createReferenceServer(newDb());
     const results = await push(server, [
-      change('create', 'n1', { title: 'a' }, 0, 'c1'),
-      change('update', 'n1', { title: 'b' }, 1, 'c2'),
-      change('create', 'n2', { title: 'z' }, 0, 'c3'),
+      change('create', 'n1', { title: 'a' }, 0, { changeId: 'c1' }),
+      change('update', 'n1', { title: 'b' }, 1, { changeId: 'c2' }),
+      change('create', 'n2', { title: 'z' }, 0, { changeId: 'c3' }),
     ]);
     expect(results.map((result) => [result.changeId, result.status, result.version])).toEqual([
       ['c1', 'applied', 1],
@@ -89,11 +52,11 @@ describe('reference server push', () => {
 
   it('answers a replayed changeId with duplicate and the original version, without applying it again', async () => {
     const server = createReferenceServer(newDb());
-    await push(server, [change('create', 'n1', { title: 'a' }, 0, 'c1')]);
-    await push(server, [change('update', 'n1', { title: 'b' }, 1, 'c2')]);
-    await push(server, [change('update', 'n1', { title: 'c' }, 2, 'c3')]);
+    await push(server, [change('create', 'n1', { title: 'a' }, 0, { changeId: 'c1' })]);
+    await push(server, [change('update', 'n1', { title: 'b' }, 1, { changeId: 'c2' })]);
+    await push(server, [change('update', 'n1', { title: 'c' }, 2, { changeId: 'c3' })]);
 
-    const [replay] = await push(server, [change('update', 'n1', { title: 'b' }, 1, 'c2')]);
+    const [replay] = await push(server, [change('update', 'n1', { title: 'b' }, 1, { changeId: 'c2' })]);
     expect(replay?.status).toBe('duplicate');
     expect(replay?.version).toBe(2);
     const records = await server.records();
@@ -103,13 +66,13 @@ describe('reference server push', () => {
   it('still answers duplicate after a restart: a new server object over the same database', async () => {
     const db = newDb();
     const before = createReferenceServer(db);
-    await push(before, [change('create', 'n1', { title: 'a' }, 0, 'c1')]);
-    await push(before, [change('update', 'n1', { title: 'b' }, 1, 'c2')]);
+    await push(before, [change('create', 'n1', { title: 'a' }, 0, { changeId: 'c1' })]);
+    await push(before, [change('update', 'n1', { title: 'b' }, 1, { changeId: 'c2' })]);
 
     const after = createReferenceServer(db);
     const results = await push(after, [
-      change('create', 'n1', { title: 'a' }, 0, 'c1'),
-      change('update', 'n1', { title: 'b' }, 1, 'c2'),
+      change('create', 'n1', { title: 'a' }, 0, { changeId: 'c1' }),
+      change('update', 'n1', { title: 'b' }, 1, { changeId: 'c2' }),
     ]);
     expect(results.map((result) => [result.status, result.version])).toEqual([
       ['duplicate', 1],
@@ -124,8 +87,13 @@ describe('reference server push', () => {
     await push(server, [change('update', 'n1', { title: 'from device 2' }, 1)], 'device-2');
     const current: ServerRecord = { entity: 'note', id: 'n1', fields: { title: 'from device 2' }, version: 2, deleted: false };
 
-    const [result] = await push(server, [change('update', 'n1', { title: 'from device 1' }, 1, 'stale')]);
-    expect(result).toEqual({ changeId: 'stale', status: 'conflict', record: current });
+    const [result] = await push(server, [change('update', 'n1', { title: 'from device 1' }, 1, { changeId: 'stale' })]);
+    expect(result).toEqual({
+      changeId: 'stale',
+      status: 'conflict',
+      record: current,
+      reason: "record n1 changed since version 1 (now at version 2); the server's version wins",
+    });
     expect(await server.records()).toEqual([current]);
   });
 
@@ -254,11 +222,32 @@ describe('reference server bad input', () => {
     ['a fractional baseVersion', { deviceId: 'd1', changes: [{ ...good, baseVersion: 1.5 }] }, /baseVersion/],
     ['a string baseVersion', { deviceId: 'd1', changes: [{ ...good, baseVersion: '1' }] }, /baseVersion/],
     ['a missing clientTime', { deviceId: 'd1', changes: [{ ...good, clientTime: undefined }] }, /clientTime/],
+    ['a fractional clientTime', { deviceId: 'd1', changes: [{ ...good, clientTime: 10.5 }] }, /changes\[0\]: clientTime must be a whole number/],
+    ['a string clientTime', { deviceId: 'd1', changes: [{ ...good, clientTime: '10' }] }, /clientTime/],
+    ['a baseVersion beyond the safe integers', { deviceId: 'd1', changes: [{ ...good, baseVersion: 2 ** 53 }] }, /baseVersion/],
+    ['missing fields', { deviceId: 'd1', changes: [{ ...good, fields: undefined }] }, /fields must be an object/],
+    ['an object field value', { deviceId: 'd1', changes: [{ ...good, fields: { title: { text: 'a' } } }] }, /fields\.title must be a string or null/],
     ['fields that is an array', { deviceId: 'd1', changes: [{ ...good, fields: ['a'] }] }, /fields must be an object/],
     ['a numeric field value', { deviceId: 'd1', changes: [{ ...good, fields: { title: 5 } }] }, /fields\.title/],
     ['a bad second change', { deviceId: 'd1', changes: [good, { ...good, changeId: 'c2', id: 7 }] }, /changes\[1\]: id/],
   ])('answers 400 to a push with %s', async (_name, body, reason) => {
     await expect400(pushRequest(body), reason);
+  });
+
+  it('accepts null field values and ignores unknown keys', async () => {
+    const server = createReferenceServer(newDb());
+    const response = await server.handle(pushRequest({ deviceId: 'd1', changes: [{ ...good, fields: { title: null }, extra: 'new' }] }));
+    expect(response.status).toBe(200);
+    expect(await server.records()).toEqual([{ entity: 'note', id: 'n1', fields: { title: null }, version: 1, deleted: false }]);
+  });
+
+  it('stores a field named like an Object.prototype key as plain data', async () => {
+    const server = createReferenceServer(newDb());
+    const body = `{"deviceId":"d1","changes":[{"changeId":"c1","entity":"note","id":"n1","changeType":"create","fields":{"__proto__":"p","constructor":"c"},"baseVersion":0,"clientTime":0}]}`;
+    const response = await server.handle(pushRequest(body));
+    expect(response.status).toBe(200);
+    const [record] = await server.records();
+    expect(Object.keys(record?.fields ?? {})).toEqual(['__proto__', 'constructor']);
   });
 
   it('applies nothing from a batch in which one change is malformed', async () => {
@@ -268,7 +257,7 @@ describe('reference server bad input', () => {
     expect(await server.records()).toEqual([]);
   });
 
-  it.each(['?cursor=abc', '?cursor=-1', '?cursor=1.5', '?limit=0', '?limit=abc', '?limit=1001', '?cursor=0&limit=2.5'])(
+  it.each(['?cursor=abc', '?cursor=-1', '?cursor=1.5', '?cursor=', '?cursor=0x10', '?limit=0', '?limit=abc', '?limit=1001', '?limit=1e2', '?cursor=0&limit=2.5'])(
     'answers 400 to a pull with %s',
     async (query) => {
       await expect400(new Request(`${BASE}/v1/pull${query}`), /cursor|limit/);

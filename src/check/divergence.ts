@@ -1,5 +1,6 @@
 // Divergence: after quiescence every device must show exactly the server's live records, field
-// by field. Each difference names the device, the record, the field and both values.
+// by field, with no manual conflict left open. Each difference names the device, the record, the
+// field and both values. A record the device shows as `failed` is a surfaced failure, not silent.
 import type { Fields, ServerRecord, VisibleRecord } from '../adapter.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
@@ -7,8 +8,16 @@ export function checkDivergence(input: CheckInput): CheckResult {
   const live = new Map(input.server.filter((record) => !record.deleted).map((record) => [record.id, record]));
   const violations: Violation[] = [];
   for (const device of input.devices) {
+    if (device.openConflicts > 0) {
+      violations.push({
+        checker: 'divergence',
+        device: device.deviceId,
+        summary: `${device.deviceId} still holds ${device.openConflicts} unresolved conflict${device.openConflicts === 1 ? '' : 's'} after quiescence`,
+      });
+    }
     const shown = new Map(device.records.map((record) => [record.id, record]));
     for (const [id, record] of shown) {
+      if (record.status === 'failed') continue;
       const server = live.get(id);
       violations.push(...(server ? fieldDifferences(device.deviceId, record, server) : [onlyOnDevice(device.deviceId, record)]));
     }

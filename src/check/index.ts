@@ -20,4 +20,4 @@ export function runChecks(names: readonly CheckName[], input: CheckInput): Recor
   return results;
 }
 
-export type { CheckInput, CheckResult, Violation } from './types.ts';
+export type { CheckInput, CheckResult, DeviceFinalState, Violation } from './types.ts';

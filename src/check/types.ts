@@ -6,6 +6,8 @@ import type { HistoryEvent } from '../history/events.ts';
 export interface DeviceFinalState {
   deviceId: string;
   records: VisibleRecord[];
+  /** Manual conflicts still waiting in the device's inbox. */
+  openConflicts: number;
 }
 
 export interface CheckInput {

@@ -1,14 +1,16 @@
-// A simulated device: its persistent SQLite store and data folder, its drifting clock, and
-// the app process booted on them by calling the client factory. Everything the client gets
-// (time, timers, randomness, network) comes from the simulation, never from the real world.
+// A simulated device: its persistent SQLite store and data folder, its drifting clock, and the
+// app process booted on them by calling the client factory. The process can be killed (now, or
+// at its n-th next SQLite statement), suspended, and restored from an old backup; whatever it
+// left running after death is fenced: its database handle, timers and network are inert.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { ClientFactory, DeviceEnv, SyncClient } from '../adapter.ts';
 import type { History } from '../history/history.ts';
 import type { DeviceClock } from '../sim/clock.ts';
 import type { Rng } from '../sim/rng.ts';
-import type { Scheduler } from '../sim/scheduler.ts';
+import type { Cancel, Scheduler } from '../sim/scheduler.ts';
+import { fenceDatabase, type FencedDatabase } from './fenced-db.ts';
 
 export interface DeviceSettings {
   deviceId: string;
@@ -23,48 +25,191 @@ export interface DeviceSettings {
   factory: ClientFactory;
 }
 
+/** A device's durable state at one moment: what a backup holds. */
+export interface DeviceSnapshot {
+  takenAtMs: number;
+  database: Buffer;
+  dataFiles: Map<string, Buffer>;
+}
+
+/** One boot of the app: everything in it dies together. */
+interface AppProcess {
+  fence: FencedDatabase;
+  client: SyncClient | undefined;
+  timers: Set<Cancel>;
+  requestsInFlight: number;
+}
+
 export class Device {
-  readonly db: Database.Database;
-  private clientValue: SyncClient | undefined;
+  private db: Database.Database;
+  private process: AppProcess | undefined;
+  private suspendedValue = false;
+  private readonly deferred: (() => void)[] = [];
+  private readonly deathListeners: (() => void)[] = [];
 
   constructor(private readonly settings: DeviceSettings) {
-    mkdirSync(join(settings.folder, 'data'), { recursive: true });
-    this.db = openStore(join(settings.folder, 'device.sqlite'));
+    mkdirSync(this.dataDir, { recursive: true });
+    this.db = openStore(this.databasePath);
   }
 
   get id(): string {
     return this.settings.deviceId;
   }
 
-  /** The app as it runs now; a device is always booted before anyone asks. */
+  get clock(): DeviceClock {
+    return this.settings.clock;
+  }
+
+  /** Whether the app is running: booted and not killed since. */
+  get running(): boolean {
+    return this.process?.client !== undefined && !this.process.fence.dead;
+  }
+
+  /** The app as it runs now. */
   get client(): SyncClient {
-    if (!this.clientValue) throw new Error(`device ${this.id} has not booted`);
-    return this.clientValue;
+    const client = this.running ? this.process?.client : undefined;
+    if (!client) throw new Error(`device ${this.id} is not running`);
+    return client;
+  }
+
+  get suspended(): boolean {
+    return this.suspendedValue;
+  }
+
+  /** Requests the running app has sent and not yet had answered. */
+  get requestsInFlight(): number {
+    return this.running ? (this.process?.requestsInFlight ?? 0) : 0;
+  }
+
+  /** Called at every death of the app, after its timers are cancelled. */
+  onDeath(listener: () => void): void {
+    this.deathListeners.push(listener);
   }
 
   /** Starts the app: a fresh client from the factory over the device's durable state. */
   async boot(): Promise<void> {
     const { scheduler, history, deviceId } = this.settings;
+    const fence = fenceDatabase(this.db);
+    const process: AppProcess = { fence, client: undefined, timers: new Set(), requestsInFlight: 0 };
+    this.process = process;
+    fence.onKilled(() => this.die(process));
     history.append({ t: scheduler.nowMs, type: 'boot', process: deviceId });
-    this.clientValue = await this.settings.factory(this.env());
+    const client = await this.settings.factory(this.env(process));
+    if (!fence.dead) process.client = client;
   }
 
+  /** Kills the app now, at an await: no transaction is open between two events. */
+  kill(): void {
+    this.process?.fence.kill();
+  }
+
+  /** Kills the app at the n-th SQLite statement it runs from now, inside whatever it is doing. */
+  killAtStatement(n: number): void {
+    this.process?.fence.killAtStatement(n);
+  }
+
+  /** Backgrounds the app: its timers wait (they fire on resume) and the caller takes its network away. */
+  suspend(): void {
+    this.suspendedValue = true;
+  }
+
+  resume(): void {
+    this.suspendedValue = false;
+    for (const fn of this.deferred.splice(0)) fn();
+  }
+
+  /** Copies the database (as `serialize()` sees it) and the data folder. */
+  snapshot(): DeviceSnapshot {
+    const dataFiles = new Map<string, Buffer>();
+    for (const path of filesUnder(this.dataDir)) dataFiles.set(relative(this.dataDir, path), readFileSync(path));
+    return { takenAtMs: this.settings.scheduler.nowMs, database: this.db.serialize(), dataFiles };
+  }
+
+  /** Puts a snapshot back while the app is dead, as restoring a phone from an old backup does. */
+  restore(snapshot: DeviceSnapshot): void {
+    if (this.running) throw new Error(`device ${this.id} must be dead to be restored`);
+    this.db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(this.databasePath + suffix, { force: true });
+    const image = Buffer.from(snapshot.database);
+    // a serialized WAL database says "WAL" in header bytes 18-19; SQLite opens it only as rollback-journal (1)
+    image[18] = 1;
+    image[19] = 1;
+    writeFileSync(this.databasePath, image);
+    rmSync(this.dataDir, { recursive: true, force: true });
+    mkdirSync(this.dataDir, { recursive: true });
+    for (const [path, content] of snapshot.dataFiles) {
+      mkdirSync(dirname(join(this.dataDir, path)), { recursive: true });
+      writeFileSync(join(this.dataDir, path), content);
+    }
+    this.db = openStore(this.databasePath);
+  }
+
+  /** Closes the store when the run is over; the process is simply abandoned with the scheduler. */
   close(): void {
     this.db.close();
   }
 
-  private env(): DeviceEnv {
-    const { deviceId, folder, scheduler, clock, rng, history, fetch } = this.settings;
+  private get databasePath(): string {
+    return join(this.settings.folder, 'device.sqlite');
+  }
+
+  private get dataDir(): string {
+    return join(this.settings.folder, 'data');
+  }
+
+  /** Cancels the dead process's timers and gives the next boot a fresh connection, as a new process has. */
+  private die(process: AppProcess): void {
+    const { scheduler, history, deviceId } = this.settings;
+    for (const cancel of process.timers) cancel();
+    process.timers.clear();
+    history.append({ t: scheduler.nowMs, type: 'kill', process: deviceId, statement: process.fence.statementsRun() });
+    this.db.close();
+    this.db = openStore(this.databasePath);
+    for (const listener of this.deathListeners) listener();
+  }
+
+  private env(process: AppProcess): DeviceEnv {
+    const { deviceId, scheduler, clock, rng, history } = this.settings;
+    const alive = () => !process.fence.dead;
     return {
       deviceId,
-      db: this.db,
-      dataDir: join(folder, 'data'),
+      db: process.fence.handle,
+      dataDir: this.dataDir,
       now: () => clock.read(scheduler.nowMs),
-      fetch,
-      setTimeout: (fn, ms) => scheduler.after(ms, fn),
+      fetch: this.fencedFetch(process),
+      setTimeout: (fn, ms) => {
+        const cancel = scheduler.after(ms, () => {
+          process.timers.delete(cancel);
+          if (!alive()) return;
+          if (this.suspendedValue) this.deferred.push(() => alive() && fn());
+          else fn();
+        });
+        process.timers.add(cancel);
+        return () => {
+          cancel();
+          process.timers.delete(cancel);
+        };
+      },
       random: rng.next,
-      log: (event, data) => history.append({ t: scheduler.nowMs, type: 'client', process: deviceId, event, ...(data && { data }) }),
+      log: (event, data) => {
+        if (alive()) history.append({ t: scheduler.nowMs, type: 'client', process: deviceId, event, ...(data && { data }) });
+      },
     };
+  }
+
+  /** The network of one process: a dead process sends nothing and hears nothing, not even errors. */
+  private fencedFetch(process: AppProcess): typeof fetch {
+    const send = this.settings.fetch;
+    return (input, init) =>
+      new Promise((resolve, reject) => {
+        if (process.fence.dead) return;
+        process.requestsInFlight++;
+        const settle = <T>(finish: (value: T) => void) => (value: T) => {
+          process.requestsInFlight--;
+          if (!process.fence.dead) finish(value);
+        };
+        send(input, init).then(settle(resolve), settle(reject));
+      });
   }
 }
 
@@ -74,4 +219,11 @@ export function openStore(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   return db;
+}
+
+function filesUnder(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
 }

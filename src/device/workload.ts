@@ -1,17 +1,19 @@
 // A simulated user of one device: at a seeded rate it creates, edits and deletes folders and
-// notes, writing a unique token into every field it sets and recording, for each write, the
-// values it saw on the record. Those tokens are what lets the checkers prove a loss.
-import type { Entity, Fields, SyncClient, VisibleRecord } from '../adapter.ts';
+// notes, pulls to refresh, and settles manual conflicts after a while, writing a unique token
+// into every field it sets and recording what it saw when writing: the write's parents.
+import type { Conflict, Entity, Fields, SyncClient, VisibleRecord } from '../adapter.ts';
+import type { OperationEvent, OperationKind } from '../history/events.ts';
 import type { History } from '../history/history.ts';
-import type { OperationKind } from '../history/events.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 
 export interface WorkloadSettings {
   ratePerSecond: number;
-  mix: { create: number; update: number; delete: number };
+  mix: { create: number; update: number; delete: number; refresh: number };
   contention: number;
   noteShare: number;
+  resolveDelayMsMin: number;
+  resolveDelayMsMax: number;
 }
 
 export interface UserSettings {
@@ -27,11 +29,17 @@ export interface UserSettings {
 }
 
 const NOTE_FIELDS = ['title', 'body'] as const;
+/** Fields that hold a reference to another record rather than user text: never tokens. */
+const REFERENCE_FIELDS = new Set(['folderId']);
+const RESOLUTIONS = ['keep-mine', 'keep-theirs', 'merge'] as const;
+
+type Call = Pick<OperationEvent, 'f' | 'entity' | 'id' | 'fields' | 'seen'> & { resolution?: (typeof RESOLUTIONS)[number] };
 
 export class SimulatedUser {
   private writeCount = 0;
   private opCount = 0;
   private readonly createdHere = new Set<string>();
+  private readonly noticedConflicts = new Set<string>();
 
   constructor(private readonly settings: UserSettings) {}
 
@@ -50,37 +58,85 @@ export class SimulatedUser {
     next();
   }
 
+  /** Settles every open manual conflict now, as a user who opens the app at last would; returns how many. */
+  async resolveAll(): Promise<number> {
+    const open = (await this.settings.client().conflicts?.()) ?? [];
+    for (const conflict of open) await this.resolve(conflict);
+    return open.length;
+  }
+
   private async act(): Promise<void> {
     const { rng, workload } = this.settings;
-    const visible = await this.settings.client().list();
+    const client = this.settings.client();
+    await this.noticeConflicts(client);
     const kind = pickWeighted(rng, workload.mix);
+    if (kind === 'refresh') return this.perform({ f: 'refresh' }, (app) => app.sync());
+    const visible = await client.list();
     const target = kind === 'create' ? undefined : this.pickTarget(visible, kind);
     if (!target) return this.create(visible);
     if (kind === 'update') return this.update(target);
-    return this.remove(target);
+    return this.perform({ f: 'delete', entity: target.entity, id: target.id, fields: {}, seen: [target.fields] }, (app) =>
+      app.delete(target.entity, target.id),
+    );
   }
 
   private async create(visible: VisibleRecord[]): Promise<void> {
     const { rng, workload } = this.settings;
     const folders = visible.filter((record) => record.entity === 'folder');
     const token = this.nextToken();
-    if (folders.length > 0 && rng.chance(workload.noteShare)) {
-      const folder = rng.pick(folders);
-      await this.perform('create', 'note', undefined, { title: token, body: token, folderId: folder.id });
-    } else {
-      await this.perform('create', 'folder', undefined, { name: token });
-    }
+    const [entity, fields]: [Entity, Fields] =
+      folders.length > 0 && rng.chance(workload.noteShare)
+        ? ['note', { title: token, body: token, folderId: rng.pick(folders).id }]
+        : ['folder', { name: token }];
+    await this.perform({ f: 'create', entity, fields }, async (app) => {
+      const id = await app.create(entity, fields);
+      this.createdHere.add(id);
+      return id;
+    });
   }
 
   private async update(target: VisibleRecord): Promise<void> {
     const token = this.nextToken();
-    const fields: Fields =
-      target.entity === 'folder' ? { name: token } : Object.fromEntries(this.pickNoteFields().map((field) => [field, token]));
-    await this.perform('update', target.entity, target, fields);
+    const names = target.entity === 'folder' ? ['name'] : this.pickNoteFields();
+    const fields = Object.fromEntries(names.map((name) => [name, token]));
+    await this.perform({ f: 'update', entity: target.entity, id: target.id, fields, seen: [target.fields] }, (app) =>
+      app.update(target.entity, target.id, fields),
+    );
   }
 
-  private async remove(target: VisibleRecord): Promise<void> {
-    await this.perform('delete', target.entity, target, {});
+  /** Schedules, for each conflict seen for the first time, its resolution after a seeded delay. */
+  private async noticeConflicts(client: SyncClient): Promise<void> {
+    const { scheduler, rng, workload } = this.settings;
+    for (const conflict of (await client.conflicts?.()) ?? []) {
+      if (this.noticedConflicts.has(conflict.conflictId)) continue;
+      this.noticedConflicts.add(conflict.conflictId);
+      scheduler.after(rng.int(workload.resolveDelayMsMin, workload.resolveDelayMsMax), () => {
+        this.resolveIfOpen(conflict.conflictId).catch(this.settings.onClientError);
+      });
+    }
+  }
+
+  private async resolveIfOpen(conflictId: string): Promise<void> {
+    const open = (await this.settings.client().conflicts?.()) ?? [];
+    const conflict = open.find((candidate) => candidate.conflictId === conflictId);
+    if (conflict) await this.resolve(conflict);
+  }
+
+  /** Keeps mine, keeps theirs, or merges field by field; the resolution is a new write whose parents are both sides. */
+  private async resolve(conflict: Conflict): Promise<void> {
+    const { rng } = this.settings;
+    const resolution = rng.pick(RESOLUTIONS);
+    const token = this.nextToken();
+    const fields: Fields = {};
+    for (const name of [...new Set([...Object.keys(conflict.local), ...Object.keys(conflict.server)])].sort()) {
+      const side = resolution === 'keep-mine' || (resolution === 'merge' && rng.chance(0.5)) ? conflict.local : conflict.server;
+      fields[name] = REFERENCE_FIELDS.has(name) ? (side[name] ?? conflict.local[name] ?? null) : token;
+    }
+    const call: Call = { f: 'resolve', entity: conflict.entity, id: conflict.id, fields, seen: [conflict.local, conflict.server], resolution };
+    await this.perform(call, (app) => {
+      if (!app.resolve) throw new Error('the client listed conflicts but has no resolve()');
+      return app.resolve(conflict.conflictId, fields);
+    });
   }
 
   /** Edits aim at records other devices created with probability `contention`; folders are deleted only when empty. */
@@ -107,33 +163,28 @@ export class SimulatedUser {
   }
 
   /** Calls the client and records the call; a throw is the system under test failing, recorded and passed on. */
-  private async perform(f: OperationKind, entity: Entity, target: VisibleRecord | undefined, fields: Fields): Promise<void> {
+  private async perform(call: Call, action: (client: SyncClient) => Promise<string | void>): Promise<void> {
     const { scheduler, history, deviceId } = this.settings;
-    const base = { process: deviceId, op: ++this.opCount, f, entity, ...(target && { id: target.id }) };
-    history.append({ t: scheduler.nowMs, type: 'invoke', ...base, fields, ...(target && { seen: target.fields }) });
-    const client = this.settings.client();
+    const base = { process: deviceId, op: ++this.opCount, ...call };
+    history.append({ t: scheduler.nowMs, type: 'invoke', ...base });
+    const { f, entity } = call;
+    const done = { process: deviceId, op: base.op, f, ...(entity && { entity }) };
     try {
-      if (!target) {
-        const id = await client.create(entity, fields);
-        this.createdHere.add(id);
-        history.append({ t: scheduler.nowMs, type: 'ok', ...base, id });
-        return;
-      }
-      await (f === 'update' ? client.update(entity, target.id, fields) : client.delete(entity, target.id));
-      history.append({ t: scheduler.nowMs, type: 'ok', ...base });
+      const id = await action(this.settings.client());
+      history.append({ t: scheduler.nowMs, type: 'ok', ...done, ...(typeof id === 'string' ? { id } : call.id && { id: call.id }) });
     } catch (error) {
-      history.append({ t: scheduler.nowMs, type: 'fail', ...base, error: error instanceof Error ? error.message : String(error) });
+      history.append({ t: scheduler.nowMs, type: 'fail', ...done, error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
   }
 }
 
 function pickWeighted(rng: Rng, mix: WorkloadSettings['mix']): OperationKind {
-  const total = mix.create + mix.update + mix.delete;
-  let roll = rng.next() * total;
-  for (const kind of ['create', 'update', 'delete'] as const) {
+  const kinds = ['create', 'update', 'delete', 'refresh'] as const;
+  let roll = rng.next() * kinds.reduce((total, kind) => total + mix[kind], 0);
+  for (const kind of kinds) {
     roll -= mix[kind];
     if (roll < 0) return kind;
   }
-  return 'delete';
+  return 'refresh';
 }

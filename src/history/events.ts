@@ -4,7 +4,7 @@
 import type { Entity, Fields } from '../adapter.ts';
 import type { Direction, MessageFate } from '../sim/network.ts';
 
-export type OperationKind = 'create' | 'update' | 'delete';
+export type OperationKind = 'create' | 'update' | 'delete' | 'resolve' | 'refresh';
 
 interface Stamped {
   /** Simulated time, ms. */
@@ -17,13 +17,19 @@ export interface OperationEvent extends Stamped {
   process: string;
   op: number;
   f: OperationKind;
-  entity: Entity;
-  /** The record; known at invoke for update and delete, at ok for create. */
+  /** The record's kind; absent for a refresh (pull-to-refresh), which touches no one record. */
+  entity?: Entity;
+  /** The record; known at invoke for update, delete and resolve, at ok for create. */
   id?: string;
   /** The values written: each a unique token naming this write (or an id, for references). */
   fields?: Fields;
-  /** What the user saw on the record when writing: the parents of this write, per field. */
-  seen?: Fields;
+  /**
+   * The versions of the record the user saw when writing: the parents of this write, per field.
+   * One version for an edit; both sides for the resolution of a manual conflict.
+   */
+  seen?: Fields[];
+  /** How the user settled a manual conflict. */
+  resolution?: 'keep-mine' | 'keep-theirs' | 'merge';
   error?: string;
 }
 
@@ -42,6 +48,13 @@ export interface BootEvent extends Stamped {
   process: string;
 }
 
+/** The app process died; `statement` is how many SQLite statements that boot had run. */
+export interface KillEvent extends Stamped {
+  type: 'kill';
+  process: string;
+  statement: number;
+}
+
 export interface PhaseEvent extends Stamped {
   type: 'phase';
   phase: 'chaos' | 'quiesce' | 'end';
@@ -57,4 +70,4 @@ export interface ClientLogEvent extends Stamped {
   data?: Record<string, unknown>;
 }
 
-export type HistoryEvent = OperationEvent | MessageLogEvent | BootEvent | PhaseEvent | ClientLogEvent;
+export type HistoryEvent = OperationEvent | MessageLogEvent | BootEvent | KillEvent | PhaseEvent | ClientLogEvent;

@@ -31,6 +31,7 @@ function caseLine(report: CaseReport): string {
   const facts = [
     `${counts.devices} devices`,
     `${counts.writes} writes`,
+    `${counts.conflicts} conflicts`,
     `${counts.syncRequests} syncs`,
     `${clockTime(report.simulatedMs)} simulated`,
     `${(report.wallMs / 1000).toFixed(2)}s wall`,

@@ -4,23 +4,35 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientFactory } from '../adapter.ts';
-import { referenceClient } from '../reference/client/client.ts';
-import type { Scenario } from '../scenario/index.ts';
+import { referenceClient, type ReferenceClientSettings } from '../reference/client/client.ts';
+import { scenarioSchema, type Scenario } from '../scenario/index.ts';
 import { BadInputError, SystemUnderTestError } from './errors.ts';
 
 /** Where the reference client believes the server lives; in simulation the host is never resolved. */
 export const SIMULATED_SERVER_URL = 'http://sync-server.sim';
 const PULL_LIMIT = 100;
 
+/** The reference client's settings from a scenario's `system:` section. */
+export function referenceSettings(system: Scenario['system']): ReferenceClientSettings {
+  return {
+    serverUrl: SIMULATED_SERVER_URL,
+    batchSize: system.batchSize,
+    pullLimit: PULL_LIMIT,
+    syncIntervalMs: system.syncIntervalMs,
+    debounceMs: system.debounceMs,
+    retry: system.retry,
+    ordering: system.ordering,
+    conflict: system.conflict,
+  };
+}
+
+/** The reference client with every default setting: what the deliberately broken clients in fixtures/ start from. */
+export function defaultReferenceSettings(): ReferenceClientSettings {
+  return referenceSettings(scenarioSchema.parse({ name: 'defaults' }).system);
+}
+
 export async function loadClientFactory(system: Scenario['system'], baseDir: string): Promise<ClientFactory> {
-  if (system.client === 'reference') {
-    return referenceClient({
-      serverUrl: SIMULATED_SERVER_URL,
-      batchSize: system.batchSize,
-      pullLimit: PULL_LIMIT,
-      syncIntervalMs: system.syncIntervalMs,
-    });
-  }
+  if (system.client === 'reference') return referenceClient(referenceSettings(system));
   const path = resolve(baseDir, system.client);
   let module: { default?: unknown };
   try {

@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientFactory, ServerRecord, SyncServer, VisibleRecord } from '../adapter.ts';
-import { runChecks, type CheckResult, type Violation } from '../check/index.ts';
+import type { ClientFactory, ServerRecord, SyncServer } from '../adapter.ts';
+import { runChecks, type CheckResult, type DeviceFinalState, type Violation } from '../check/index.ts';
 import { Device, openStore } from '../device/device.ts';
 import { SimulatedUser } from '../device/workload.ts';
 import { History } from '../history/history.ts';
@@ -25,6 +25,8 @@ export interface RunCounts {
   devices: number;
   writes: number;
   acknowledged: number;
+  /** Conflicts the clients logged, whatever their policy. */
+  conflicts: number;
   syncRequests: number;
   messages: number;
   events: number;
@@ -42,6 +44,13 @@ export interface RunResult {
   /** Why the verdict is `error`: the system under test threw. */
   error?: { message: string; stack?: string };
   history: History;
+  /** What the checkers judged: every device's visible records and the server's; absent after an error. */
+  finalStates?: FinalStates;
+}
+
+export interface FinalStates {
+  devices: DeviceFinalState[];
+  server: ServerRecord[];
 }
 
 export interface RunOptions {
@@ -67,6 +76,7 @@ class World {
   private readonly server: SyncServer;
   private readonly serverDb;
   private readonly devices: Device[] = [];
+  private readonly users: SimulatedUser[] = [];
   private failure: Error | undefined;
 
   constructor(
@@ -80,7 +90,7 @@ class World {
       this.history.append({ t: this.scheduler.nowMs, type: 'message', ...event }),
     );
     this.serverDb = openStore(join(root, 'server.sqlite'));
-    this.server = createReferenceServer(this.serverDb);
+    this.server = createReferenceServer(this.serverDb, { policy: scenario.system.conflict });
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
       this.devices.push(
@@ -132,7 +142,7 @@ class World {
 
   private startUsers(): void {
     for (const device of this.devices) {
-      new SimulatedUser({
+      const user = new SimulatedUser({
         deviceId: device.id,
         scheduler: this.scheduler,
         rng: createRng(this.options.seed, `workload:${device.id}`),
@@ -140,16 +150,22 @@ class World {
         workload: this.scenario.workload,
         client: () => device.client,
         onClientError: (error) => this.fail(error),
-      }).start(this.scenario.durationMs);
+      });
+      user.start(this.scenario.durationMs);
+      this.users.push(user);
     }
   }
 
-  /** Every device syncs, round after round, until a round changes nothing and no record waits to be sent. */
+  /**
+   * Every device syncs, round after round, until a round changes nothing and no record waits to be
+   * sent; before each round the users settle any manual conflict still open.
+   */
   private async quiesce(): Promise<boolean> {
     const deadlineMs = this.scheduler.nowMs + this.scenario.quiesceTimeoutMs;
     let previous: string | undefined;
     while (this.scheduler.nowMs < deadlineMs && !this.failure) {
       let synced = false;
+      for (const user of this.users) await user.resolveAll();
       Promise.all(this.devices.map((device) => device.client.sync())).then(
         () => (synced = true),
         (error) => this.fail(error),
@@ -159,24 +175,29 @@ class World {
       await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), () => this.failure !== undefined);
       const { devices, server } = await this.finalStates();
       const snapshot = JSON.stringify({ devices, server });
-      const waiting = devices.some((device) => device.records.some((record) => record.status === 'local' || record.status === 'pending'));
+      const waiting = devices.some(
+        (device) => device.openConflicts > 0 || device.records.some((record) => record.status === 'local' || record.status === 'pending'),
+      );
       if (!waiting && snapshot === previous) return true;
       previous = snapshot;
     }
     return false;
   }
 
-  private async finalStates(): Promise<{ devices: { deviceId: string; records: VisibleRecord[] }[]; server: ServerRecord[] }> {
-    const devices = [];
-    for (const device of this.devices) devices.push({ deviceId: device.id, records: await device.client.list() });
+  private async finalStates(): Promise<FinalStates> {
+    const devices: DeviceFinalState[] = [];
+    for (const device of this.devices) {
+      const { client } = device;
+      devices.push({ deviceId: device.id, records: await client.list(), openConflicts: (await client.conflicts?.())?.length ?? 0 });
+    }
     return { devices, server: await this.server.records() };
   }
 
   private async judge(quiesced: boolean): Promise<RunResult> {
-    const { devices, server } = await this.finalStates();
-    const checks = runChecks(this.scenario.checks, { events: this.history.events, devices, server });
+    const finalStates = await this.finalStates();
+    const checks = runChecks(this.scenario.checks, { events: this.history.events, ...finalStates });
     const clean = Object.values(checks).every((check) => check.valid === true);
-    return this.result(clean ? 'pass' : 'fail', quiesced, checks);
+    return { ...this.result(clean ? 'pass' : 'fail', quiesced, checks), finalStates };
   }
 
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
@@ -188,8 +209,9 @@ class World {
       eventLogHash: this.history.hash(),
       counts: {
         devices: this.devices.length,
-        writes: count((event) => event.type === 'invoke'),
-        acknowledged: count((event) => event.type === 'ok'),
+        writes: count((event) => event.type === 'invoke' && event.f !== 'refresh'),
+        acknowledged: count((event) => event.type === 'ok' && event.f !== 'refresh'),
+        conflicts: count((event) => event.type === 'client' && event.event === 'conflict'),
         syncRequests: count((event) => event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server'),
         messages: count((event) => event.type === 'message' && event.fate === 'sent'),
         events: this.scheduler.eventsRun,

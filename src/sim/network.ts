@@ -1,6 +1,6 @@
-// The simulated network: one link per device↔server pair, seeded latency per message, and
-// link states `up`, `partitioned` (messages are dropped) and `held` (queued until released).
-// Requests and responses are separate messages, so either can be lost on its own.
+// The simulated network: one link per device↔server pair, seeded latency per message, link states
+// `up`, `partitioned` (dropped) and `held` (queued until released), and per-link message faults
+// (loss, duplicates, reordering, latency). Requests and responses are separate messages.
 import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -13,6 +13,29 @@ export interface NetworkSettings {
 }
 
 export type MessageFate = 'sent' | 'delivered' | 'dropped' | 'held';
+
+/**
+ * Message-level faults of one link, applied each time a message is put on the wire (when sent
+ * on an up link, or released from a held one). The draws from the network's stream come in a
+ * fixed order: loss, latency, reorder, duplicate (and the copy's latency); a fault at rate 0
+ * draws nothing, so a link with no faults draws exactly one latency per message.
+ */
+export interface MessageFaults {
+  /** Probability in [0, 1] that a message is lost on the wire (reported `dropped`). */
+  lossRate: number;
+  /**
+   * Probability in [0, 1] that a message is delivered a second time, a fresh latency after the
+   * first: `delivered` is reported twice and `deliver` runs twice, so callers must tolerate it.
+   * A copy is never duplicated again.
+   */
+  duplicateRate: number;
+  /** Extra delay per message, uniform in [0, reorderMsMax], so later messages overtake earlier ones. */
+  reorderMsMax: number;
+  /** Replaces the network's shortest delay on this link while set. */
+  latencyMsMin?: number;
+  /** Replaces the network's longest delay on this link while set. */
+  latencyMsMax?: number;
+}
 
 /** What the network reports about each message, for the run's history. */
 export interface MessageEvent {
@@ -31,6 +54,8 @@ interface Message {
   label: string;
   sizeBytes: number;
   deliver: () => void;
+  /** A duplicate made by the network, which is never duplicated again. */
+  copy: boolean;
 }
 
 interface Link {
@@ -40,6 +65,7 @@ interface Link {
 
 export class Network {
   private readonly links = new Map<string, Link>();
+  private readonly faults = new Map<string, MessageFaults>();
   private nextMessageId = 1;
 
   constructor(
@@ -65,9 +91,27 @@ export class Network {
     }
   }
 
+  /** Sets a link's message faults; `undefined` heals them. Messages already on the wire keep their draws. */
+  setMessageFaults(link: string, faults: MessageFaults | undefined): void {
+    if (faults === undefined) {
+      this.faults.delete(link);
+      return;
+    }
+    const { lossRate, duplicateRate, reorderMsMax } = faults;
+    const latencyMsMin = faults.latencyMsMin ?? this.settings.latencyMsMin;
+    const latencyMsMax = faults.latencyMsMax ?? this.settings.latencyMsMax;
+    if (!(lossRate >= 0 && lossRate <= 1)) throw new RangeError(`lossRate must be in [0, 1], got ${lossRate}`);
+    if (!(duplicateRate >= 0 && duplicateRate <= 1)) throw new RangeError(`duplicateRate must be in [0, 1], got ${duplicateRate}`);
+    if (!(reorderMsMax >= 0 && Number.isFinite(reorderMsMax))) throw new RangeError(`reorderMsMax must be a finite delay >= 0, got ${reorderMsMax}`);
+    if (!(latencyMsMin >= 0 && latencyMsMin <= latencyMsMax && Number.isFinite(latencyMsMax))) {
+      throw new RangeError(`link latency must satisfy 0 <= min <= max, got [${latencyMsMin}, ${latencyMsMax}]`);
+    }
+    this.faults.set(link, { ...faults });
+  }
+
   /** Puts a message on a link; `deliver` runs when (and only if) it arrives. */
   send(link: string, direction: Direction, label: string, sizeBytes: number, deliver: () => void): void {
-    const message: Message = { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver };
+    const message: Message = { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver, copy: false };
     this.report('sent', message);
     this.route(message);
   }
@@ -81,11 +125,27 @@ export class Network {
     } else this.transmit(message);
   }
 
+  /** Puts a message on the wire of an up link; the draws follow the order documented on `MessageFaults`. */
   private transmit(message: Message): void {
-    const latencyMs = this.rng.int(this.settings.latencyMsMin, this.settings.latencyMsMax);
-    this.scheduler.after(latencyMs, () => {
-      const link = this.link(message.link);
-      if (link.state !== 'up') {
+    const faults = this.faults.get(message.link);
+    if (faults && faults.lossRate > 0 && this.rng.chance(faults.lossRate)) {
+      this.report('dropped', message);
+      return;
+    }
+    const latencyMsMin = faults?.latencyMsMin ?? this.settings.latencyMsMin;
+    const latencyMsMax = faults?.latencyMsMax ?? this.settings.latencyMsMax;
+    let delayMs = this.rng.int(latencyMsMin, latencyMsMax);
+    if (faults && faults.reorderMsMax > 0) delayMs += this.rng.int(0, faults.reorderMsMax);
+    this.arriveAfter(delayMs, message);
+    if (faults && faults.duplicateRate > 0 && !message.copy && this.rng.chance(faults.duplicateRate)) {
+      this.arriveAfter(delayMs + this.rng.int(latencyMsMin, latencyMsMax), { ...message, copy: true });
+    }
+  }
+
+  /** Delivers a message after `delayMs` if its link is up then; otherwise it is dropped or held as the link says. */
+  private arriveAfter(delayMs: number, message: Message): void {
+    this.scheduler.after(delayMs, () => {
+      if (this.link(message.link).state !== 'up') {
         this.route(message);
         return;
       }

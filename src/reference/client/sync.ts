@@ -1,145 +1,176 @@
 // Sync as a state machine: collect pending changes in order, push them in batches, settle each
-// result (acknowledged, duplicate, conflict, rejected), then pull from the cursor. Only one
-// sync runs at a time; a failed request leaves its changes queued for the next attempt.
+// answer, then pull from the cursor; while syncs fail, retry with backoff inside the hourly budget.
+// Triggers: launch, a periodic timer, a debounce after local writes, and sync(); one run at a time.
 import type { DeviceEnv } from '../../adapter.ts';
 import {
   PULL_PATH,
   PUSH_PATH,
   type Change,
-  type ChangeResult,
+  type ErrorResponse,
   type PullResponse,
   type PushRequest,
   type PushResponse,
 } from '../../protocol/v1.ts';
-import type { LocalStore, PendingChange } from './local-store.ts';
+import type { RetryState } from './backoff.ts';
+import type { LocalStore } from './local-store.ts';
+import { selectBatch, type Ordering } from './ordering.ts';
+import type { PendingChange, PendingQueue } from './queue.ts';
+import type { Settlement } from './settle.ts';
 
 export interface SyncSettings {
   serverUrl: string;
   batchSize: number;
   pullLimit: number;
+  syncIntervalMs: number;
+  debounceMs: number;
+  ordering: Ordering;
 }
 
-/** The server answered, but not with success: the batch stays queued and is retried later. */
-export class SyncRequestError extends Error {
+/**
+ * Who asked for a sync. `foreground` (launch, pull-to-refresh, resume) always runs at once; `retry`
+ * is the backoff timer; `background` (periodic timer, debounce) stays quiet while syncs are failing,
+ * so it never bypasses the backoff.
+ */
+type Trigger = 'background' | 'retry' | 'foreground';
+const TRIGGER_RANK: Record<Trigger, number> = { background: 0, retry: 1, foreground: 2 };
+
+/** The server answered, but not with success, or not with everything it should have. */
+class SyncRequestError extends Error {
   constructor(
-    readonly status: number,
+    readonly status: number | undefined,
     reason: string,
   ) {
-    super(`server answered ${status}: ${reason}`);
+    super(status === undefined ? reason : `server answered ${status}: ${reason}`);
+  }
+
+  /** A 4xx other than 408 and 429 refuses the request itself: sending it again cannot help. */
+  get permanent(): boolean {
+    const { status } = this;
+    return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
   }
 }
 
 export class SyncEngine {
-  private inFlight: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
   private followUp: Promise<void> | undefined;
+  private followUpTrigger: Trigger = 'background';
+  private cancelRetry: () => void = () => {};
+  private cancelDebounce: () => void = () => {};
 
   constructor(
     private readonly env: DeviceEnv,
     private readonly store: LocalStore,
+    private readonly queue: PendingQueue,
+    private readonly settlement: Settlement,
+    private readonly retry: RetryState,
     private readonly settings: SyncSettings,
   ) {}
 
-  /**
-   * Pushes everything pending, then pulls. While a sync runs, callers share one follow-up sync that
-   * starts when it ends, so a change made before the call is always pushed before the call resolves.
-   */
-  sync(): Promise<void> {
-    if (this.inFlight) {
-      this.followUp ??= this.inFlight.then(() => {
-        this.followUp = undefined;
-        return this.sync();
-      });
-      return this.followUp;
-    }
-    this.inFlight = this.pushThenPull().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+  /** Launch: a sync at once, then one every `syncIntervalMs`. */
+  start(): void {
+    void this.trigger('foreground');
+    const tick = () => {
+      void this.trigger('background');
+      this.env.setTimeout(tick, this.settings.syncIntervalMs);
+    };
+    this.env.setTimeout(tick, this.settings.syncIntervalMs);
   }
 
-  private async pushThenPull(): Promise<void> {
+  /**
+   * Pull-to-refresh or resume: pushes everything pending (retrying what the network failed, at once),
+   * then pulls. While a sync runs, callers share one follow-up sync that starts when it ends, so a
+   * change made before the call is always pushed before the call resolves.
+   */
+  sync(): Promise<void> {
+    return this.trigger('foreground');
+  }
+
+  /** A local write: sync `debounceMs` after the last one (never, for an infinite debounce). */
+  afterLocalWrite(): void {
+    if (!Number.isFinite(this.settings.debounceMs)) return;
+    this.cancelDebounce();
+    this.cancelDebounce = this.env.setTimeout(() => void this.trigger('background'), this.settings.debounceMs);
+  }
+
+  private trigger(trigger: Trigger): Promise<void> {
+    if (this.running) {
+      if (TRIGGER_RANK[trigger] > TRIGGER_RANK[this.followUpTrigger]) this.followUpTrigger = trigger;
+      const startFollowUp = () => {
+        const queued = this.followUpTrigger;
+        this.followUp = undefined;
+        this.followUpTrigger = 'background';
+        return this.trigger(queued);
+      };
+      this.followUp ??= this.running.then(startFollowUp, startFollowUp);
+      return this.followUp;
+    }
+    if (trigger === 'background' && this.retry.failing) return Promise.resolve();
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    this.cancelRetry();
     try {
       await this.pushAll();
       await this.pullAll();
     } catch (error) {
       if (!isRequestFailure(error)) throw error;
-      this.env.log('sync-failed', { reason: error.message });
+      const retryInMs = this.retry.failed();
+      this.env.log('sync-failed', { reason: error.message, failures: this.retry.failures, retryInMs });
+      this.cancelRetry = this.env.setTimeout(() => void this.trigger('retry'), retryInMs);
+      return;
     }
+    this.retry.succeeded();
   }
 
   private async pushAll(): Promise<void> {
-    for (let batch = this.nextBatch(); batch.length > 0; batch = this.nextBatch()) {
-      const changeIds = batch.map((change) => change.changeId);
-      this.store.markSyncing(changeIds);
-      let response: PushResponse;
-      try {
-        response = await this.request<PushResponse>(PUSH_PATH, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ deviceId: this.env.deviceId, changes: batch.map(toWire) } satisfies PushRequest),
-        });
-      } catch (error) {
-        this.store.markRetry(changeIds);
-        throw error;
-      }
-      const sent = new Map(batch.map((change) => [change.changeId, change]));
-      this.store.transaction(() => {
-        for (const result of response.results) {
-          const change = sent.get(result.changeId);
-          if (change) this.settle(change, result);
-        }
-        this.store.markRetry(changeIds); // a change the server gave no result for waits for the next push
+    const { ordering, batchSize } = this.settings;
+    for (let batch = selectBatch(this.queue.scan(), ordering, batchSize); batch.length > 0; ) {
+      if (ordering === 'parallel') await this.pushEach(batch);
+      else await this.push(batch);
+      batch = selectBatch(this.queue.scan(), ordering, batchSize);
+    }
+  }
+
+  /** Parallel ordering: every change in its own request, all at once. */
+  private async pushEach(batch: readonly PendingChange[]): Promise<void> {
+    const outcomes = await Promise.allSettled(batch.map((change) => this.push([change])));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** One push request: a 4xx fails its changes for good; a lost or 5xx answer leaves them queued and fails the sync. */
+  private async push(batch: readonly PendingChange[]): Promise<void> {
+    this.store.transaction(() => this.queue.markSyncing(batch));
+    let response: PushResponse;
+    try {
+      response = await this.request<PushResponse>(PUSH_PATH, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ deviceId: this.env.deviceId, changes: batch.map(toWire) } satisfies PushRequest),
       });
+    } catch (error) {
+      if (error instanceof SyncRequestError && error.permanent) {
+        this.store.transaction(() => batch.forEach((change) => this.settlement.refuse(change, error.message)));
+        return;
+      }
+      this.store.transaction(() => this.queue.markRetry(batch));
+      throw error;
     }
-  }
-
-  /** The oldest eligible change of each record, in queue order: a record's changes go one per batch. */
-  private nextBatch(): PendingChange[] {
-    const seen = new Set<string>();
-    const batch: PendingChange[] = [];
-    for (const change of this.store.queue()) {
-      if (batch.length >= this.settings.batchSize) break;
-      if (change.status === 'failed' || seen.has(change.objectId)) continue;
-      seen.add(change.objectId);
-      batch.push(change);
-    }
-    return batch;
-  }
-
-  private settle(change: PendingChange, result: ChangeResult): void {
-    if (result.status === 'applied' || result.status === 'duplicate') this.acknowledge(change, result);
-    else if (result.status === 'conflict') this.serverWins(change, result);
-    else {
-      this.store.markFailed(change.changeId, result.reason ?? 'rejected without a reason');
-      this.env.log('change-rejected', { id: change.objectId, changeId: change.changeId, reason: result.reason });
-    }
-  }
-
-  private acknowledge(change: PendingChange, result: ChangeResult): void {
-    this.store.dequeue(change.changeId);
-    const version = result.version ?? change.baseVersion + 1;
-    this.store.rebase(change.objectId, version);
-    const local = this.store.record(change.objectId);
-    if (!local) return;
-    const settled = this.store.queueOf(change.objectId).length === 0 && result.record?.version === version;
-    this.store.putRecord(
-      settled && result.record
-        ? { ...local, fields: result.record.fields, deleted: result.record.deleted, serverVersion: version }
-        : { ...local, serverVersion: version },
-    );
-  }
-
-  /** Server-wins: the server's version replaces the local one and every queued change of the record. */
-  private serverWins(change: PendingChange, result: ChangeResult): void {
-    const discarded = this.store.queueOf(change.objectId);
-    this.env.log('conflict', {
-      id: change.objectId,
-      policy: 'server-wins',
-      serverVersion: result.record?.version,
-      discardedChangeIds: discarded.map((pending) => pending.changeId),
+    const results = new Map(response.results.map((result) => [result.changeId, result]));
+    const unanswered = this.store.transaction(() => {
+      const missing = batch.filter((change) => !results.has(change.changeId));
+      for (const change of batch) {
+        const result = results.get(change.changeId);
+        if (result) this.settlement.settle(change, result);
+      }
+      this.queue.markRetry(missing);
+      return missing.length;
     });
-    this.store.dequeueObject(change.objectId);
-    if (result.record) this.store.putServerRecord(result.record);
+    if (unanswered > 0) throw new SyncRequestError(undefined, `the server answered no result for ${unanswered} of ${batch.length} changes`);
   }
 
   private async pullAll(): Promise<void> {
@@ -147,8 +178,7 @@ export class SyncEngine {
       const query = `?cursor=${this.store.cursor()}&limit=${this.settings.pullLimit}`;
       const page = await this.request<PullResponse>(PULL_PATH + query, { method: 'GET' });
       this.store.transaction(() => {
-        const queued = this.store.queuedObjectIds();
-        for (const record of page.records) if (!queued.has(record.id)) this.store.putPulled(record);
+        for (const record of page.records) this.settlement.pulled(record);
         this.store.setCursor(page.cursor);
       });
       if (!page.hasMore) return;
@@ -158,7 +188,7 @@ export class SyncEngine {
   private async request<T>(path: string, init: RequestInit): Promise<T> {
     const response = await this.env.fetch(this.settings.serverUrl + path, init);
     if (!response.ok) {
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      const body = (await response.json().catch(() => ({}))) as Partial<ErrorResponse>;
       throw new SyncRequestError(response.status, body.error ?? response.statusText);
     }
     return (await response.json()) as T;
@@ -173,11 +203,11 @@ function toWire(change: PendingChange): Change {
     changeType: change.changeType,
     fields: change.payload,
     baseVersion: change.baseVersion,
-    clientTime: change.createdAt,
+    clientTime: change.clientTime,
   };
 }
 
-/** A request that did not get a successful answer: the network failed it, or the server refused it. */
+/** A request that did not get the answer it needed: the network failed it, or the server did. */
 function isRequestFailure(error: unknown): error is Error {
   return error instanceof SyncRequestError || (error instanceof TypeError && error.message === 'fetch failed');
 }

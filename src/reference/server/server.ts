@@ -1,24 +1,28 @@
-// The reference sync server: a web-standard `handle(Request)` over its own SQLite database.
-// Push applies a batch change by change (idempotent by changeId, conflicts detected by
-// baseVersion); pull pages through the change sequence from a cursor.
+// The reference sync server: a web-standard `handle(Request)` over its own SQLite database, as a
+// Worker or a node:http mount would run it. This module only routes: push validates and applies a
+// batch in one transaction, pull pages from a cursor, and the debug route dumps every record.
 import type Database from 'better-sqlite3';
-import type { ServerRecord, SyncServer } from '../../adapter.ts';
+import type { SyncServer } from '../../adapter.ts';
 import {
+  CONFLICT_POLICIES,
   PULL_PATH,
   PUSH_PATH,
   RECORDS_PATH,
-  type Change,
-  type ChangeResult,
-  type PullResponse,
+  type ConflictPolicy,
   type PushResponse,
 } from '../../protocol/v1.ts';
+import { applyChange } from './apply.ts';
 import { ServerStore } from './store.ts';
-import { validatePush } from './validate.ts';
+import { validatePull, validatePush } from './validate.ts';
 
-const PULL_LIMIT_DEFAULT = 100;
-const PULL_LIMIT_MAX = 1000;
+export interface ReferenceServerOptions {
+  /** How concurrent changes are settled; `server-wins` when not given. */
+  policy?: ConflictPolicy;
+}
 
-export function createReferenceServer(db: Database.Database): SyncServer {
+export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): SyncServer {
+  const policy = options.policy ?? 'server-wins';
+  if (!CONFLICT_POLICIES.includes(policy)) throw new Error(`unknown conflict policy ${String(policy)}`);
   const store = new ServerStore(db);
 
   async function handle(request: Request): Promise<Response> {
@@ -42,42 +46,15 @@ export function createReferenceServer(db: Database.Database): SyncServer {
     }
     const parsed = validatePush(body);
     if (!parsed.ok) return json(400, { error: parsed.reason });
-    const results = store.transaction(() => parsed.value.changes.map(apply));
+    const { deviceId, changes } = parsed.value;
+    const results = store.transaction(() => changes.map((change) => applyChange(store, policy, change, deviceId)));
     return json(200, { results } satisfies PushResponse);
   }
 
-  function apply(change: Change): ChangeResult {
-    const { changeId } = change;
-    const earlier = store.applied(changeId);
-    if (earlier) return { changeId, status: 'duplicate', version: earlier.version, record: store.record(earlier.recordId) };
-    const current = store.record(change.id);
-    if (change.changeType === 'create') {
-      if (current) return { changeId, status: 'rejected', reason: `record ${change.id} already exists`, record: current };
-      return commit(change, { entity: change.entity, id: change.id, fields: change.fields, version: 1, deleted: false });
-    }
-    if (!current) return { changeId, status: 'rejected', reason: `record ${change.id} does not exist` };
-    if (change.baseVersion !== current.version) return { changeId, status: 'conflict', record: current };
-    if (current.deleted) return { changeId, status: 'rejected', reason: `record ${change.id} is deleted`, record: current };
-    const next: ServerRecord =
-      change.changeType === 'delete'
-        ? { ...current, version: current.version + 1, deleted: true }
-        : { ...current, fields: { ...current.fields, ...change.fields }, version: current.version + 1 };
-    return commit(change, next);
-  }
-
-  function commit(change: Change, record: ServerRecord): ChangeResult {
-    store.write(record, change.changeId);
-    return { changeId: change.changeId, status: 'applied', version: record.version, record };
-  }
-
   function pull(url: URL): Response {
-    const cursor = Number(url.searchParams.get('cursor') ?? '0');
-    const limit = Number(url.searchParams.get('limit') ?? PULL_LIMIT_DEFAULT);
-    if (!Number.isInteger(cursor) || cursor < 0) return json(400, { error: 'cursor must be a whole number >= 0' });
-    if (!Number.isInteger(limit) || limit < 1 || limit > PULL_LIMIT_MAX) {
-      return json(400, { error: `limit must be a whole number from 1 to ${PULL_LIMIT_MAX}` });
-    }
-    return json(200, store.changesSince(cursor, limit) satisfies PullResponse);
+    const parsed = validatePull(url.searchParams);
+    if (!parsed.ok) return json(400, { error: parsed.reason });
+    return json(200, store.changesSince(parsed.value.cursor, parsed.value.limit));
   }
 
   return {
