@@ -1,30 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  CHECK_NAMES,
-  formatIssue,
-  loadScenarioFile,
-  parseScenario,
-  type CheckName,
-  type ParseResult,
-  type Scenario,
-  type ScenarioIssue,
-} from '../src/scenario/index.ts';
-
-function scenarioFrom(text: string): Scenario {
-  const result = parseScenario(text, 'test.yaml');
-  if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
-  return result.scenario;
-}
-
-function issuesFrom(result: ParseResult): ScenarioIssue[] {
-  if (result.ok) throw new Error('expected the scenario to be rejected');
-  return result.issues;
-}
-
-function issuesIn(text: string): ScenarioIssue[] {
-  return issuesFrom(parseScenario(text, 'scenarios/x.yaml'));
-}
+import type { NemesisSettings, ScheduledFault } from '../src/faults/types.ts';
+import { CHECK_NAMES, formatIssue, loadScenarioFile, type CheckName, type Scenario } from '../src/scenario/index.ts';
+import { issuesFrom, issuesIn, scenarioFrom } from './scenario-helpers.ts';
 
 describe('resolving a valid scenario', () => {
   it('fills in every default from a file with only a name', () => {
@@ -38,17 +16,23 @@ describe('resolving a valid scenario', () => {
         client: 'reference',
         server: 'reference',
         conflict: 'server-wins',
+        ordering: 'dependency',
         batchSize: 50,
         syncIntervalMs: 30_000,
+        debounceMs: 2_000,
+        retry: { baseMs: 1_000, maxMs: 300_000, budgetPerHour: 20 },
         requestTimeoutMs: 30_000,
       },
       network: { latencyMsMin: 20, latencyMsMax: 200 },
       workload: {
         ratePerSecond: 0.1,
-        mix: { create: 0.3, update: 0.5, delete: 0.2 },
+        mix: { create: 0.3, update: 0.45, delete: 0.15, refresh: 0.1 },
         contention: 0.3,
         noteShare: 0.8,
+        resolveDelayMsMin: 10_000,
+        resolveDelayMsMax: 120_000,
       },
+      faults: [],
       checks: [...CHECK_NAMES],
     });
   });
@@ -64,18 +48,25 @@ describe('resolving a valid scenario', () => {
       system: {
         client: string;
         server: 'reference';
-        conflict: 'server-wins';
+        conflict: 'server-wins' | 'lww' | 'field-merge' | 'manual';
+        ordering: 'dependency' | 'serial' | 'parallel';
         batchSize: number;
         syncIntervalMs: number;
+        debounceMs: number;
+        retry: { baseMs: number; maxMs: number; budgetPerHour: number };
         requestTimeoutMs: number;
       };
       network: { latencyMsMin: number; latencyMsMax: number };
       workload: {
         ratePerSecond: number;
-        mix: { create: number; update: number; delete: number };
+        mix: { create: number; update: number; delete: number; refresh: number };
         contention: number;
         noteShare: number;
+        resolveDelayMsMin: number;
+        resolveDelayMsMax: number;
       };
+      faults: ScheduledFault[];
+      nemesis?: NemesisSettings;
       checks: CheckName[];
     }>();
   });
@@ -86,24 +77,33 @@ name: tuned
 description: a faster network
 duration: 2h
 quiesce_timeout: 90s
-system: { client: ./clients/mine.ts, batch_size: 10, sync_interval: 500ms, request_timeout: 5s }
+system: { client: ./clients/mine.ts, conflict: manual, ordering: serial, batch_size: 10, sync_interval: 500ms, debounce: 0ms, retry: { base: 2s, max: 1m, budget: 1/min }, request_timeout: 5s }
 network: { latency: { min: 0ms, max: 1s } }
-workload: { rate: 2/s, contention: 1, note_share: 0 }
+workload: { rate: 2/s, contention: 1, note_share: 0, resolve_delay: { min: 1s, max: 5s } }
 checks: [divergence]
 `);
     expect(scenario).toMatchObject({
       description: 'a faster network',
       durationMs: 7_200_000,
       quiesceTimeoutMs: 90_000,
-      system: { client: './clients/mine.ts', batchSize: 10, syncIntervalMs: 500, requestTimeoutMs: 5_000 },
+      system: {
+        client: './clients/mine.ts',
+        conflict: 'manual',
+        ordering: 'serial',
+        batchSize: 10,
+        syncIntervalMs: 500,
+        debounceMs: 0,
+        retry: { baseMs: 2_000, maxMs: 60_000, budgetPerHour: 60 },
+        requestTimeoutMs: 5_000,
+      },
       network: { latencyMsMin: 0, latencyMsMax: 1_000 },
-      workload: { ratePerSecond: 2, contention: 1, noteShare: 0 },
+      workload: { ratePerSecond: 2, contention: 1, noteShare: 0, resolveDelayMsMin: 1_000, resolveDelayMsMax: 5_000 },
       checks: ['divergence'],
     });
   });
 
   it('weighs an operation left out of a given mix as 0', () => {
-    expect(scenarioFrom('name: x\nworkload: { mix: { create: 1 } }\n').workload.mix).toEqual({ create: 1, update: 0, delete: 0 });
+    expect(scenarioFrom('name: x\nworkload: { mix: { create: 1 } }\n').workload.mix).toEqual({ create: 1, update: 0, delete: 0, refresh: 0 });
   });
 
   it('accepts the committed baseline scenario', () => {

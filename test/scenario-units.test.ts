@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseRate } from '../src/scenario/index.ts';
+import { formatDuration, parseDuration, parseRate, parseSignedDuration } from '../src/scenario/index.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -18,6 +18,25 @@ describe('parseDuration', () => {
       expect(parseDuration(text)).toBeUndefined();
     },
   );
+});
+
+describe('parseSignedDuration', () => {
+  it.each([
+    ['-5m', -300_000],
+    ['90s', 90_000],
+    ['+90s', 90_000],
+    ['0ms', 0],
+  ])('reads %s as %i milliseconds', (text, ms) => {
+    expect(parseSignedDuration(text)).toBe(ms);
+  });
+
+  it('reads "-0s" as 0, not -0', () => {
+    expect(Object.is(parseSignedDuration('-0s'), 0)).toBe(true);
+  });
+
+  it.each(['- 5m', '--5m', '-1.5h', '-5', '5 m', '-99999999999999999999h'])('rejects %j', (text) => {
+    expect(parseSignedDuration(text)).toBeUndefined();
+  });
 });
 
 describe('formatDuration', () => {

@@ -46,6 +46,7 @@ export class Device {
   private suspendedValue = false;
   private readonly deferred: (() => void)[] = [];
   private readonly deathListeners: (() => void)[] = [];
+  private killOnNextWrite: number | undefined;
 
   constructor(private readonly settings: DeviceSettings) {
     mkdirSync(this.dataDir, { recursive: true });
@@ -81,9 +82,13 @@ export class Device {
     return this.running ? (this.process?.requestsInFlight ?? 0) : 0;
   }
 
-  /** Called at every death of the app, after its timers are cancelled. */
-  onDeath(listener: () => void): void {
+  /** Called at every death of the app, after its timers are cancelled; returns the unsubscribe. */
+  onDeath(listener: () => void): () => void {
     this.deathListeners.push(listener);
+    return () => {
+      const index = this.deathListeners.indexOf(listener);
+      if (index >= 0) this.deathListeners.splice(index, 1);
+    };
   }
 
   /** Starts the app: a fresh client from the factory over the device's durable state. */
@@ -106,6 +111,24 @@ export class Device {
   /** Kills the app at the n-th SQLite statement it runs from now, inside whatever it is doing. */
   killAtStatement(n: number): void {
     this.process?.fence.killAtStatement(n);
+  }
+
+  /** Calls off statement kills not yet struck: an armed one and one waiting for the next user write. */
+  disarm(): void {
+    this.process?.fence.disarm();
+    this.killOnNextWrite = undefined;
+  }
+
+  /** The next write the user starts kills the app at its n-th SQLite statement: death in the middle of saving. */
+  killDuringNextWrite(n: number): void {
+    this.killOnNextWrite = n;
+  }
+
+  /** The user is about to write: strikes a kill armed by `killDuringNextWrite`. */
+  beforeUserWrite(): void {
+    if (this.killOnNextWrite === undefined) return;
+    this.killAtStatement(this.killOnNextWrite);
+    this.killOnNextWrite = undefined;
   }
 
   /** Backgrounds the app: its timers wait (they fire on resume) and the caller takes its network away. */
@@ -165,7 +188,7 @@ export class Device {
     history.append({ t: scheduler.nowMs, type: 'kill', process: deviceId, statement: process.fence.statementsRun() });
     this.db.close();
     this.db = openStore(this.databasePath);
-    for (const listener of this.deathListeners) listener();
+    for (const listener of [...this.deathListeners]) listener();
   }
 
   private env(process: AppProcess): DeviceEnv {

@@ -24,6 +24,8 @@ export interface FencedDatabase {
   statementsRun(): number;
   /** Makes the n-th statement from now (1 = the very next) throw `ProcessKilledError` instead of executing, killing the process. */
   killAtStatement(n: number): void;
+  /** Calls off a kill armed by `killAtStatement` that has not struck yet. */
+  disarm(): void;
   /** Kills the process now: closes its open queries, rolls back its open transaction, then tells the listeners. */
   kill(): void;
   readonly dead: boolean;
@@ -75,6 +77,10 @@ class Fence implements FencedDatabase {
   killAtStatement(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`killAtStatement needs a whole number >= 1, got ${n}`);
     this.killAt = this.statementCount + n;
+  }
+
+  disarm(): void {
+    this.killAt = Number.POSITIVE_INFINITY;
   }
 
   kill(): void {

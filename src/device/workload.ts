@@ -6,6 +6,7 @@ import type { OperationEvent, OperationKind } from '../history/events.ts';
 import type { History } from '../history/history.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
+import { ProcessKilledError } from './fenced-db.ts';
 
 export interface WorkloadSettings {
   ratePerSecond: number;
@@ -22,8 +23,10 @@ export interface UserSettings {
   rng: Rng;
   history: History;
   workload: WorkloadSettings;
-  /** The app as it runs at the moment of each action. */
-  client: () => SyncClient;
+  /** The app as it runs at the moment of each action; undefined while it is dead or in the background. */
+  client: () => SyncClient | undefined;
+  /** Called just before the user starts a write: where a kill "during a write" strikes. */
+  beforeWrite: () => void;
   /** Receives whatever a client call threw: the system under test failed. */
   onClientError: (error: unknown) => void;
 }
@@ -40,34 +43,64 @@ export class SimulatedUser {
   private opCount = 0;
   private readonly createdHere = new Set<string>();
   private readonly noticedConflicts = new Set<string>();
+  /** Bumped when the app dies: calls into the dead process are abandoned, their outcome unknown. */
+  private generation = 0;
+  private inFlight: OperationEvent | undefined;
+  private untilMs = 0;
 
   constructor(private readonly settings: UserSettings) {}
 
   /** Acts at the workload's rate until simulated time `untilMs`. */
   start(untilMs: number): void {
-    const { scheduler, rng, workload } = this.settings;
-    if (workload.ratePerSecond <= 0) return;
-    const meanMs = 1000 / workload.ratePerSecond;
-    const next = () => {
-      const atMs = scheduler.nowMs + rng.exponentialMs(meanMs);
-      if (atMs > untilMs) return;
-      scheduler.at(atMs, () => {
-        this.act().then(next, this.settings.onClientError);
-      });
-    };
-    next();
+    this.untilMs = untilMs;
+    this.scheduleNext();
+  }
+
+  /**
+   * The app died under the user: the call in flight gets `info` (it may or may not have taken
+   * effect, as Jepsen records it), and the user carries on with the next action when it is due.
+   */
+  interrupt(): void {
+    const call = this.inFlight;
+    if (!call) return;
+    this.inFlight = undefined;
+    this.generation++;
+    const { process, op, f, entity, id } = call;
+    this.settings.history.append({ t: this.settings.scheduler.nowMs, type: 'info', process, op, f, ...(entity && { entity }), ...(id && { id }) });
+    this.scheduleNext();
   }
 
   /** Settles every open manual conflict now, as a user who opens the app at last would; returns how many. */
   async resolveAll(): Promise<number> {
-    const open = (await this.settings.client().conflicts?.()) ?? [];
+    const open = (await this.settings.client()?.conflicts?.()) ?? [];
     for (const conflict of open) await this.resolve(conflict);
     return open.length;
   }
 
+  private scheduleNext(): void {
+    const { scheduler, rng, workload } = this.settings;
+    if (workload.ratePerSecond <= 0) return;
+    const atMs = scheduler.nowMs + rng.exponentialMs(1000 / workload.ratePerSecond);
+    if (atMs > this.untilMs) return;
+    const generation = this.generation;
+    scheduler.at(atMs, () => {
+      if (generation !== this.generation) return;
+      this.act().then(
+        () => generation === this.generation && this.scheduleNext(),
+        (error) => {
+          if (generation !== this.generation) return;
+          if (error instanceof ProcessKilledError) this.scheduleNext();
+          else this.settings.onClientError(error);
+        },
+      );
+    });
+  }
+
+  /** One action; while the app is dead or in the background the user does nothing. */
   private async act(): Promise<void> {
     const { rng, workload } = this.settings;
     const client = this.settings.client();
+    if (!client) return;
     await this.noticeConflicts(client);
     const kind = pickWeighted(rng, workload.mix);
     if (kind === 'refresh') return this.perform({ f: 'refresh' }, (app) => app.sync());
@@ -117,7 +150,7 @@ export class SimulatedUser {
   }
 
   private async resolveIfOpen(conflictId: string): Promise<void> {
-    const open = (await this.settings.client().conflicts?.()) ?? [];
+    const open = (await this.settings.client()?.conflicts?.()) ?? [];
     const conflict = open.find((candidate) => candidate.conflictId === conflictId);
     if (conflict) await this.resolve(conflict);
   }
@@ -162,19 +195,31 @@ export class SimulatedUser {
     return `t:${this.settings.deviceId}:w${this.writeCount}`;
   }
 
-  /** Calls the client and records the call; a throw is the system under test failing, recorded and passed on. */
+  /**
+   * Calls the client and records the call; a throw is the system under test failing, recorded and
+   * passed on. A call cut short by the app's death was already recorded as `info` by `interrupt`.
+   */
   private async perform(call: Call, action: (client: SyncClient) => Promise<string | void>): Promise<void> {
     const { scheduler, history, deviceId } = this.settings;
-    const base = { process: deviceId, op: ++this.opCount, ...call };
-    history.append({ t: scheduler.nowMs, type: 'invoke', ...base });
+    const client = this.settings.client();
+    if (!client) return;
+    const invoke: OperationEvent = { t: scheduler.nowMs, type: 'invoke', process: deviceId, op: ++this.opCount, ...call };
+    history.append(invoke);
+    const generation = this.generation;
+    this.inFlight = invoke;
     const { f, entity } = call;
-    const done = { process: deviceId, op: base.op, f, ...(entity && { entity }) };
+    const done = { process: deviceId, op: invoke.op, f, ...(entity && { entity }) };
+    if (f !== 'refresh') this.settings.beforeWrite();
     try {
-      const id = await action(this.settings.client());
+      const id = await action(client);
+      if (generation !== this.generation) return;
       history.append({ t: scheduler.nowMs, type: 'ok', ...done, ...(typeof id === 'string' ? { id } : call.id && { id: call.id }) });
     } catch (error) {
+      if (generation !== this.generation) return;
       history.append({ t: scheduler.nowMs, type: 'fail', ...done, error: error instanceof Error ? error.message : String(error) });
       throw error;
+    } finally {
+      if (generation === this.generation) this.inFlight = undefined;
     }
   }
 }

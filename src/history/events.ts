@@ -2,6 +2,7 @@
 // or `fail`; network messages, boots, phases and the client's own events sit in the same order.
 // It is the ground truth the checkers read, and its hash is what a replay must reproduce.
 import type { Entity, Fields } from '../adapter.ts';
+import type { FaultSpec } from '../faults/types.ts';
 import type { Direction, MessageFate } from '../sim/network.ts';
 
 export type OperationKind = 'create' | 'update' | 'delete' | 'resolve' | 'refresh';
@@ -11,9 +12,12 @@ interface Stamped {
   t: number;
 }
 
-/** A simulated user's call on a device; `ok` and `fail` repeat the invoke's `op` number. */
+/**
+ * A simulated user's call on a device; `ok`, `fail` and `info` repeat the invoke's `op` number.
+ * `info`: the app died before the call returned, so it may or may not have taken effect.
+ */
 export interface OperationEvent extends Stamped {
-  type: 'invoke' | 'ok' | 'fail';
+  type: 'invoke' | 'ok' | 'fail' | 'info';
   process: string;
   op: number;
   f: OperationKind;
@@ -55,6 +59,13 @@ export interface KillEvent extends Stamped {
   statement: number;
 }
 
+/** A fault began or healed, in the same order as the operations around it. */
+export interface FaultEvent extends Stamped {
+  type: 'fault';
+  phase: 'start' | 'stop';
+  spec: FaultSpec;
+}
+
 export interface PhaseEvent extends Stamped {
   type: 'phase';
   phase: 'chaos' | 'quiesce' | 'end';
@@ -70,4 +81,4 @@ export interface ClientLogEvent extends Stamped {
   data?: Record<string, unknown>;
 }
 
-export type HistoryEvent = OperationEvent | MessageLogEvent | BootEvent | KillEvent | PhaseEvent | ClientLogEvent;
+export type HistoryEvent = OperationEvent | MessageLogEvent | BootEvent | KillEvent | FaultEvent | PhaseEvent | ClientLogEvent;

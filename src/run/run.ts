@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientFactory, ServerRecord, SyncServer } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState, type Violation } from '../check/index.ts';
+import type Database from 'better-sqlite3';
 import { Device, openStore } from '../device/device.ts';
+import { ProcessKilledError } from '../device/fenced-db.ts';
+import { FaultyServer } from '../faults/faulty-server.ts';
+import { LinkControl } from '../faults/link-control.ts';
+import { Nemesis } from '../faults/nemesis.ts';
+import { FAULT_KINDS, type NemesisSettings, type ScheduledFault } from '../faults/types.ts';
+import type { FaultWorld } from '../faults/world.ts';
 import { SimulatedUser } from '../device/workload.ts';
 import { History } from '../history/history.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
@@ -17,6 +24,9 @@ import { createRng } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { SystemUnderTestError } from './errors.ts';
 import { createSimFetch } from './sim-fetch.ts';
+
+/** What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour. */
+const SWARM_NEMESIS: NemesisSettings = { kinds: [...FAULT_KINDS], ratePerHour: 6, forMsMin: 30_000, forMsMax: 300_000, swarm: true };
 
 /** Quiet time after each quiescence round, so messages still in flight land before states are compared. */
 const SETTLE_GAP_MS = 1000;
@@ -44,6 +54,8 @@ export interface RunResult {
   /** Why the verdict is `error`: the system under test threw. */
   error?: { message: string; stack?: string };
   history: History;
+  /** The faults the nemesis drew for this seed (with their parameters, in swarm mode). */
+  drawnFaults: ScheduledFault[];
   /** What the checkers judged: every device's visible records and the server's; absent after an error. */
   finalStates?: FinalStates;
 }
@@ -56,6 +68,8 @@ export interface FinalStates {
 export interface RunOptions {
   seed: number;
   factory: ClientFactory;
+  /** Draw the nemesis's fault parameters from the seed too (swarm testing). */
+  swarm?: boolean;
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
@@ -73,10 +87,13 @@ class World {
   private readonly history = new History();
   private readonly scheduler: Scheduler;
   private readonly network: Network;
-  private readonly server: SyncServer;
-  private readonly serverDb;
+  private readonly server: FaultyServer;
+  private serverDb: Database.Database;
+  private readonly serverPath: string;
   private readonly devices: Device[] = [];
   private readonly users: SimulatedUser[] = [];
+  private readonly nemesis: Nemesis;
+  private readonly boots = new Set<Promise<void>>();
   private failure: Error | undefined;
 
   constructor(
@@ -89,8 +106,9 @@ class World {
     this.network = new Network(this.scheduler, createRng(options.seed, 'network'), scenario.network, (event) =>
       this.history.append({ t: this.scheduler.nowMs, type: 'message', ...event }),
     );
-    this.serverDb = openStore(join(root, 'server.sqlite'));
-    this.server = createReferenceServer(this.serverDb, { policy: scenario.system.conflict });
+    this.serverPath = join(root, 'server.sqlite');
+    this.serverDb = openStore(this.serverPath);
+    this.server = new FaultyServer(this.referenceServer(), createRng(options.seed, 'server-faults'));
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
       this.devices.push(
@@ -113,6 +131,7 @@ class World {
         }),
       );
     }
+    this.nemesis = new Nemesis(this.faultWorld(), scenario.durationMs);
   }
 
   async run(): Promise<RunResult> {
@@ -122,8 +141,11 @@ class World {
     try {
       this.phase('chaos');
       for (const device of this.devices) await device.boot();
+      this.nemesis.start(this.scenario.faults, this.nemesisSettings(), createRng(this.options.seed, 'nemesis'));
       this.startUsers();
       await this.scheduler.runUntil(this.scenario.durationMs, () => this.failure !== undefined);
+      this.nemesis.healAll();
+      await Promise.all(this.boots);
       this.phase('quiesce');
       quiesced = await this.quiesce();
       this.phase('end', quiesced);
@@ -140,6 +162,43 @@ class World {
     this.serverDb.close();
   }
 
+  /** The scenario's nemesis; `--swarm` turns its draws into swarm draws, or brings one that draws every kind. */
+  private nemesisSettings(): NemesisSettings | undefined {
+    const { nemesis } = this.scenario;
+    if (!this.options.swarm) return nemesis;
+    return { ...(nemesis ?? SWARM_NEMESIS), swarm: true };
+  }
+
+  /** A server process over the server's database file: what a restart brings up again. */
+  private referenceServer(): SyncServer {
+    return createReferenceServer(this.serverDb, { policy: this.scenario.system.conflict });
+  }
+
+  private faultWorld(): FaultWorld {
+    return {
+      scheduler: this.scheduler,
+      network: this.network,
+      links: new LinkControl(this.network),
+      history: this.history,
+      devices: new Map(this.devices.map((device) => [device.id, device])),
+      server: this.server,
+      rng: createRng(this.options.seed, 'faults'),
+      restartServer: () => {
+        this.serverDb.close();
+        this.serverDb = openStore(this.serverPath);
+        this.server.restart(this.referenceServer());
+      },
+      boot: (device) => {
+        const boot = device.boot().catch((error) => this.fail(error));
+        this.boots.add(boot);
+        void boot.then(() => this.boots.delete(boot));
+      },
+      foreground: (device) => {
+        if (device.running) device.client.sync().catch((error) => this.fail(error));
+      },
+    };
+  }
+
   private startUsers(): void {
     for (const device of this.devices) {
       const user = new SimulatedUser({
@@ -148,9 +207,11 @@ class World {
         rng: createRng(this.options.seed, `workload:${device.id}`),
         history: this.history,
         workload: this.scenario.workload,
-        client: () => device.client,
+        client: () => (device.running && !device.suspended ? device.client : undefined),
+        beforeWrite: () => device.beforeUserWrite(),
         onClientError: (error) => this.fail(error),
       });
+      device.onDeath(() => user.interrupt());
       user.start(this.scenario.durationMs);
       this.users.push(user);
     }
@@ -220,6 +281,7 @@ class World {
       quiesced,
       checks,
       violations: Object.values(checks).flatMap((check) => check.violations),
+      drawnFaults: this.nemesis.drawn,
       ...(this.failure && { error: { message: this.failure.message, stack: this.failure.stack } }),
       history: this.history,
     };
@@ -229,8 +291,12 @@ class World {
     this.history.append({ t: this.scheduler.nowMs, type: 'phase', phase, ...(quiesced !== undefined && { quiesced }) });
   }
 
-  /** The first failure of the system under test stops the run; later ones are its echoes. */
+  /**
+   * The first failure of the system under test stops the run; later ones are its echoes. What a
+   * killed app's leftover code throws at its fenced handle is the kill working, not a failure.
+   */
   private fail(error: unknown): void {
+    if (error instanceof ProcessKilledError) return;
     this.failure ??= error instanceof Error ? error : new SystemUnderTestError(String(error));
   }
 }

@@ -1,7 +1,9 @@
 // The Fetch API of one device, carried over the simulated network: the request and the
 // response are separate messages with real JSON bodies, either can be dropped or held, and a
-// request that gets no answer fails after the timeout, as a phone's does.
+// request that gets no answer fails after the timeout, as a phone's does; a server that is down
+// refuses the connection, which the device learns one trip later.
 import type { SyncServer } from '../adapter.ts';
+import { ServerUnavailableError } from '../faults/faulty-server.ts';
 import type { Network } from '../sim/network.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 
@@ -37,17 +39,23 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
       }
       network.send(link, 'to-server', `${request.method} ${path}`, body?.length ?? 0, () => {
         const arrived = new Request(request.url, { method: request.method, headers: request.headers, body });
-        server.handle(arrived).then(async (response) => {
-          const text = await response.text();
-          const { status, statusText } = response;
-          const headers = [...response.headers];
-          network.send(link, 'to-device', `${status} ${path}`, text.length, () => {
-            if (settled) return;
-            settled = true;
-            cancelTimeout();
-            resolve(new Response(text === '' ? null : text, { status, statusText, headers }));
-          });
-        }, settings.onServerError);
+        server.handle(arrived).then(
+          async (response) => {
+            const text = await response.text();
+            const { status, statusText } = response;
+            const headers = [...response.headers];
+            network.send(link, 'to-device', `${status} ${path}`, text.length, () => {
+              if (settled) return;
+              settled = true;
+              cancelTimeout();
+              resolve(new Response(text === '' ? null : text, { status, statusText, headers }));
+            });
+          },
+          (error) => {
+            if (!(error instanceof ServerUnavailableError)) return settings.onServerError(error);
+            network.send(link, 'to-device', `refused ${path}`, 0, () => fail(error.message));
+          },
+        );
       });
     });
   };

@@ -1,84 +1,41 @@
 // The scenario file format: one zod schema that validates a parsed YAML file, fills in every default and
 // resolves it into the camelCase, unit-suffixed `Scenario` the simulator runs. The TypeScript types and the
-// editor JSON Schema are both derived from it, so the format is described in exactly one place.
+// editor JSON Schema are both derived from it, so the format is described in exactly one place. Its fields are
+// built from fields.ts; the `faults:` list and `nemesis:` settings live in faults.ts.
 
 import { z } from 'zod';
-import { expecting, oneOf } from './expectation.ts';
-import { DURATION_PATTERN, RATE_PATTERN, formatDuration, parseDuration, parseRate } from './units.ts';
+import { CONFLICT_POLICIES } from '../protocol/v1.ts';
+import { expecting } from './expectation.ts';
+import { faultList, faultsFitScenario, nemesisSection, resolveFault, resolveNemesis } from './faults.ts';
+import {
+  duration,
+  durationRange,
+  integer,
+  nonEmptyString,
+  oneOfValues,
+  rate,
+  section,
+  share,
+  weight,
+  whenFieldsParsed,
+} from './fields.ts';
+import { perHour } from './units.ts';
 
 /** Every checker a scenario can ask for; `checks: all` expands to this list. */
 export const CHECK_NAMES = ['divergence'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 const SERVER_KINDS = ['reference'] as const;
-const CONFLICT_POLICIES = ['server-wins'] as const;
+const ORDERINGS = ['dependency', 'serial', 'parallel'] as const;
 
-function nonEmptyString(expected: string) {
-  const error = expecting(expected, 'a string');
-  return z.string({ error }).min(1, { error });
-}
-
-function integer(min: number, max?: number) {
-  const range = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-  const error = expecting(range, 'an integer');
-  const atLeastMin = z.int({ error }).min(min, { error });
-  return max === undefined ? atLeastMin : atLeastMin.max(max, { error });
-}
-
-function share() {
-  const error = expecting('a number from 0 to 1', 'a number');
-  return z.number({ error }).min(0, { error }).max(1, { error });
-}
-
-function weight() {
-  const error = expecting('a number >= 0', 'a number');
-  return z.number({ error }).min(0, { error });
-}
-
-function oneOfValues<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: expecting(oneOf(values)) });
-}
-
-/** A string in a unit notation, checked against `pattern` (which editors also see) and resolved by `parse`. */
-function unitValue(expected: string, pattern: RegExp, parse: (text: string) => number | undefined, minimum: number) {
-  const error = expecting(expected);
-  return z
-    .string({ error })
-    .regex(pattern, { error })
-    .transform((text, context) => {
-      const value = parse(text);
-      if (value !== undefined && value >= minimum) return value;
-      context.issues.push({ code: 'custom', input: text, message: error({ code: 'custom', input: text }) });
-      return z.NEVER;
-    });
-}
-
-function duration(fallback: string, description: string, { allowZero = false } = {}) {
-  const expected = `${allowZero ? 'a' : 'a positive'} duration like "90s" (whole number of ms, s, m or h)`;
-  return unitValue(expected, DURATION_PATTERN, parseDuration, allowZero ? 0 : 1)
-    .prefault(fallback)
-    .meta({ description });
-}
-
-function rate(fallback: string, description: string) {
-  return unitValue('a rate like "6/min" (a number per s, min or h)', RATE_PATTERN, parseRate, 0)
-    .prefault(fallback)
-    .meta({ description });
-}
-
-/**
- * Wraps a check that compares an object's fields. Zod still runs object checks after a field failed
- * non-fatally (that field then holds its raw input), so the comparison runs only when every field parsed.
- */
-function whenFieldsParsed<T>(check: (context: z.core.ParsePayload<T>) => void) {
-  return (context: z.core.ParsePayload<T>) => {
-    if (context.issues.length === 0) check(context);
-  };
-}
-
-function section<Shape extends z.core.$ZodLooseShape>(shape: Shape, what: string) {
-  return z.strictObject(shape, { error: expecting(`a mapping of ${what}`) });
-}
+const retrySection = section(
+  {
+    base: duration('1s', 'First retry delay after a failed sync; it doubles with each failure.'),
+    max: duration('5m', 'Longest retry delay.'),
+    budget: rate('20/h', 'Most sync attempts per hour while syncs keep failing, e.g. "20/h".'),
+  },
+  'retry settings (base, max, budget)',
+);
 
 const systemSection = section(
   {
@@ -88,31 +45,23 @@ const systemSection = section(
     server: oneOfValues(SERVER_KINDS).default('reference').meta({ description: 'Sync server implementation.' }),
     conflict: oneOfValues(CONFLICT_POLICIES)
       .default('server-wins')
-      .meta({ description: 'Conflict resolution policy the server applies.' }),
+      .meta({ description: 'Conflict policy of the reference client and server: server-wins, lww, field-merge or manual.' }),
+    ordering: oneOfValues(ORDERINGS)
+      .default('dependency')
+      .meta({ description: 'How the reference client orders pushes: a note waits for its folder (dependency), strictly in order (serial), or all at once (parallel).' }),
     batch_size: integer(1, 1000).default(50).meta({ description: 'Most changes a client sends or pulls per request.' }),
     sync_interval: duration('30s', 'How often each online device syncs.'),
+    debounce: duration('2s', 'The reference client syncs this long after the last local write (0ms: at once).', { allowZero: true }),
+    retry: retrySection.prefault({}).meta({ description: 'Backoff of the reference client after a failed sync.' }),
     request_timeout: duration('30s', 'How long a client waits for a server response.'),
   },
   'system settings',
 );
 
-const latencyRange = section(
-  {
-    min: duration('20ms', 'Shortest one-way network delay.', { allowZero: true }),
-    max: duration('200ms', 'Longest one-way network delay.', { allowZero: true }),
-  },
-  'latency bounds (min, max)',
-).check(
-  whenFieldsParsed((context) => {
-    const { min, max } = context.value;
-    if (min <= max) return;
-    context.issues.push({
-      code: 'custom',
-      input: context.value,
-      path: ['max'],
-      message: `expected a duration >= min (${formatDuration(min)}), found "${formatDuration(max)}"`,
-    });
-  }),
+const latencyRange = durationRange(
+  'latency bounds',
+  { min: '20ms', max: '200ms' },
+  { min: 'Shortest one-way network delay.', max: 'Longest one-way network delay.' },
 );
 
 const networkSection = section(
@@ -125,12 +74,13 @@ const operationMix = section(
     create: weight().default(0),
     update: weight().default(0),
     delete: weight().default(0),
+    refresh: weight().default(0),
   },
-  'operation weights (create, update, delete)',
+  'operation weights (create, update, delete, refresh)',
 ).check(
   whenFieldsParsed((context) => {
-    const { create, update, delete: remove } = context.value;
-    if (create + update + remove > 0) return;
+    const { create, update, delete: remove, refresh } = context.value;
+    if (create + update + remove + refresh > 0) return;
     context.issues.push({
       code: 'custom',
       input: context.value,
@@ -141,12 +91,19 @@ const operationMix = section(
 
 const workloadSection = section(
   {
-    rate: rate('6/min', 'Edits per device, e.g. "6/min", "2/s", "4/h".'),
+    rate: rate('6/min', 'Actions per device, e.g. "6/min", "2/s", "4/h".'),
     mix: operationMix
-      .default({ create: 0.3, update: 0.5, delete: 0.2 })
-      .meta({ description: 'Relative weights of operations; a key left out weighs 0.' }),
+      .default({ create: 0.3, update: 0.45, delete: 0.15, refresh: 0.1 })
+      .meta({ description: 'Relative weights of actions (refresh is pull-to-refresh); a key left out weighs 0.' }),
     contention: share().default(0.3).meta({ description: 'Share of edits aimed at records other devices created.' }),
     note_share: share().default(0.8).meta({ description: 'Share of creates that are notes rather than folders.' }),
+    resolve_delay: durationRange(
+      'resolve delay bounds',
+      { min: '10s', max: '2m' },
+      { min: 'Shortest time before a user settles a manual conflict.', max: 'Longest time before a user settles a manual conflict.' },
+    )
+      .prefault({})
+      .meta({ description: 'How long users take to resolve a manual conflict once they see it, drawn uniformly.' }),
   },
   'workload settings',
 );
@@ -172,10 +129,16 @@ const scenarioFile = section(
     system: systemSection.prefault({}).meta({ description: 'The sync system under test.' }),
     network: networkSection.prefault({}).meta({ description: 'Simulated network conditions.' }),
     workload: workloadSection.prefault({}).meta({ description: 'The edits devices make.' }),
+    faults: faultList
+      .default([])
+      .meta({ description: 'Faults at fixed times; each entry has `at`, an optional `for` and one fault kind.' }),
+    nemesis: nemesisSection.optional().meta({ description: 'Faults drawn from the seed at a rate, on top of the listed ones.' }),
     checks: checkList.default('all').meta({ description: 'Checkers to run after the scenario: "all" or a list of names.' }),
   },
   'scenario settings',
-).meta({ title: 'sync-chaos scenario', description: 'A seeded chaos-test scenario for offline-first sync.' });
+)
+  .check(faultsFitScenario)
+  .meta({ title: 'sync-chaos scenario', description: 'A seeded chaos-test scenario for offline-first sync.' });
 
 /** Validates a parsed scenario file and resolves it into a fully defaulted `Scenario`. */
 export const scenarioSchema = scenarioFile.transform((file) => ({
@@ -189,8 +152,11 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
     client: file.system.client,
     server: file.system.server,
     conflict: file.system.conflict,
+    ordering: file.system.ordering,
     batchSize: file.system.batch_size,
     syncIntervalMs: file.system.sync_interval,
+    debounceMs: file.system.debounce,
+    retry: { baseMs: file.system.retry.base, maxMs: file.system.retry.max, budgetPerHour: perHour(file.system.retry.budget) },
     requestTimeoutMs: file.system.request_timeout,
   },
   network: {
@@ -202,7 +168,11 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
     mix: file.workload.mix,
     contention: file.workload.contention,
     noteShare: file.workload.note_share,
+    resolveDelayMsMin: file.workload.resolve_delay.min,
+    resolveDelayMsMax: file.workload.resolve_delay.max,
   },
+  faults: file.faults.map((fault) => resolveFault(fault, file.devices)),
+  ...(file.nemesis !== undefined && { nemesis: resolveNemesis(file.nemesis) }),
   checks: file.checks === 'all' ? [...CHECK_NAMES] : file.checks,
 }));
 

@@ -1,8 +1,10 @@
 // Durations ("500ms", "90s", "10m", "2h") and rates ("30/min", "2/s", "4/h") as scenario files write them.
 // Durations are whole numbers of one unit so every value resolves to exact milliseconds ("1.5h" is rejected);
-// rates may be decimal ("0.5/s") because they only ever feed a random arrival process.
+// a signed duration ("-5m", "+90s", "90s") is a shift such as a clock offset. Rates may be decimal ("0.5/s")
+// because they only ever feed a random arrival process.
 
 export const DURATION_PATTERN = /^(\d+)(ms|s|m|h)$/;
+export const SIGNED_DURATION_PATTERN = /^([+-]?)(\d+(?:ms|s|m|h))$/;
 export const RATE_PATTERN = /^(\d+(?:\.\d+)?)\/(s|min|h)$/;
 
 const MS_PER_DURATION_UNIT = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
@@ -20,6 +22,15 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
+/** Milliseconds for a duration with an optional sign like "-5m", or undefined if the text is not one. */
+export function parseSignedDuration(text: string): number | undefined {
+  const match = SIGNED_DURATION_PATTERN.exec(text);
+  if (match === null) return undefined;
+  const ms = parseDuration(match[2] ?? '');
+  if (ms === undefined || match[1] !== '-') return ms;
+  return 0 - ms; // not -ms: "-0s" is 0, never -0
+}
+
 /** The shortest duration text that parses back to `ms`: 600000 -> "10m", 1500 -> "1500ms". */
 export function formatDuration(ms: number): string {
   if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`cannot format ${ms} as a duration: expected whole milliseconds >= 0`);
@@ -33,4 +44,9 @@ export function parseRate(text: string): number | undefined {
   if (match === null) return undefined;
   const perSecond = Number(match[1]) / SECONDS_PER_RATE_UNIT[match[2] as RateUnit];
   return Number.isFinite(perSecond) ? perSecond : undefined;
+}
+
+/** Events per hour for a rate in events per second, as parseRate returns it. */
+export function perHour(perSecond: number): number {
+  return perSecond * SECONDS_PER_RATE_UNIT.h;
 }

@@ -26,6 +26,12 @@ export class DeviceClock {
     this.offsetMs += deltaMs;
   }
 
+  /** Sets offset and skew at once, as a clock fault starts or an NTP correction heals it. */
+  set(settings: DeviceClockSettings): void {
+    this.offsetMs = settings.offsetMs;
+    this.skew = settings.skew;
+  }
+
   settings(): DeviceClockSettings {
     return { offsetMs: this.offsetMs, skew: this.skew };
   }

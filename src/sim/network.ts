@@ -61,6 +61,7 @@ interface Message {
 interface Link {
   state: LinkState;
   held: Message[];
+  blockedDirections: Set<Direction>;
 }
 
 export class Network {
@@ -91,6 +92,13 @@ export class Network {
     }
   }
 
+  /** Drops every message of one direction of a link while `blocked`: a response lost after the server did the work. */
+  blockDirection(link: string, direction: Direction, blocked: boolean): void {
+    const { blockedDirections } = this.link(link);
+    if (blocked) blockedDirections.add(direction);
+    else blockedDirections.delete(direction);
+  }
+
   /** Sets a link's message faults; `undefined` heals them. Messages already on the wire keep their draws. */
   setMessageFaults(link: string, faults: MessageFaults | undefined): void {
     if (faults === undefined) {
@@ -118,7 +126,7 @@ export class Network {
 
   private route(message: Message): void {
     const link = this.link(message.link);
-    if (link.state === 'partitioned') this.report('dropped', message);
+    if (link.state === 'partitioned' || link.blockedDirections.has(message.direction)) this.report('dropped', message);
     else if (link.state === 'held') {
       link.held.push(message);
       this.report('held', message);
@@ -145,7 +153,8 @@ export class Network {
   /** Delivers a message after `delayMs` if its link is up then; otherwise it is dropped or held as the link says. */
   private arriveAfter(delayMs: number, message: Message): void {
     this.scheduler.after(delayMs, () => {
-      if (this.link(message.link).state !== 'up') {
+      const link = this.link(message.link);
+      if (link.state !== 'up' || link.blockedDirections.has(message.direction)) {
         this.route(message);
         return;
       }
@@ -168,7 +177,7 @@ export class Network {
   private link(name: string): Link {
     let link = this.links.get(name);
     if (!link) {
-      link = { state: 'up', held: [] };
+      link = { state: 'up', held: [], blockedDirections: new Set() };
       this.links.set(name, link);
     }
     return link;

@@ -1,0 +1,85 @@
+// The server as faults see it: the reference (or a user's) server behind a switch that can be
+// turned off for a restart, and a push handler that can fail part-way through a batch, lose its
+// answer after doing the work, or reject single changes, as real servers under stress do.
+import type { SyncServer } from '../adapter.ts';
+import { PUSH_PATH, type ChangeResult, type PushRequest, type PushResponse } from '../protocol/v1.ts';
+import type { BatchFailureMode } from './types.ts';
+import type { Rng } from '../sim/rng.ts';
+
+/** What a request to a server that is down (restarting) meets: a refused connection. */
+export class ServerUnavailableError extends Error {
+  override readonly name = 'ServerUnavailableError';
+}
+
+export interface BatchFailure {
+  mode: BatchFailureMode;
+  appliedCount: number;
+  rejectShare: number;
+}
+
+export class FaultyServer implements SyncServer {
+  private up = true;
+  private batchFailure: BatchFailure | undefined;
+
+  constructor(
+    private inner: SyncServer,
+    private readonly rng: Rng,
+  ) {}
+
+  /** Takes the server down; `restart` brings a new server process up over the same committed data. */
+  stop(): void {
+    this.up = false;
+  }
+
+  restart(next: SyncServer): void {
+    this.inner = next;
+    this.up = true;
+  }
+
+  setBatchFailure(failure: BatchFailure | undefined): void {
+    this.batchFailure = failure;
+  }
+
+  async handle(request: Request): Promise<Response> {
+    if (!this.up) throw new ServerUnavailableError('connection refused: the server is restarting');
+    const failure = this.batchFailure;
+    if (!failure || request.method !== 'POST' || new URL(request.url).pathname !== PUSH_PATH) return this.inner.handle(request);
+    let push: PushRequest;
+    try {
+      push = (await request.clone().json()) as PushRequest;
+      if (!Array.isArray(push.changes)) return this.inner.handle(request);
+    } catch {
+      return this.inner.handle(request);
+    }
+    if (failure.mode === 'partial') {
+      await this.forward(request, { ...push, changes: push.changes.slice(0, failure.appliedCount) });
+      return Response.json({ error: `injected failure after ${failure.appliedCount} changes` }, { status: 500 });
+    }
+    if (failure.mode === 'response-lost') {
+      await this.inner.handle(request);
+      return new Promise<Response>(() => {});
+    }
+    return this.rejectSome(request, push, failure.rejectShare);
+  }
+
+  records(): ReturnType<SyncServer['records']> {
+    return this.inner.records();
+  }
+
+  /** Passes on the changes the dice spare and answers the rest `rejected`, in the batch's order. */
+  private async rejectSome(request: Request, push: PushRequest, rejectShare: number): Promise<Response> {
+    const rejected = new Set(push.changes.filter(() => this.rng.chance(rejectShare)).map((change) => change.changeId));
+    const kept = push.changes.filter((change) => !rejected.has(change.changeId));
+    const response = await this.forward(request, { ...push, changes: kept });
+    if (!response.ok) return response;
+    const answered = new Map(((await response.json()) as PushResponse).results.map((result) => [result.changeId, result]));
+    const results: ChangeResult[] = push.changes.map(
+      (change) => answered.get(change.changeId) ?? { changeId: change.changeId, status: 'rejected', reason: 'injected: the server rejected this change' },
+    );
+    return Response.json({ results } satisfies PushResponse);
+  }
+
+  private forward(request: Request, push: PushRequest): Promise<Response> {
+    return this.inner.handle(new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(push) }));
+  }
+}

@@ -1,0 +1,57 @@
+// What a fault can touch: the scheduler, the network links, the devices and the server, and the
+// history where every fault's start and stop is recorded beside the users' operations, as
+// Jepsen's nemesis does. Each fault module starts from here and returns how to heal.
+import type { Device } from '../device/device.ts';
+import type { History } from '../history/history.ts';
+import type { Network } from '../sim/network.ts';
+import type { Rng } from '../sim/rng.ts';
+import type { Scheduler } from '../sim/scheduler.ts';
+import type { FaultyServer } from './faulty-server.ts';
+import type { LinkControl } from './link-control.ts';
+import type { FaultSpec } from './types.ts';
+
+export interface FaultWorld {
+  scheduler: Scheduler;
+  network: Network;
+  links: LinkControl;
+  history: History;
+  devices: ReadonlyMap<string, Device>;
+  server: FaultyServer;
+  /** Brings a new server process up over the server's committed data. */
+  restartServer(): void;
+  /** Boots a device's app; a throw is the system under test failing and is handled by the run. */
+  boot(device: Device): void;
+  /** The app comes to the foreground or gets a background task: it syncs, as on launch and resume. */
+  foreground(device: Device): void;
+  /** Draws of the fault modules (kill points, suspension windows). */
+  rng: Rng;
+}
+
+/** Ends a fault; healing twice does nothing the second time. */
+export type Heal = () => void;
+
+export type FaultModule<K extends FaultSpec['kind']> = (world: FaultWorld, spec: Extract<FaultSpec, { kind: K }>) => Heal;
+
+/** The devices a fault names, in the order given. */
+export function targetDevices(world: FaultWorld, targets: readonly string[]): Device[] {
+  return targets.map((id) => {
+    const device = world.devices.get(id);
+    if (!device) throw new Error(`fault targets unknown device ${id}`);
+    return device;
+  });
+}
+
+/** One heal for many. */
+export function healAll(heals: readonly Heal[]): Heal {
+  return once(() => heals.forEach((heal) => heal()));
+}
+
+/** Wraps a heal so that only its first call acts. */
+export function once(heal: Heal): Heal {
+  let healed = false;
+  return () => {
+    if (healed) return;
+    healed = true;
+    heal();
+  };
+}
