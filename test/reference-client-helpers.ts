@@ -29,6 +29,13 @@ export function newDb(): Database.Database {
   openDbs.push(db);
   return db;
 }
+/** The same database as the next app process opens it: a new connection, without the last one's TEMP tables. */
+export function reopened(db: Database.Database): Database.Database {
+  const next = new Database(db.serialize());
+  openDbs.push(next);
+  return next;
+}
+
 afterEach(() => {
   for (const db of openDbs.splice(0)) db.close();
 });

@@ -129,6 +129,48 @@ describe('reference client queue', () => {
     expect(device.requests.filter((request) => request === 'POST /v1/push').length).toBe(pushes);
   });
 
+  it('shows a record whose delete the server refused for good again, as failed, until the user acts on it', async () => {
+    const server = createReferenceServer(newDb());
+    const device = await bootDevice(server, 'device-1');
+    const id = await device.client.create('note', { title: 'w1' });
+    await device.client.sync();
+    await device.client.delete('note', id);
+    device.intercept = async (request) => {
+      if (new URL(request.url).pathname !== '/v1/push') return undefined;
+      const { changes } = (await request.json()) as { changes: { changeId: string }[] };
+      return Response.json({ results: changes.map(({ changeId }) => ({ changeId, status: 'rejected', reason: 'deletes are disabled' })) });
+    };
+    await device.client.sync();
+    device.intercept = undefined;
+    expect(byId(await device.client.list(), id)).toEqual({ entity: 'note', id, fields: { title: 'w1' }, status: 'failed', reason: 'deletes are disabled' });
+
+    await device.client.update('note', id, { title: 'w2' });
+    await device.client.sync();
+    expect(byId(await device.client.list(), id)).toMatchObject({ fields: { title: 'w2' }, status: 'synced' });
+    expect((await serverRecord(server, id))?.fields).toEqual({ title: 'w2' });
+    expect(tableCount(device.db, 'pending_changes')).toBe(0);
+  });
+
+  it('lets a delete made while an update was on the wire go through after the server refuses that update', async () => {
+    const server = createReferenceServer(newDb());
+    const device = await bootDevice(server, 'device-1');
+    const id = await device.client.create('note', { title: 'w1' });
+    await device.client.sync();
+    await device.client.update('note', id, { title: 'w2' });
+    device.intercept = async (request) => {
+      if (new URL(request.url).pathname !== '/v1/push') return undefined;
+      device.intercept = undefined;
+      await device.client.delete('note', id);
+      const { changes } = (await request.json()) as { changes: { changeId: string }[] };
+      return Response.json({ results: changes.map(({ changeId }) => ({ changeId, status: 'rejected', reason: 'updates are disabled' })) });
+    };
+    await device.client.sync();
+    await device.client.sync();
+    expect((await serverRecord(server, id))?.deleted).toBe(true);
+    expect(byId(await device.client.list(), id)).toBeUndefined();
+    expect(tableCount(device.db, 'pending_changes')).toBe(0);
+  });
+
   it('fails a batch the server refuses with a 4xx for good, with the server’s error, and does not retry it', async () => {
     const server = createReferenceServer(newDb());
     const device = await bootDevice(server, 'device-1');

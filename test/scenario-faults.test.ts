@@ -14,7 +14,7 @@ function specOf(entry: string): FaultSpec | undefined {
   return faultsFrom(`  - ${entry}\n`)[0]?.spec;
 }
 
-const EXPECTED_KINDS = 'partition, kill, clock, batch_failure, backup_restore, suspend, server_restart, latency, loss, duplicate, reorder';
+const EXPECTED_KINDS = 'partition, kill, clock, batch_failure, backup_restore, suspend, upgrade, server_restart, latency, loss, duplicate, reorder';
 
 describe('resolving faults', () => {
   const defaults: [FaultKind, string, FaultSpec][] = [
@@ -24,6 +24,7 @@ describe('resolving faults', () => {
     ['batch_failure', '{}', { kind: 'batch_failure', mode: 'partial', appliedCount: 1, rejectShare: 0.5 }],
     ['backup_restore', '{}', { kind: 'backup_restore', targets: ALL_THREE, backupEveryMs: 300_000, ageMs: 600_000 }],
     ['suspend', '{}', { kind: 'suspend', targets: ALL_THREE, windowsPerHour: 0, windowMs: 30_000 }],
+    ['upgrade', '{}', { kind: 'upgrade', targets: ALL_THREE, fromVersion: 1, fail: false }],
     ['server_restart', '{}', { kind: 'server_restart', downMs: 10_000 }],
     ['latency', '{ min: 0ms, max: 1s }', { kind: 'latency', targets: ALL_THREE, latencyMsMin: 0, latencyMsMax: 1_000 }],
     ['loss', '{ rate: 0.2 }', { kind: 'loss', targets: ALL_THREE, rate: 0.2 }],
@@ -80,6 +81,7 @@ describe('resolving faults', () => {
         '  - { at: 1m, backup_restore: { target: [d1], backup_every: 1m, age: 3m } }',
         '  - { at: 1m, suspend: { target: d3, windows: 1/min, window: 10s } }',
         '  - { at: 1m, partition: { mode: response-lost } }',
+        '  - { at: 1m, upgrade: { target: d2, from: 2, fail: true } }',
         '',
       ].join('\n'),
     );
@@ -89,6 +91,7 @@ describe('resolving faults', () => {
       { kind: 'backup_restore', targets: ['d1'], backupEveryMs: 60_000, ageMs: 180_000 },
       { kind: 'suspend', targets: ['d3'], windowsPerHour: 60, windowMs: 10_000 },
       { kind: 'partition', targets: ALL_THREE, mode: 'response-lost' },
+      { kind: 'upgrade', targets: ['d2'], fromVersion: 2, fail: true },
     ]);
   });
 
@@ -251,6 +254,8 @@ describe('reporting bad faults', () => {
     ['{ at: 1m, batch_failure: { applied: -1 } }', 'faults[0].batch_failure.applied', 'expected an integer >= 0, found -1'],
     ['{ at: 1m, kill: { when: later } }', 'faults[0].kill.when', 'expected one of "any", "during-sync", "during-write", "idle", found "later"'],
     ['{ at: 1m, suspend: { windows: 2 per hour } }', 'faults[0].suspend.windows', 'expected a rate like "6/min" (a number per s, min or h), found "2 per hour"'],
+    ['{ at: 1m, upgrade: { from: 3 } }', 'faults[0].upgrade.from', 'expected 1 or 2, found 3'],
+    ['{ at: 1m, upgrade: { fail: yes } }', 'faults[0].upgrade.fail', 'expected true or false, found "yes" (string)'],
     ['partition', 'faults[0]', 'expected a mapping of fault settings (at, for and one fault kind), found "partition" (string)'],
   ])('rejects the fault %s', (entry, path, message) => {
     expect(issuesIn(`name: x\nfaults:\n  - ${entry}\n`)).toMatchObject([{ line: 3, path, message }]);

@@ -19,6 +19,7 @@ interface RunFlags {
   seed?: string;
   seeds?: string;
   client?: string;
+  swarm?: boolean;
   reporter: 'console' | 'json';
 }
 
@@ -38,6 +39,7 @@ function program(): Command {
     .option('--seed <seed>', "first seed (default: the scenario's seed)")
     .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range', '1')
     .option('--client <path>', "a client module to test instead of the scenario's client")
+    .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
     .addOption(new Option('--reporter <name>', 'output format').choices(['console', 'json']).default('console'))
     .action(async (files: string[], flags: RunFlags) => {
       process.exitCode = await run(files, flags);
@@ -63,9 +65,10 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
     const factory = await loadClientFactory(system, flags.client ? process.cwd() : dirname(file));
     for (const seed of seedsOf(scenario, flags)) {
       const startedMs = performance.now();
-      const result = await runScenario(scenario, { seed, factory });
+      const result = await runScenario(scenario, { seed, factory, swarm: flags.swarm === true });
       const wallMs = performance.now() - startedMs;
-      const report = toCaseReport(result, { scenario: scenario.name, file, wallMs, replay: replayCommand(file, seed, flags.client) });
+      const swarm = flags.swarm === true || scenario.nemesis?.swarm === true;
+      const report = toCaseReport(result, { scenario: scenario.name, file, wallMs, swarm, replay: replayCommand(file, seed, flags) });
       reports.push(report);
       reporter.onCase(report);
     }
@@ -111,8 +114,8 @@ function wholeNumber(flag: string, text: string): number {
   return Number(text);
 }
 
-function replayCommand(file: string, seed: number, client: string | undefined): string {
-  return `npx sync-chaos run ${file} --seed ${seed}${client ? ` --client ${client}` : ''}`;
+function replayCommand(file: string, seed: number, flags: RunFlags): string {
+  return `npx sync-chaos run ${file} --seed ${seed}${flags.client ? ` --client ${flags.client}` : ''}${flags.swarm ? ' --swarm' : ''}`;
 }
 
 async function main(argv: string[]): Promise<void> {

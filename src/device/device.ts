@@ -22,6 +22,7 @@ export interface DeviceSettings {
   rng: Rng;
   history: History;
   fetch: typeof fetch;
+  /** The app installed when the device is made. */
   factory: ClientFactory;
 }
 
@@ -47,8 +48,10 @@ export class Device {
   private readonly deferred: (() => void)[] = [];
   private readonly deathListeners: (() => void)[] = [];
   private killOnNextWrite: number | undefined;
+  private factory: ClientFactory;
 
   constructor(private readonly settings: DeviceSettings) {
+    this.factory = settings.factory;
     mkdirSync(this.dataDir, { recursive: true });
     this.db = openStore(this.databasePath);
   }
@@ -91,15 +94,24 @@ export class Device {
     };
   }
 
-  /** Starts the app: a fresh client from the factory over the device's durable state. */
+  /** The app is updated: boots from now on run `factory`; the running process keeps its build until it dies. */
+  install(factory: ClientFactory): void {
+    this.factory = factory;
+  }
+
+  /**
+   * Starts the app: a fresh client from the installed factory over the device's durable state. A device
+   * runs one app process at a time: a boot while one runs (another fault rebooted it first) does nothing.
+   */
   async boot(): Promise<void> {
+    if (this.process && !this.process.fence.dead) return;
     const { scheduler, history, deviceId } = this.settings;
     const fence = fenceDatabase(this.db);
     const process: AppProcess = { fence, client: undefined, timers: new Set(), requestsInFlight: 0 };
     this.process = process;
     fence.onKilled(() => this.die(process));
     history.append({ t: scheduler.nowMs, type: 'boot', process: deviceId });
-    const client = await this.settings.factory(this.env(process));
+    const client = await this.factory(this.env(process));
     if (!fence.dead) process.client = client;
   }
 
@@ -220,7 +232,10 @@ export class Device {
     };
   }
 
-  /** The network of one process: a dead process sends nothing and hears nothing, not even errors. */
+  /**
+   * The network of one process: a dead process sends nothing and hears nothing, not even errors; a
+   * suspended one hears the outcome of a request (a timeout, say) only when it is resumed, as its code does not run.
+   */
   private fencedFetch(process: AppProcess): typeof fetch {
     const send = this.settings.fetch;
     return (input, init) =>
@@ -229,7 +244,9 @@ export class Device {
         process.requestsInFlight++;
         const settle = <T>(finish: (value: T) => void) => (value: T) => {
           process.requestsInFlight--;
-          if (!process.fence.dead) finish(value);
+          const hear = () => !process.fence.dead && finish(value);
+          if (this.suspendedValue) this.deferred.push(hear);
+          else hear();
         };
         send(input, init).then(settle(resolve), settle(reject));
       });

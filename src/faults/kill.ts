@@ -22,6 +22,8 @@ function killOne(world: FaultWorld, device: Device, spec: KillSpec): Heal {
   const unsubscribe = device.onDeath(() => {
     unsubscribe();
     poll?.();
+    // spent with this death, whatever caused it: a kill it armed must not strike the next process, which nothing would reboot
+    device.disarm();
     reboot = scheduler.after(spec.restartAfterMs, () => {
       reboot = undefined;
       world.boot(device);

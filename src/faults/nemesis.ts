@@ -1,7 +1,7 @@
 // The nemesis: starts the scenario's scheduled faults at their times and heals them after `for`,
 // draws more faults at a seeded rate from the nemesis settings (in swarm mode with parameters
-// drawn from the seed too), records every start and stop in the history, and heals all at the
-// end of the chaos phase so the liveness phase starts from a healthy world.
+// drawn from the seed too; drawn before the devices boot, so a drawn upgrade's device boots old),
+// records every start and stop in the history, and heals all at the end of the chaos phase.
 import { BackupSchedule } from './backup-restore.ts';
 import { batchFailure } from './batch-failure.ts';
 import { clock } from './clock.ts';
@@ -10,6 +10,7 @@ import { duplicate, latency, loss, reorder } from './message.ts';
 import { partition } from './partition.ts';
 import { serverRestart } from './server-restart.ts';
 import { suspend } from './suspend.ts';
+import { upgrade } from './upgrade.ts';
 import type { FaultKind, FaultSpec, NemesisSettings, ScheduledFault } from './types.ts';
 import { targetDevices, type FaultModule, type FaultWorld, type Heal } from './world.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -20,6 +21,7 @@ const MODULES: { [K in Exclude<FaultKind, 'backup_restore'>]: FaultModule<K> } =
   clock,
   batch_failure: batchFailure,
   suspend,
+  upgrade,
   server_restart: serverRestart,
   latency,
   loss,
@@ -41,10 +43,25 @@ export class Nemesis {
     private readonly chaosEndMs: number,
   ) {}
 
+  /** Draws the nemesis's faults, in order, into `drawn`; `start` schedules them. */
+  draw(nemesis: NemesisSettings, rng: Rng): void {
+    if (nemesis.ratePerHour <= 0) return;
+    const deviceIds = [...this.world.devices.keys()];
+    const meanMs = 3_600_000 / nemesis.ratePerHour;
+    for (let atMs = rng.exponentialMs(meanMs); atMs < this.chaosEndMs; atMs += rng.exponentialMs(meanMs)) {
+      const kind = rng.pick(nemesis.kinds);
+      const forMs = rng.int(nemesis.forMsMin, nemesis.forMsMax);
+      this.drawn.push({ atMs, forMs, spec: drawSpec(kind, [rng.pick(deviceIds)], rng, nemesis.swarm) });
+    }
+  }
+
   /** Schedules every fault of the scenario and, with a nemesis, the drawn ones. */
-  start(scheduled: readonly ScheduledFault[], nemesis: NemesisSettings | undefined, rng: Rng): void {
+  start(scheduled: readonly ScheduledFault[], nemesis: NemesisSettings | undefined): void {
     for (const fault of scheduled) this.schedule(fault);
-    if (nemesis) this.drawAll(nemesis, rng);
+    if (nemesis?.kinds.includes('backup_restore')) {
+      this.backups.set(DRAWN_BACKUP_EVERY_MS, new BackupSchedule(this.world, [...this.world.devices.values()], DRAWN_BACKUP_EVERY_MS, this.chaosEndMs));
+    }
+    for (const fault of this.drawn) this.schedule(fault);
   }
 
   /** Heals every fault still active, in the order they started. */
@@ -83,23 +100,6 @@ export class Nemesis {
     for (const device of targetDevices(this.world, spec.targets)) backups?.restore(device, spec.ageMs);
     return () => {};
   }
-
-  private drawAll(nemesis: NemesisSettings, rng: Rng): void {
-    const deviceIds = [...this.world.devices.keys()];
-    if (nemesis.kinds.includes('backup_restore')) {
-      this.backups.set(DRAWN_BACKUP_EVERY_MS, new BackupSchedule(this.world, [...this.world.devices.values()], DRAWN_BACKUP_EVERY_MS, this.chaosEndMs));
-    }
-    if (nemesis.ratePerHour <= 0) return;
-    const meanMs = 3_600_000 / nemesis.ratePerHour;
-    for (let atMs = rng.exponentialMs(meanMs); atMs < this.chaosEndMs; atMs += rng.exponentialMs(meanMs)) {
-      const kind = rng.pick(nemesis.kinds);
-      const forMs = rng.int(nemesis.forMsMin, nemesis.forMsMax);
-      const spec = drawSpec(kind, [rng.pick(deviceIds)], rng, nemesis.swarm);
-      const fault: ScheduledFault = { atMs, forMs, spec };
-      this.drawn.push(fault);
-      this.schedule(fault);
-    }
-  }
 }
 
 /** A fault of `kind`: the defaults of a scenario file, or in swarm mode parameters drawn from the seed. */
@@ -128,6 +128,8 @@ export function drawSpec(kind: FaultKind, targets: string[], rng: Rng, swarm: bo
       return { kind, targets, backupEveryMs: DRAWN_BACKUP_EVERY_MS, ageMs: draw(600_000, () => rng.int(60_000, 1_200_000)) };
     case 'suspend':
       return { kind, targets, windowsPerHour: draw(2, () => rng.int(0, 6)), windowMs: draw(30_000, () => rng.int(10_000, 60_000)) };
+    case 'upgrade':
+      return { kind, targets, fromVersion: draw(1, () => rng.pick([1, 2] as const)), fail: draw(false, () => rng.chance(0.5)) };
     case 'server_restart':
       return { kind, downMs: draw(10_000, () => rng.int(1_000, 60_000)) };
     case 'latency': {

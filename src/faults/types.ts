@@ -9,6 +9,7 @@ export const FAULT_KINDS = [
   'batch_failure',
   'backup_restore',
   'suspend',
+  'upgrade',
   'server_restart',
   'latency',
   'loss',
@@ -30,6 +31,7 @@ export type FaultSpec =
   | { kind: 'batch_failure'; mode: BatchFailureMode; appliedCount: number; rejectShare: number }
   | { kind: 'backup_restore'; targets: string[]; backupEveryMs: number; ageMs: number }
   | { kind: 'suspend'; targets: string[]; windowsPerHour: number; windowMs: number }
+  | { kind: 'upgrade'; targets: string[]; fromVersion: 1 | 2; fail: boolean }
   | { kind: 'server_restart'; downMs: number }
   | { kind: 'latency'; targets: string[]; latencyMsMin: number; latencyMsMax: number }
   | { kind: 'loss'; targets: string[]; rate: number }

@@ -1,6 +1,7 @@
 // What a fault can touch: the scheduler, the network links, the devices and the server, and the
 // history where every fault's start and stop is recorded beside the users' operations, as
 // Jepsen's nemesis does. Each fault module starts from here and returns how to heal.
+import type { ClientFactory } from '../adapter.ts';
 import type { Device } from '../device/device.ts';
 import type { History } from '../history/history.ts';
 import type { Network } from '../sim/network.ts';
@@ -19,6 +20,8 @@ export interface FaultWorld {
   server: FaultyServer;
   /** Brings a new server process up over the server's committed data. */
   restartServer(): void;
+  /** The reference app's latest build, its last migration failing when `failing`: what an update installs. */
+  latestApp(failing: boolean): ClientFactory;
   /** Boots a device's app; a throw is the system under test failing and is handled by the run. */
   boot(device: Device): void;
   /** The app comes to the foreground or gets a background task: it syncs, as on launch and resume. */

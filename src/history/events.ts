@@ -3,7 +3,7 @@
 // It is the ground truth the checkers read, and its hash is what a replay must reproduce.
 import type { Entity, Fields } from '../adapter.ts';
 import type { FaultSpec } from '../faults/types.ts';
-import type { Direction, MessageFate } from '../sim/network.ts';
+import type { MessageEvent } from '../sim/network.ts';
 
 export type OperationKind = 'create' | 'update' | 'delete' | 'resolve' | 'refresh';
 
@@ -37,14 +37,9 @@ export interface OperationEvent extends Stamped {
   error?: string;
 }
 
-export interface MessageLogEvent extends Stamped {
+/** A network message's fate, as the simulated network reported it. */
+export interface MessageLogEvent extends Stamped, MessageEvent {
   type: 'message';
-  fate: MessageFate;
-  messageId: number;
-  link: string;
-  direction: Direction;
-  label: string;
-  sizeBytes: number;
 }
 
 export interface BootEvent extends Stamped {

@@ -16,11 +16,18 @@ export interface CaseReport {
   checks: Record<string, { valid: boolean | 'unknown'; error?: string }>;
   violations: RunResult['violations'];
   error?: RunResult['error'];
+  /** The faults the nemesis drew for this seed, with their parameters. */
+  drawnFaults: RunResult['drawnFaults'];
+  /** Whether the fault parameters were drawn from the seed (swarm testing): then the console prints them. */
+  swarm: boolean;
   replay: string;
 }
 
 /** Shapes a run's result for the reporters, in the order a reader wants the facts. */
-export function toCaseReport(result: RunResult, where: { scenario: string; file: string; wallMs: number; replay: string }): CaseReport {
+export function toCaseReport(
+  result: RunResult,
+  where: { scenario: string; file: string; wallMs: number; swarm: boolean; replay: string },
+): CaseReport {
   return {
     scenario: where.scenario,
     file: where.file,
@@ -34,6 +41,8 @@ export function toCaseReport(result: RunResult, where: { scenario: string; file:
     checks: Object.fromEntries(Object.entries(result.checks).map(([name, { valid, error }]) => [name, { valid, ...(error && { error }) }])),
     violations: result.violations,
     ...(result.error && { error: result.error }),
+    drawnFaults: result.drawnFaults,
+    swarm: where.swarm,
     replay: where.replay,
   };
 }

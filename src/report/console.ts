@@ -9,6 +9,7 @@ export function consoleReporter(write: (text: string) => void): Reporter {
   return {
     onCase(report) {
       write(caseLine(report));
+      if (report.swarm) write(faultLines(report));
       if (report.verdict === 'fail') write(violationLines(report));
       if (report.error) write(chalk.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
@@ -39,6 +40,22 @@ function caseLine(report: CaseReport): string {
   ];
   if (!report.quiesced) facts.push(chalk.yellow('did not quiesce'));
   return `${badge} ${chalk.bold(report.scenario)} seed ${report.seed}  ${chalk.dim(facts.join(' · '))}\n       ${chalk.dim('replay:')} ${report.replay}`;
+}
+
+/** The drawn faults, one per line: when, how long, what kind, on whom, with which parameters. */
+function faultLines(report: CaseReport): string {
+  if (report.drawnFaults.length === 0) return chalk.dim('       faults drawn: none');
+  const lines = report.drawnFaults.map(({ atMs, forMs, spec }) => {
+    const { kind, ...parameters } = spec;
+    const span = forMs === undefined ? '' : ` for ${clockTime(forMs)}`;
+    const shown = Object.entries(parameters).map(([name, value]) => `${name}=${Array.isArray(value) ? value.join(',') : typeof value === 'number' ? round(value) : value}`);
+    return `         ${clockTime(atMs).padStart(8)}${span.padEnd(12)} ${kind} ${shown.join(' ')}`;
+  });
+  return chalk.dim(['       faults drawn:', ...lines].join('\n'));
+}
+
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
 }
 
 function violationLines(report: CaseReport): string {

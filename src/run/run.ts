@@ -13,19 +13,25 @@ import { FaultyServer } from '../faults/faulty-server.ts';
 import { LinkControl } from '../faults/link-control.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { FAULT_KINDS, type NemesisSettings, type ScheduledFault } from '../faults/types.ts';
+import { firstAppVersions } from '../faults/upgrade.ts';
 import type { FaultWorld } from '../faults/world.ts';
 import { SimulatedUser } from '../device/workload.ts';
 import { History } from '../history/history.ts';
+import { isReferenceClient, type ReferenceClientFactory } from '../reference/client/client.ts';
+import { SCHEMA_VERSION } from '../reference/client/migrations.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
-import { SystemUnderTestError } from './errors.ts';
+import { BadInputError, SystemUnderTestError } from './errors.ts';
 import { createSimFetch } from './sim-fetch.ts';
 
-/** What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour. */
+/**
+ * What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour;
+ * upgrades only for the reference client, the one app the simulator has older builds of.
+ */
 const SWARM_NEMESIS: NemesisSettings = { kinds: [...FAULT_KINDS], ratePerHour: 6, forMsMin: 30_000, forMsMax: 300_000, swarm: true };
 
 /** Quiet time after each quiescence round, so messages still in flight land before states are compared. */
@@ -73,6 +79,10 @@ export interface RunOptions {
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const upgrades = scenario.faults.some((fault) => fault.spec.kind === 'upgrade') || scenario.nemesis?.kinds.includes('upgrade');
+  if (upgrades && !isReferenceClient(options.factory)) {
+    throw new BadInputError('the upgrade fault installs older and newer builds of the reference client: it needs `client: reference`, not a client module');
+  }
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
   const world = new World(scenario, options, root);
   try {
@@ -93,6 +103,7 @@ class World {
   private readonly devices: Device[] = [];
   private readonly users: SimulatedUser[] = [];
   private readonly nemesis: Nemesis;
+  private readonly nemesisSettings: NemesisSettings | undefined;
   private readonly boots = new Set<Promise<void>>();
   private failure: Error | undefined;
 
@@ -132,6 +143,11 @@ class World {
       );
     }
     this.nemesis = new Nemesis(this.faultWorld(), scenario.durationMs);
+    this.nemesisSettings = this.nemesisFor(options.factory);
+    if (this.nemesisSettings) this.nemesis.draw(this.nemesisSettings, createRng(options.seed, 'nemesis'));
+    for (const [deviceId, appVersion] of firstAppVersions([...scenario.faults, ...this.nemesis.drawn])) {
+      this.devices.find((device) => device.id === deviceId)?.install(this.reference().build({ appVersion }));
+    }
   }
 
   async run(): Promise<RunResult> {
@@ -141,7 +157,7 @@ class World {
     try {
       this.phase('chaos');
       for (const device of this.devices) await device.boot();
-      this.nemesis.start(this.scenario.faults, this.nemesisSettings(), createRng(this.options.seed, 'nemesis'));
+      this.nemesis.start(this.scenario.faults, this.nemesisSettings);
       this.startUsers();
       await this.scheduler.runUntil(this.scenario.durationMs, () => this.failure !== undefined);
       this.nemesis.healAll();
@@ -162,11 +178,18 @@ class World {
     this.serverDb.close();
   }
 
-  /** The scenario's nemesis; `--swarm` turns its draws into swarm draws, or brings one that draws every kind. */
-  private nemesisSettings(): NemesisSettings | undefined {
+  /** The scenario's nemesis; `--swarm` turns its draws into swarm draws, or brings one that draws every kind `factory` can take. */
+  private nemesisFor(factory: ClientFactory): NemesisSettings | undefined {
     const { nemesis } = this.scenario;
     if (!this.options.swarm) return nemesis;
-    return { ...(nemesis ?? SWARM_NEMESIS), swarm: true };
+    if (nemesis) return { ...nemesis, swarm: true };
+    return isReferenceClient(factory) ? SWARM_NEMESIS : { ...SWARM_NEMESIS, kinds: SWARM_NEMESIS.kinds.filter((kind) => kind !== 'upgrade') };
+  }
+
+  /** The client under test as the reference client with its builds; runScenario turned any other away when upgrades are asked for. */
+  private reference(): ReferenceClientFactory {
+    if (!isReferenceClient(this.options.factory)) throw new Error('an upgrade needs the reference client');
+    return this.options.factory;
   }
 
   /** A server process over the server's database file: what a restart brings up again. */
@@ -188,6 +211,7 @@ class World {
         this.serverDb = openStore(this.serverPath);
         this.server.restart(this.referenceServer());
       },
+      latestApp: (failing) => this.reference().build(failing ? { failMigrationTo: SCHEMA_VERSION } : {}),
       boot: (device) => {
         const boot = device.boot().catch((error) => this.fail(error));
         this.boots.add(boot);

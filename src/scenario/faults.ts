@@ -130,6 +130,22 @@ const faultKinds = {
   )
     .optional()
     .meta({ description: 'Background the app: no timers and no network, save for the windows the OS grants.' }),
+  upgrade: section(
+    {
+      target: target(),
+      from: z
+        .literal([1, 2], { error: expecting('1 or 2') })
+        .default(1)
+        .meta({ description: 'The schema version of the build the devices run until the update (the latest is 3).' }),
+      fail: z
+        .boolean({ error: expecting('true or false') })
+        .default(false)
+        .meta({ description: 'The new build\'s last migration fails: it runs degraded on the old schema until the fault heals.' }),
+    },
+    'upgrade settings (target, from, fail)',
+  )
+    .optional()
+    .meta({ description: 'Update the app: the devices run an older build from the start and boot the latest over its database at `at`.' }),
   server_restart: section({ down: duration('10s', 'How long the server is down while it restarts.') }, 'server restart settings (down)')
     .optional()
     .meta({ description: 'Restart the server; its committed data survives.' }),
@@ -318,6 +334,7 @@ const RESOLVERS: Resolvers = {
     windowsPerHour: perHour(windows),
     windowMs: window,
   }),
+  upgrade: ({ target, from, fail }, devices) => ({ kind: 'upgrade', targets: targetsOf(target, devices), fromVersion: from, fail }),
   server_restart: ({ down }) => ({ kind: 'server_restart', downMs: down }),
   latency: ({ target, min, max }, devices) => ({ kind: 'latency', targets: targetsOf(target, devices), latencyMsMin: min, latencyMsMax: max }),
   loss: ({ target, rate }, devices) => ({ kind: 'loss', targets: targetsOf(target, devices), rate }),

@@ -1,6 +1,8 @@
 // The reference offline-first client, the seed's practical baseline: the local database is the source
 // of truth, ids are made on the device (from env.random, so a replay makes the same ones), every write is
 // queued in its own transaction, and sync runs on launch, on a timer, after writes and on demand.
+// An older build (appVersion) runs on its older schema: retry attempts and the conflict inbox then live
+// in memory only, and `manual` falls back to server-wins (logged), so no held edit dies with the process.
 import type {
   ClientFactory,
   Conflict,
@@ -16,6 +18,7 @@ import { uuidFrom } from '../../sim/rng.ts';
 import { RetryState, type RetrySettings } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';
+import { SCHEMA_VERSION, migrateOnLaunch } from './migrations.ts';
 import type { Ordering } from './ordering.ts';
 import { PendingQueue, type RecordProgress } from './queue.ts';
 import { Settlement } from './settle.ts';
@@ -43,11 +46,30 @@ export interface ReferenceClientSettings {
    * Default `false`: every write travels as made, so the server sees every intermediate version.
    */
   coalesceUpdates?: boolean;
+  /** The newest schema version this build of the app ships (default: the latest); it migrates up to it and runs on it. */
+  appVersion?: AppVersion;
+  /** Fault injection: the migration to this schema version throws part-way, inside its transaction. */
+  failMigrationTo?: number;
 }
 
-export function referenceClient(settings: ReferenceClientSettings): ClientFactory {
+export type AppVersion = 1 | 2 | 3;
+
+/** Another build of the same app, as an update installs it. */
+export type AppBuild = Pick<ReferenceClientSettings, 'appVersion' | 'failMigrationTo'>;
+
+export interface ReferenceClientFactory extends ClientFactory {
+  /** The factory of another build with the same settings: what the upgrade fault installs. */
+  build(build: AppBuild): ClientFactory;
+}
+
+export function referenceClient(settings: ReferenceClientSettings): ReferenceClientFactory {
   assertValid(settings);
-  return (env) => new ReferenceClient(env, settings);
+  const factory = (env: DeviceEnv) => new ReferenceClient(env, settings);
+  return Object.assign(factory, { build: (build: AppBuild) => referenceClient({ ...settings, ...build }) });
+}
+
+export function isReferenceClient(factory: ClientFactory): factory is ReferenceClientFactory {
+  return typeof (factory as Partial<ReferenceClientFactory>).build === 'function';
 }
 
 class ReferenceClient implements SyncClient {
@@ -61,14 +83,15 @@ class ReferenceClient implements SyncClient {
     private readonly env: DeviceEnv,
     settings: ReferenceClientSettings,
   ) {
-    this.store = new LocalStore(env.db);
-    const { fromVersion, toVersion } = this.store.migration;
-    if (fromVersion !== toVersion) env.log('schema-migrated', { fromVersion, toVersion });
-    this.queue = new PendingQueue(env.db);
+    const schemaVersion = migrateOnLaunch(env, settings.appVersion ?? SCHEMA_VERSION, settings.failMigrationTo);
+    this.store = new LocalStore(env.db, schemaVersion);
+    this.queue = new PendingQueue(env.db, schemaVersion);
     this.queue.resetInterrupted();
     this.inbox = new ConflictInbox(env.db);
     this.coalesce = settings.coalesceUpdates ?? false;
-    const settlement = new Settlement(env, this.store, this.queue, this.inbox, settings.conflict);
+    const policy = schemaVersion < 3 && settings.conflict === 'manual' ? 'server-wins' : settings.conflict;
+    if (policy !== settings.conflict) env.log('conflict-policy-degraded', { policy: settings.conflict, fallback: policy, schemaVersion });
+    const settlement = new Settlement(env, this.store, this.queue, this.inbox, policy);
     const retry = new RetryState(env.db, settings.retry, env.now, env.random);
     this.engine = new SyncEngine(env, this.store, this.queue, settlement, retry, settings);
     this.engine.start();
@@ -89,10 +112,16 @@ class ReferenceClient implements SyncClient {
     this.write({ ...this.live(entity, id), deleted: true }, 'delete', {});
   }
 
+  /** Live records, plus any the user deleted whose delete the server refused for good: shown again, as failed. */
   async list(): Promise<VisibleRecord[]> {
     const progress = this.queue.progress();
     const inConflict = this.inbox.recordIds();
-    return this.store.liveRecords().map(({ entity, id, fields }) => ({
+    const live = this.store.liveRecords();
+    const shown = new Set(live.map((record) => record.id));
+    const refusedDeletes = [...progress]
+      .filter(([id, { failedReason }]) => failedReason !== undefined && !shown.has(id) && this.deleteRefused(id))
+      .flatMap(([id]) => this.store.record('note', id) ?? this.store.record('folder', id) ?? []);
+    return [...live, ...refusedDeletes].map(({ entity, id, fields }) => ({
       entity,
       id,
       fields,
@@ -126,21 +155,35 @@ class ReferenceClient implements SyncClient {
     this.engine.afterLocalWrite();
   }
 
+  /** A record the user can act on: a live one, or one whose delete was refused and is shown again as failed. */
   private live(entity: Entity, id: string): LocalRecord {
     const record = this.store.record(entity, id);
-    if (!record || record.deleted) throw new Error(`no ${entity} ${id} on this device`);
-    return record;
+    if (!record || (record.deleted && !this.deleteRefused(id))) throw new Error(`no ${entity} ${id} on this device`);
+    return { ...record, deleted: false };
+  }
+
+  /** The record's last queued change is a delete the server refused for good. */
+  private deleteRefused(id: string): boolean {
+    const last = this.queue.ofRecord(id).at(-1);
+    return last?.changeType === 'delete' && last.status === 'failed';
   }
 
   /**
    * Saves the record as the user changed it and queues the change, in one transaction. A record with an
    * open conflict keeps its edits in the inbox's local side instead; deleting it settles the conflict.
+   * A new write answers the record's changes the server refused (shown as failed): it supersedes a
+   * refused update or delete; after a refused create the record never reached the server, so a delete
+   * just drops it, while an edit waits behind the create and the record stays failed.
    */
   private write(record: LocalRecord, changeType: ChangeType, payload: Fields): void {
     const changeId = uuidFrom(this.env.random);
     const clientTime = this.env.now();
     const settled = this.store.transaction(() => {
       this.store.put(record);
+      const refused = this.queue.ofRecord(record.id).filter((change) => change.status === 'failed');
+      const neverCreated = refused.some((change) => change.changeType === 'create');
+      if (neverCreated && changeType === 'delete') return this.queue.removeRecord(record.id);
+      if (!neverCreated && refused.length > 0) this.queue.dismissFailed(record.id);
       const open = this.inbox.forRecord(record.id);
       if (open && changeType !== 'delete') return this.inbox.heldEdit(open, record.fields, { changeId, changeType, payload });
       if (open) this.inbox.remove(open.conflictId);
@@ -176,6 +219,7 @@ function assertValid(settings: ReferenceClientSettings): void {
     [retry.baseMs > 0, 'retry.baseMs must be > 0'],
     [retry.maxMs >= retry.baseMs, 'retry.maxMs must be >= retry.baseMs'],
     [retry.budgetPerHour > 0, 'retry.budgetPerHour must be > 0'],
+    [[undefined, 1, 2, 3].includes(settings.appVersion), 'appVersion must be 1, 2 or 3'],
   ];
   const problems = rules.filter(([ok]) => !ok).map(([, problem]) => problem);
   if (problems.length > 0) throw new Error(`invalid reference client settings: ${problems.join('; ')}`);

@@ -1,9 +1,8 @@
-// The records as the app keeps them on the device: folders and notes in tables of their own, the
-// local source of truth the UI reads, plus the pull cursor. Every module writing to the device
-// database shares its transaction, so a record write and its enqueue always commit together.
+// The records as the app keeps them on the device, the local source of truth the UI reads, plus the
+// pull cursor, on whichever schema the database is at. Every module writing to the device database
+// shares its transaction, so a record write and its enqueue always commit together.
 import type Database from 'better-sqlite3';
 import type { Entity, Fields, ServerRecord } from '../../adapter.ts';
-import { migrate, type MigrationReport } from './migrations.ts';
 
 export interface LocalRecord {
   entity: Entity;
@@ -29,15 +28,27 @@ interface RecordParams {
   deleted: number;
 }
 
-const TABLES: Record<Entity, string> = { folder: 'folders', note: 'notes' };
+/**
+ * Where a schema keeps the records of one entity: v3 in a table of its own (`folders`, `notes`);
+ * v1 and v2 in the generic `records` table, told apart by its `entity` column.
+ */
+interface RecordTable {
+  name: string;
+  shared: boolean;
+}
 
-function tableStatements(db: Database.Database, entity: Entity) {
-  const table = TABLES[entity];
-  const upsert = `INSERT INTO ${table} (id, fields, server_version, deleted) VALUES (@id, @fields, @serverVersion, @deleted)
+const ENTITY_TABLES: Record<Entity, RecordTable> = { folder: { name: 'folders', shared: false }, note: { name: 'notes', shared: false } };
+const GENERIC_TABLE: RecordTable = { name: 'records', shared: true };
+
+function tableStatements(db: Database.Database, entity: Entity, schemaVersion: number) {
+  const { name: table, shared } = schemaVersion >= 3 ? ENTITY_TABLES[entity] : GENERIC_TABLE;
+  const [entityColumn, entityValue, ofEntity] = shared ? [', entity', `, '${entity}'`, ` AND entity = '${entity}'`] : ['', '', ''];
+  const upsert = `INSERT INTO ${table} (id, fields, server_version, deleted${entityColumn})
+    VALUES (@id, @fields, @serverVersion, @deleted${entityValue})
     ON CONFLICT(id) DO UPDATE SET fields = excluded.fields, server_version = excluded.server_version, deleted = excluded.deleted`;
   return {
     select: db.prepare<[string], RecordRow>(
-      `SELECT '${entity}' AS entity, id, fields, server_version, deleted FROM ${table} WHERE id = ?`,
+      `SELECT '${entity}' AS entity, id, fields, server_version, deleted FROM ${table} WHERE id = ?${ofEntity}`,
     ),
     put: db.prepare<[RecordParams]>(upsert),
     // A pulled version never replaces a newer one, nor a record whose local edits are still queued or in conflict.
@@ -49,17 +60,16 @@ function tableStatements(db: Database.Database, entity: Entity) {
   };
 }
 
+/** The store on schema `schemaVersion` (the `records` the UI lists is a table before v3, a view over both from v3). */
 export class LocalStore {
-  readonly migration: MigrationReport;
   private readonly tables: Record<Entity, ReturnType<typeof tableStatements>>;
   private readonly selectLive;
   private readonly selectCursor;
   private readonly putCursor;
   private readonly runAtomically: (work: () => unknown) => unknown;
 
-  constructor(db: Database.Database) {
-    this.migration = migrate(db);
-    this.tables = { folder: tableStatements(db, 'folder'), note: tableStatements(db, 'note') };
+  constructor(db: Database.Database, schemaVersion: number) {
+    this.tables = { folder: tableStatements(db, 'folder', schemaVersion), note: tableStatements(db, 'note', schemaVersion) };
     this.selectLive = db.prepare<[], RecordRow>(
       'SELECT entity, id, fields, server_version, deleted FROM records WHERE deleted = 0 ORDER BY id',
     );

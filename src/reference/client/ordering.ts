@@ -13,7 +13,8 @@ export type Ordering = 'dependency' | 'serial' | 'parallel';
 /**
  * The next changes to send, in queue order, at most `limit`. Every ordering sends one change per
  * record at a time (a record's next change builds on the version the previous one produces) and
- * skips records whose earlier change the server refused for good.
+ * skips records whose create the server refused for good (they do not exist upstream); a refused
+ * update or delete stays behind, shown as failed, and does not hold the record's later changes.
  */
 export function selectBatch(queue: Iterable<PendingChange>, ordering: Ordering, limit: number): PendingChange[] {
   const batch: PendingChange[] = [];
@@ -23,8 +24,8 @@ export function selectBatch(queue: Iterable<PendingChange>, ordering: Ordering, 
   let noteHeldBack = false;
   for (const change of queue) {
     if (batch.length >= limit) break;
-    if (change.status === 'failed') refused.add(change.objectId);
-    if (refused.has(change.objectId)) continue;
+    if (change.status === 'failed' && change.changeType === 'create') refused.add(change.objectId);
+    if (change.status === 'failed' || refused.has(change.objectId)) continue;
     const waits =
       inBatch.has(change.objectId) ||
       heldBack.has(change.objectId) ||

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Entity, Fields } from '../../adapter.ts';
 import type { ChangeType } from '../../protocol/v1.ts';
+import { SCHEMA_VERSION } from './migrations.ts';
 
 /** `pending`: waiting to be sent (again); `syncing`: on the wire; `failed`: refused for good, kept to show the user. */
 export type PendingStatus = 'pending' | 'syncing' | 'failed';
@@ -65,19 +66,24 @@ interface ProgressRow {
   failed_reason: string | null;
 }
 
+/** The queue on schema `schemaVersion`; before v2 there is no `client_time`, and `created_at` serves as both. */
 export class PendingQueue {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, schemaVersion: number = SCHEMA_VERSION) {
+    const times = schemaVersion >= 2 ? ['created_at', 'client_time'] : ['created_at'];
+    const clientTime = times.at(-1);
+    const select = `SELECT seq, change_id, object_id, entity, change_type, payload, base_version, created_at,
+      ${clientTime} AS client_time, retry_count, attempts, status, reason FROM pending_changes`;
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO pending_changes (change_id, object_id, entity, change_type, payload, base_version, created_at, client_time)
-         VALUES (@changeId, @objectId, @entity, @changeType, @payload, @baseVersion, @clientTime, @clientTime)`,
+        `INSERT INTO pending_changes (change_id, object_id, entity, change_type, payload, base_version, ${times.join(', ')})
+         VALUES (@changeId, @objectId, @entity, @changeType, @payload, @baseVersion, ${times.map(() => '@clientTime').join(', ')})`,
       ),
-      tail: db.prepare<[], PendingRow>('SELECT * FROM pending_changes ORDER BY seq DESC LIMIT 1'),
-      fold: db.prepare<[string, number, number]>('UPDATE pending_changes SET payload = ?, client_time = ? WHERE seq = ?'),
-      all: db.prepare<[], PendingRow>('SELECT * FROM pending_changes ORDER BY seq'),
-      ofRecord: db.prepare<[string], PendingRow>('SELECT * FROM pending_changes WHERE object_id = ? ORDER BY seq'),
+      tail: db.prepare<[], PendingRow>(`${select} ORDER BY seq DESC LIMIT 1`),
+      fold: db.prepare<[string, number, number]>(`UPDATE pending_changes SET payload = ?, ${clientTime} = ? WHERE seq = ?`),
+      all: db.prepare<[], PendingRow>(`${select} ORDER BY seq`),
+      ofRecord: db.prepare<[string], PendingRow>(`${select} WHERE object_id = ? ORDER BY seq`),
       progress: db.prepare<[], ProgressRow>(
         `SELECT object_id, MAX(attempts > 0) AS sent,
            (SELECT f.reason FROM pending_changes f WHERE f.object_id = p.object_id AND f.status = 'failed' ORDER BY f.seq LIMIT 1)
@@ -92,6 +98,10 @@ export class PendingQueue {
       resetInterrupted: db.prepare("UPDATE pending_changes SET status = 'pending', retry_count = retry_count + 1 WHERE status = 'syncing'"),
       remove: db.prepare<[string]>('DELETE FROM pending_changes WHERE change_id = ?'),
       removeRecord: db.prepare<[string]>('DELETE FROM pending_changes WHERE object_id = ?'),
+      dismissFailed: db.prepare<[string]>("DELETE FROM pending_changes WHERE object_id = ? AND status = 'failed'"),
+      supersedeFailed: db.prepare<[string, number]>(
+        "DELETE FROM pending_changes WHERE object_id = ? AND status = 'failed' AND change_type <> 'create' AND seq < ?",
+      ),
       rebase: db.prepare<[number, string]>('UPDATE pending_changes SET base_version = ? WHERE object_id = ?'),
     };
   }
@@ -148,6 +158,16 @@ export class PendingQueue {
   /** Changes left on the wire by a process that died: the next push resends them (the server dedupes by changeId). */
   resetInterrupted(): void {
     this.statements.resetInterrupted.run();
+  }
+
+  /** The user acted again on a record whose changes were refused for good: the shown failure is answered. */
+  dismissFailed(objectId: string): void {
+    this.statements.dismissFailed.run(objectId);
+  }
+
+  /** A later change of the record was acknowledged: its refused updates and deletes before it are moot. */
+  supersedeFailed(acknowledged: PendingChange): void {
+    this.statements.supersedeFailed.run(acknowledged.objectId, acknowledged.seq);
   }
 
   remove(changeId: string): void {

@@ -50,6 +50,7 @@ export class Settlement {
     const version = result.version ?? result.record?.version;
     if (version === undefined) throw new Error(`the server acknowledged change ${change.changeId} without a version`);
     this.queue.remove(change.changeId);
+    this.queue.supersedeFailed(change);
     this.queue.rebase(change.objectId, version);
     if (result.record?.version === version) this.adopt(result.record);
     else {

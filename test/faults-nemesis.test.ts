@@ -1,0 +1,154 @@
+// The nemesis: scheduled and drawn faults are recorded as start and stop events and all healed
+// before the liveness phase; with every fault on, a seed replays to the same event log, and swarm
+// mode draws the fault parameters themselves from the seed.
+import { describe, expect, it } from 'vitest';
+import type { FaultEvent } from '../src/history/events.ts';
+import { FAULT_KINDS, type FaultKind } from '../src/faults/types.ts';
+import type { RunResult } from '../src/run/run.ts';
+import type { Scenario } from '../src/scenario/index.ts';
+import { clientEvents, faultEvents, messages, observedReference, phaseTime, plainClient, readingClock, run, scenarioOf, withEnv } from './faults-helpers.ts';
+
+/** One scheduled fault of every kind, on three devices over six minutes. */
+const EVERY_KIND = {
+  partition: '{ at: 30s, for: 1m, partition: { target: d1, mode: hold } }',
+  kill: '{ at: 45s, kill: { target: d2, restart_after: 10s } }',
+  clock: '{ at: 1m, for: 2m, clock: { target: d3, offset: -2m, skew: 0.05 } }',
+  batch_failure: '{ at: 90s, for: 1m, batch_failure: { mode: partial, applied: 1 } }',
+  backup_restore: '{ at: 4m, backup_restore: { target: d1, backup_every: 1m, age: 2m } }',
+  suspend: '{ at: 2m, for: 2m, suspend: { target: d2, windows: 30/h, window: 20s } }',
+  upgrade: '{ at: 3m, upgrade: { target: d3, from: 1 } }',
+  server_restart: '{ at: 150s, server_restart: { down: 15s } }',
+  latency: '{ at: 10s, for: 1m, latency: { target: d3, min: 500ms, max: 2s } }',
+  loss: '{ at: 3m, for: 1m, loss: { target: all, rate: 0.2 } }',
+  duplicate: '{ at: 1m, for: 2m, duplicate: { target: d1, rate: 0.3 } }',
+  reorder: '{ at: 4m, for: 1m, reorder: { target: d2, max: 2s } }',
+} satisfies Record<FaultKind, string>;
+
+function everything(nemesis: string): string[] {
+  return [
+    'name: everything at once',
+    'devices: 3',
+    'duration: 6m',
+    'workload: { rate: 10/min, contention: 0.5 }',
+    'faults:',
+    ...Object.values(EVERY_KIND).map((entry) => `  - ${entry}`),
+    `nemesis: ${nemesis}`,
+  ];
+}
+
+const ALL_KINDS_NEMESIS = `{ kinds: [${FAULT_KINDS.join(', ')}], rate: 60/h, for: { min: 30s, max: 3m }, swarm: true }`;
+
+const watched = async (scenario: Scenario) => withEnv(await observedReference(scenario), readingClock(5_000));
+
+/** Starts and stops as the nemesis should have recorded them: each fault starts at `at` and stops after `for`, or when the chaos phase ends. */
+function expectedFaultEvents(result: RunResult, scheduled: Scenario['faults'], chaosEndMs: number) {
+  return [...scheduled, ...result.drawnFaults].flatMap(({ atMs, forMs, spec }) => [
+    { t: atMs, type: 'fault', phase: 'start', spec },
+    { t: Math.min(atMs + (forMs ?? chaosEndMs), chaosEndMs), type: 'fault', phase: 'stop', spec },
+  ]);
+}
+
+const byTime = (a: { t: number }, b: { t: number }) => a.t - b.t || JSON.stringify(a).localeCompare(JSON.stringify(b));
+
+describe('the nemesis', () => {
+  it('records every scheduled and drawn fault as a start and a stop, and heals them all before the quiesce phase', async () => {
+    const lines = everything(ALL_KINDS_NEMESIS);
+    const result = await run(lines, { factory: watched, seed: 3 });
+    const scenario = scenarioOf(lines);
+    expect(result.drawnFaults.length).toBeGreaterThan(1);
+    const recorded = faultEvents(result);
+    expect([...recorded].sort(byTime)).toEqual(expectedFaultEvents(result, scenario.faults, 360_000).sort(byTime));
+    // every fault that started stopped, and before the quiesce phase began
+    const quiesceAt = result.history.events.findIndex((event) => event.type === 'phase' && event.phase === 'quiesce');
+    const faultsAt = result.history.events.flatMap((event, index) => (event.type === 'fault' ? [index] : []));
+    expect(Math.max(...faultsAt)).toBeLessThan(quiesceAt);
+    // and the world is healthy in the liveness phase: no message lost or held, no connection refused, every clock right
+    const quiesce = phaseTime(result, 'quiesce');
+    const late = messages(result).filter((m) => m.t >= quiesce);
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.filter((m) => m.fate === 'dropped' || m.fate === 'held' || m.label.startsWith('refused'))).toEqual([]);
+    for (const deviceId of ['d1', 'd2', 'd3']) {
+      const readings = clientEvents(result, 'clock-reading', deviceId).filter((event) => event.t >= quiesce);
+      for (const reading of readings) expect(reading.data?.['now'], `${deviceId} at ${reading.t}`).toBe(reading.t);
+    }
+    expect(result.quiesced).toBe(true);
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('heals a drawn fault that outlasts the chaos phase at its end, recording the stop then', async () => {
+    const result = await run(
+      ['name: long faults', 'devices: 2', 'duration: 4m', 'workload: { rate: 6/min }', 'nemesis: { kinds: [partition, suspend, clock], rate: 60/h, for: { min: 10m, max: 20m } }'],
+      { seed: 2 },
+    );
+    expect(result.drawnFaults.length).toBeGreaterThan(0);
+    const stops = faultEvents(result).filter((event) => event.phase === 'stop');
+    expect(stops).toHaveLength(result.drawnFaults.length);
+    for (const stop of stops) expect(stop.t).toBe(240_000);
+    expect(result.verdict).toBe('pass');
+  });
+});
+
+describe('determinism with every fault on', () => {
+  it('gives the same event-log hash for the same seed, and another for another seed', async () => {
+    const lines = everything(ALL_KINDS_NEMESIS);
+    const first = await run(lines, { seed: 7, factory: plainClient });
+    const again = await run(lines, { seed: 7, factory: plainClient });
+    const other = await run(lines, { seed: 8, factory: plainClient });
+    // every kind did start in these runs
+    const started = new Set(faultEvents(first).filter((event) => event.phase === 'start').map((event: FaultEvent) => event.spec.kind));
+    expect([...started].sort()).toEqual([...FAULT_KINDS].sort());
+    expect(first.counts.events).toBeGreaterThan(300);
+    expect(again.eventLogHash).toBe(first.eventLogHash);
+    expect(again.history.events).toEqual(first.history.events);
+    expect(other.eventLogHash).not.toBe(first.eventLogHash);
+  });
+});
+
+describe('swarm mode', () => {
+  const latencyOnly = (swarm: boolean) => [
+    'name: swarm latency',
+    'devices: 2',
+    'duration: 10m',
+    'workload: { rate: 2/min }',
+    `nemesis: { kinds: [latency, loss, kill], rate: 40/h, swarm: ${swarm} }`,
+  ];
+  const parameters = (result: RunResult) => result.drawnFaults.map(({ spec }) => ({ ...spec, targets: undefined }));
+
+  it('draws fault parameters that are the same for the same seed and differ between seeds', async () => {
+    const one = await run(latencyOnly(true), { seed: 11, factory: plainClient });
+    const same = await run(latencyOnly(true), { seed: 11, factory: plainClient });
+    const other = await run(latencyOnly(true), { seed: 12, factory: plainClient });
+    expect(one.drawnFaults.length).toBeGreaterThan(2);
+    expect(same.drawnFaults).toEqual(one.drawnFaults);
+    const kindsOf = (result: RunResult) => new Set(result.drawnFaults.map(({ spec }) => spec.kind));
+    const shared = [...kindsOf(one)].filter((kind) => kindsOf(other).has(kind));
+    expect(shared.length).toBeGreaterThan(0);
+    // the same kind comes with other parameters under another seed
+    for (const kind of shared) {
+      const of = (result: RunResult) => parameters(result).filter((spec) => spec.kind === kind);
+      expect(of(other), kind).not.toEqual(of(one));
+    }
+    // and within one seed, parameters vary from fault to fault
+    expect(new Set(parameters(one).map((spec) => JSON.stringify(spec))).size).toBeGreaterThan(kindsOf(one).size);
+  });
+
+  it('draws nothing but the defaults without swarm', async () => {
+    const result = await run(latencyOnly(false), { seed: 11, factory: plainClient });
+    expect(result.drawnFaults.length).toBeGreaterThan(2);
+    const defaults: Record<string, object> = {
+      latency: { kind: 'latency', latencyMsMin: 500, latencyMsMax: 3_000 },
+      loss: { kind: 'loss', rate: 0.2 },
+      kill: { kind: 'kill', when: 'any', restartAfterMs: 10_000 },
+    };
+    for (const spec of parameters(result)) expect(spec).toEqual({ ...defaults[spec.kind], targets: undefined });
+  });
+
+  it('turns a scenario without a nemesis into a swarm of every kind with the run option, drawn from the seed', async () => {
+    const lines = ['name: no nemesis', 'devices: 2', 'duration: 20m', 'workload: { rate: 2/min }'];
+    const one = await run(lines, { seed: 5, swarm: true, factory: plainClient });
+    const same = await run(lines, { seed: 5, swarm: true, factory: plainClient });
+    expect(one.drawnFaults.length).toBeGreaterThan(0);
+    expect(same.drawnFaults).toEqual(one.drawnFaults);
+    expect(same.eventLogHash).toBe(one.eventLogHash);
+  });
+});

@@ -1,0 +1,90 @@
+// The upgrade fault in small runs: a device runs an old build from the start, the update boots the
+// latest over the changes the old build left queued, a failing migration keeps the device syncing on
+// its old schema until the heal; drawn upgrades boot their device old; client modules are turned away.
+import { describe, expect, it } from 'vitest';
+import type { ClientFactory } from '../src/adapter.ts';
+import type { ClientLogEvent, HistoryEvent, OperationEvent } from '../src/history/events.ts';
+import { loadClientFactory } from '../src/run/client-loader.ts';
+import { BadInputError } from '../src/run/errors.ts';
+import { runScenario, type RunResult } from '../src/run/run.ts';
+import { parseScenario, type Scenario } from '../src/scenario/index.ts';
+
+function scenarioOf(lines: readonly string[]): Scenario {
+  const parsed = parseScenario(['name: upgrade-test', 'devices: 2', 'duration: 10m', ...lines].join('\n'), 'upgrade.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.scenario;
+}
+
+async function run(lines: readonly string[], options: { seed?: number; swarm?: boolean; factory?: ClientFactory } = {}): Promise<RunResult> {
+  const scenario = scenarioOf(lines);
+  const factory = options.factory ?? (await loadClientFactory(scenario.system, '.'));
+  const result = await runScenario(scenario, { seed: options.seed ?? 1, factory, ...(options.swarm && { swarm: true }) });
+  expect(result.error, result.error?.stack).toBeUndefined();
+  return result;
+}
+
+/** The schema events of one device, as [time, event, fromVersion, toVersion]. */
+function schemaEvents(result: RunResult, process: string): [number, string, unknown, unknown][] {
+  return result.history.events
+    .filter((event): event is ClientLogEvent => event.type === 'client' && event.process === process && /migrat/.test(event.event))
+    .map((event) => [event.t, event.event, event.data?.fromVersion, event.data?.toVersion]);
+}
+
+function isOk(event: HistoryEvent): event is OperationEvent {
+  return event.type === 'ok';
+}
+
+describe('the upgrade fault in a run', () => {
+  it('boots a device on app v1, and at the scheduled time on v3, whose migration keeps the v1 app’s pending changes and sends them', async () => {
+    const result = await run(['faults:', '  - { at: 0ms, for: 6m, partition: { target: d1 } }', '  - { at: 4m, upgrade: { target: d1, from: 1 } }']);
+    expect(schemaEvents(result, 'd1')).toEqual([
+      [0, 'schema-migrated', 0, 1],
+      [240_000, 'schema-migrated', 1, 3],
+    ]);
+    expect(schemaEvents(result, 'd2')).toEqual([[0, 'schema-migrated', 0, 3]]);
+    const offlineCreates = result.history.events.filter((event) => isOk(event) && event.process === 'd1' && event.f === 'create' && event.t < 240_000);
+    expect(offlineCreates.length).toBeGreaterThan(0);
+    const serverIds = new Set(result.finalStates?.server.map((record) => record.id));
+    expect(offlineCreates.filter((event) => !serverIds.has((event as OperationEvent).id ?? ''))).toEqual([]);
+    expect(result.violations).toEqual([]);
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('keeps a device whose migration failed syncing on its old schema until the heal boots a sound build, which migrates', async () => {
+    const result = await run(['faults:', '  - { at: 2m, for: 5m, upgrade: { target: d2, from: 2, fail: true } }']);
+    expect(schemaEvents(result, 'd2')).toEqual([
+      [0, 'schema-migrated', 0, 2],
+      [120_000, 'migration-failed', 2, 3],
+      [420_000, 'schema-migrated', 2, 3],
+    ]);
+    const degradedWrites = result.history.events.filter((event) => isOk(event) && event.process === 'd2' && event.t > 120_000 && event.t < 420_000);
+    expect(degradedWrites.length).toBeGreaterThan(0);
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('boots the device of each drawn upgrade on the old build from the start, and gives the same hash for the same seed', async () => {
+    const lines = ['nemesis: { kinds: [upgrade], rate: 12/h, swarm: true }'];
+    const first = await run(lines, { seed: 3 });
+    const drawn = first.drawnFaults.map((fault) => fault.spec).filter((spec) => spec.kind === 'upgrade');
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const { targets, fromVersion } of drawn) {
+      for (const deviceId of targets) expect(schemaEvents(first, deviceId)[0]?.[3]).toBeLessThanOrEqual(fromVersion);
+    }
+    expect(first.verdict).toBe('pass');
+    expect((await run(lines, { seed: 3 })).eventLogHash).toBe(first.eventLogHash);
+  });
+
+  it('turns an upgrade away as bad input when the client under test is a module, which has no older builds', async () => {
+    const reference = await loadClientFactory(scenarioOf([]).system, '.');
+    const module: ClientFactory = (env) => reference(env);
+    await expect(run(['faults:', '  - { at: 1m, upgrade: { target: d1 } }'], { factory: module })).rejects.toThrow(BadInputError);
+    await expect(run(['nemesis: { kinds: [upgrade], rate: 6/h }'], { factory: module })).rejects.toThrow(/needs `client: reference`/);
+  });
+
+  it('leaves upgrades out of what --swarm draws for a client module', async () => {
+    const reference = await loadClientFactory(scenarioOf([]).system, '.');
+    const result = await run([], { factory: (env) => reference(env), swarm: true, seed: 2 });
+    expect(result.drawnFaults.length).toBeGreaterThan(0);
+    expect(result.drawnFaults.filter((fault) => fault.spec.kind === 'upgrade')).toEqual([]);
+  });
+});
