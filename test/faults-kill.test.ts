@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientFactory, SyncServer } from '../src/adapter.ts';
+import type { ClientFactory, SyncClient, SyncServer } from '../src/adapter.ts';
 import { Device } from '../src/device/device.ts';
 import { ProcessKilledError } from '../src/device/fenced-db.ts';
 import { History } from '../src/history/history.ts';
@@ -28,7 +28,7 @@ afterEach(() => {
 });
 
 /** One real device (fenced store on disk, simulated network, reference server) driven by hand. */
-function handBuiltDevice(factory: ClientFactory) {
+function handBuiltDevice(factory: ClientFactory, latencyMs = { min: 20, max: 200 }) {
   const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-faults-kill-'));
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
   const errors: unknown[] = [];
@@ -37,7 +37,7 @@ function handBuiltDevice(factory: ClientFactory) {
   const serverDb = new Database(':memory:');
   cleanups.push(() => serverDb.close());
   const server: SyncServer = createReferenceServer(serverDb);
-  const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 20, latencyMsMax: 200 }, (event) =>
+  const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: latencyMs.min, latencyMsMax: latencyMs.max }, (event) =>
     history.append({ t: scheduler.nowMs, type: 'message', ...event }),
   );
   const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 30_000, onServerError: (error) => errors.push(error) });
@@ -126,6 +126,42 @@ describe('a kill between two SQLite statements of a create', () => {
       expect(outcome.server, `kill at statement ${outcome.statement}`).toBe(outcome.device);
       expect(outcome.device).toBe(outcome.onDisk.record);
     }
+  });
+});
+
+describe('a killed process', () => {
+  it('never fires its timers nor hears its answers, while the request it had on the wire still reaches the server', async () => {
+    const fired: number[] = [];
+    const heard: number[] = [];
+    let boots = 0;
+    const probe: ClientFactory = (env) => {
+      const boot = ++boots;
+      env.setTimeout(() => fired.push(boot), 1_000);
+      env.fetch('http://sync-server.sim/v1/pull?cursor=0').then(
+        () => heard.push(boot),
+        () => heard.push(boot),
+      );
+      return { list: async () => [], sync: async () => {} } as unknown as SyncClient;
+    };
+    const world = handBuiltDevice(probe, { min: 300, max: 300 });
+    await world.device.boot();
+    world.scheduler.at(100, () => world.device.kill());
+    world.scheduler.at(2_000, () => void world.device.boot());
+    await world.scheduler.runUntil(5_000);
+    expect(boots).toBe(2);
+    expect(fired).toEqual([2]);
+    expect(heard).toEqual([2]);
+    const { events } = world.history;
+    expect(events.filter((event) => event.type === 'kill').map((event) => event.t)).toEqual([100]);
+    // the first boot's request arrives at 300 ms, after the kill, and the server answers it: nobody hears the answer
+    const firstBoot = events.filter((event): event is MessageLogEvent => event.type === 'message' && event.t < 2_000);
+    expect(firstBoot.map(({ t, fate, direction }) => ({ t, fate, direction }))).toEqual([
+      { t: 0, fate: 'sent', direction: 'to-server' },
+      { t: 300, fate: 'delivered', direction: 'to-server' },
+      { t: 300, fate: 'sent', direction: 'to-device' },
+      { t: 600, fate: 'delivered', direction: 'to-device' },
+    ]);
+    expect(world.errors).toEqual([]);
   });
 });
 

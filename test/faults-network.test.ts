@@ -59,7 +59,8 @@ describe('a lost push response', () => {
     expect(during.some((m) => m.direction === 'to-server' && m.fate === 'delivered')).toBe(true);
     const answersSent = during.filter((m) => m.direction === 'to-device' && m.fate === 'sent');
     expect(answersSent.length).toBeGreaterThan(0);
-    for (const answer of answersSent) expect(fates(d1).get(answer.messageId)!.map((m) => m.fate)).toEqual(['sent', 'dropped']);
+    const byId = fates(d1);
+    for (const answer of answersSent) expect(byId.get(answer.messageId)!.map((m) => m.fate)).toEqual(['sent', 'dropped']);
     expect(during.filter((m) => m.direction === 'to-device' && m.fate === 'delivered')).toEqual([]);
     expectRetriedAsDuplicates(result, start, stop);
   });
