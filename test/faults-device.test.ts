@@ -89,6 +89,8 @@ describe('suspend', () => {
     const burstStarts = sends.filter((t, index) => index === 0 || t - sends[index - 1]! > 20_000);
     expect(burstStarts.length).toBeGreaterThan(1);
     for (const t of sends) expect(t - burstStarts.filter((first) => first <= t).at(-1)!).toBeLessThanOrEqual(20_000);
+    // a background window is the OS's, not the user's: nobody edits while the app is put away
+    expect(fromDevice(eventsDuring(granted, 'suspend'), 'd1').filter((event) => event.type === 'invoke')).toEqual([]);
     expect(granted.verdict).toBe('pass');
   });
 });

@@ -45,6 +45,7 @@ export class Device {
   private db: Database.Database;
   private process: AppProcess | undefined;
   private suspendedValue = false;
+  private backgroundHolds = 0;
   private readonly deferred: (() => void)[] = [];
   private readonly deathListeners: (() => void)[] = [];
   private killOnNextWrite: number | undefined;
@@ -78,6 +79,22 @@ export class Device {
 
   get suspended(): boolean {
     return this.suspendedValue;
+  }
+
+  /** The user put the app away: it may run in OS-granted windows, but nobody is using it. */
+  get inBackground(): boolean {
+    return this.backgroundHolds > 0;
+  }
+
+  /** Keeps the app in the background until the returned release is called. */
+  holdInBackground(): () => void {
+    this.backgroundHolds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.backgroundHolds--;
+    };
   }
 
   /** Requests the running app has sent and not yet had answered. */

@@ -1,10 +1,11 @@
-// Arbitrates the faults that share a device's link: a partition, a hold, a suspension and
-// message faults may overlap, and healing one must not lift another. The link is partitioned
-// while anything partitions it, else held while anything holds it, else up.
+// Arbitrates the faults that share a device's link: a partition, a hold, a lost-response cut, a
+// suspension and message faults may overlap, and healing one must not lift another. The link is
+// partitioned while anything partitions it, else held while anything holds it, else up.
 import type { LinkState, MessageFaults, Network } from '../sim/network.ts';
 import { once, type Heal } from './world.ts';
 
-type Holder = 'partitioned' | 'held';
+/** `response-lost` drops only what the server sends back: the request arrives, the answer never does. */
+type Holder = 'partitioned' | 'held' | 'response-lost';
 export type MessageFaultPart = Partial<MessageFaults>;
 
 export class LinkControl {
@@ -27,6 +28,7 @@ export class LinkControl {
     const holders = this.holders.get(link) ?? [];
     const state: LinkState = holders.includes('partitioned') ? 'partitioned' : holders.includes('held') ? 'held' : 'up';
     if (this.network.state(link) !== state) this.network.setState(link, state);
+    this.network.blockDirection(link, 'to-device', holders.includes('response-lost'));
   }
 
   private applyMessageFaults(link: string): void {

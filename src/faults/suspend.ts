@@ -35,10 +35,12 @@ function suspendOne(world: FaultWorld, device: Device, spec: SuspendSpec): Heal 
       });
     });
   };
+  const leaveBackground = device.holdInBackground();
   background();
   scheduleWindow();
   return () => {
     next?.();
+    leaveBackground();
     if (release) foreground();
   };
 }

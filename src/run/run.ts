@@ -231,7 +231,7 @@ class World {
         rng: createRng(this.options.seed, `workload:${device.id}`),
         history: this.history,
         workload: this.scenario.workload,
-        client: () => (device.running && !device.suspended ? device.client : undefined),
+        client: () => (device.running && !device.inBackground ? device.client : undefined),
         beforeWrite: () => device.beforeUserWrite(),
         onClientError: (error) => this.fail(error),
       });
