@@ -34,6 +34,14 @@ describe('sync-chaos run', () => {
     ]);
   });
 
+  it('prints the faults each seed drew with --swarm, and the replay command keeps the flag', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/kill-pending.yaml', '--swarm', '--seed', '4']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('faults drawn:');
+    expect(stdout).toMatch(/kill targets=d\d when=(any|during-sync|during-write|idle) restartAfterMs=\d+/);
+    expect(stdout).toContain('replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 4 --swarm');
+  });
+
   it('fails with exit 1 through the divergence checker when the client never pushes deletes, naming the records', async () => {
     const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--client', 'fixtures/clients/never-pushes-deletes.ts']);
     expect(code).toBe(1);
