@@ -20,6 +20,8 @@ export interface BatchFailure {
 export class FaultyServer implements SyncServer {
   private up = true;
   private batchFailure: BatchFailure | undefined;
+  /** Every change id the server was handed, applied or not, across restarts. */
+  private readonly passedOn = new Set<string>();
 
   constructor(
     private inner: SyncServer,
@@ -42,15 +44,13 @@ export class FaultyServer implements SyncServer {
 
   async handle(request: Request): Promise<Response> {
     if (!this.up) throw new ServerUnavailableError('connection refused: the server is restarting');
+    if (request.method !== 'POST' || new URL(request.url).pathname !== PUSH_PATH) return this.inner.handle(request);
+    const push = await readPush(request);
     const failure = this.batchFailure;
-    if (!failure || request.method !== 'POST' || new URL(request.url).pathname !== PUSH_PATH) return this.inner.handle(request);
-    let push: PushRequest;
-    try {
-      push = (await request.clone().json()) as PushRequest;
-      if (!Array.isArray(push.changes)) return this.inner.handle(request);
-    } catch {
-      return this.inner.handle(request);
-    }
+    const ids = push?.changes.map((change) => change.changeId) ?? [];
+    const seenBefore = new Set(ids.filter((id) => this.passedOn.has(id)));
+    ids.forEach((id) => this.passedOn.add(id));
+    if (!failure || !push) return this.inner.handle(request);
     if (failure.mode === 'partial') {
       await this.forward(request, { ...push, changes: push.changes.slice(0, failure.appliedCount) });
       return Response.json({ error: `injected failure after ${failure.appliedCount} changes` }, { status: 500 });
@@ -59,16 +59,21 @@ export class FaultyServer implements SyncServer {
       await this.inner.handle(request);
       return new Promise<Response>(() => {});
     }
-    return this.rejectSome(request, push, failure.rejectShare);
+    return this.rejectSome(request, push, failure.rejectShare, seenBefore);
   }
 
   records(): ReturnType<SyncServer['records']> {
     return this.inner.records();
   }
 
-  /** Passes on the changes the dice spare and answers the rest `rejected`, in the batch's order. */
-  private async rejectSome(request: Request, push: PushRequest, rejectShare: number): Promise<Response> {
-    const rejected = new Set(push.changes.filter(() => this.rng.chance(rejectShare)).map((change) => change.changeId));
+  /**
+   * Passes on the changes the dice spare and answers the rest `rejected`, in the batch's order. A
+   * change passed on before may already be applied: a server checks idempotency before anything
+   * else, so it is never rejected, only answered as the server answers it.
+   */
+  private async rejectSome(request: Request, push: PushRequest, rejectShare: number, seenBefore: Set<string>): Promise<Response> {
+    const fresh = push.changes.filter((change) => !seenBefore.has(change.changeId));
+    const rejected = new Set(fresh.filter(() => this.rng.chance(rejectShare)).map((change) => change.changeId));
     const kept = push.changes.filter((change) => !rejected.has(change.changeId));
     const response = await this.forward(request, { ...push, changes: kept });
     if (!response.ok) return response;
@@ -81,5 +86,15 @@ export class FaultyServer implements SyncServer {
 
   private forward(request: Request, push: PushRequest): Promise<Response> {
     return this.inner.handle(new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(push) }));
+  }
+}
+
+/** The push a request carries, or undefined when it is malformed (the server itself answers that). */
+async function readPush(request: Request): Promise<PushRequest | undefined> {
+  try {
+    const push = (await request.clone().json()) as PushRequest;
+    return Array.isArray(push.changes) && push.changes.every((change) => typeof change?.changeId === 'string') ? push : undefined;
+  } catch {
+    return undefined;
   }
 }
