@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runJson } from './cli-helpers.ts';
+import { REPO_ROOT, runCli, runJson } from './cli-helpers.ts';
 
 describe('sync-chaos run', () => {
   it('passes the baseline scenario with exit 0, printing counts, the event-log hash and the replay command', async () => {
@@ -40,6 +41,16 @@ describe('sync-chaos run', () => {
     expect(stdout).toContain('faults drawn:');
     expect(stdout).toMatch(/kill targets=d\d when=(any|during-sync|during-write|idle) restartAfterMs=\d+/);
     expect(stdout).toContain('replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 4 --swarm');
+  });
+
+  it('writes the event log with --trace, whose SHA-256 starts with the printed event-log hash', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--seed', '9', '--trace']);
+    expect(code).toBe(0);
+    const path = /trace: (\S+)/.exec(stdout)?.[1] ?? '';
+    const hash = /hash ([0-9a-f]{16})/.exec(stdout)?.[1];
+    const text = readFileSync(join(REPO_ROOT, path), 'utf8');
+    expect(createHash('sha256').update(text).digest('hex').slice(0, 16)).toBe(hash);
+    expect(text.split('\n')[0]).toBe('{"t":0,"type":"phase","phase":"chaos"}');
   });
 
   it('fails with exit 1 through the divergence checker when the client never pushes deletes, naming the records', async () => {

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { exitCodeOf, toCaseReport, type CaseReport, type Reporter } from '../report/case.ts';
 import { consoleReporter } from '../report/console.ts';
 import { jsonReporter } from '../report/json.ts';
+import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
 import { BadInputError } from '../run/errors.ts';
 import { loadClientFactory } from '../run/client-loader.ts';
 import { runScenario } from '../run/run.ts';
@@ -20,6 +21,7 @@ interface RunFlags {
   seeds?: string;
   client?: string;
   swarm?: boolean;
+  trace?: boolean;
   reporter: 'console' | 'json';
 }
 
@@ -39,6 +41,7 @@ function program(): Command {
     .option('--seed <seed>', "first seed (default: the scenario's seed)")
     .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range', '1')
     .option('--client <path>', "a client module to test instead of the scenario's client")
+    .option('--trace', `write each case's event log as NDJSON under ${TRACE_FOLDER}/`)
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
     .addOption(new Option('--reporter <name>', 'output format').choices(['console', 'json']).default('console'))
     .action(async (files: string[], flags: RunFlags) => {
@@ -68,7 +71,8 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
       const result = await runScenario(scenario, { seed, factory, swarm: flags.swarm === true });
       const wallMs = performance.now() - startedMs;
       const swarm = flags.swarm === true || scenario.nemesis?.swarm === true;
-      const report = toCaseReport(result, { scenario: scenario.name, file, wallMs, swarm, replay: replayCommand(file, seed, flags) });
+      const trace = flags.trace ? writeTrace(TRACE_FOLDER, scenario.name, seed, result.history.events) : undefined;
+      const report = toCaseReport(result, { scenario: scenario.name, file, wallMs, swarm, trace, replay: replayCommand(file, seed, flags) });
       reports.push(report);
       reporter.onCase(report);
     }

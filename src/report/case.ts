@@ -20,13 +20,15 @@ export interface CaseReport {
   drawnFaults: RunResult['drawnFaults'];
   /** Whether the fault parameters were drawn from the seed (swarm testing): then the console prints them. */
   swarm: boolean;
+  /** Where `--trace` wrote the event log. */
+  trace?: string;
   replay: string;
 }
 
 /** Shapes a run's result for the reporters, in the order a reader wants the facts. */
 export function toCaseReport(
   result: RunResult,
-  where: { scenario: string; file: string; wallMs: number; swarm: boolean; replay: string },
+  where: { scenario: string; file: string; wallMs: number; swarm: boolean; trace: string | undefined; replay: string },
 ): CaseReport {
   return {
     scenario: where.scenario,
@@ -43,6 +45,7 @@ export function toCaseReport(
     ...(result.error && { error: result.error }),
     drawnFaults: result.drawnFaults,
     swarm: where.swarm,
+    ...(where.trace && { trace: where.trace }),
     replay: where.replay,
   };
 }

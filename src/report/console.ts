@@ -10,6 +10,7 @@ export function consoleReporter(write: (text: string) => void): Reporter {
     onCase(report) {
       write(caseLine(report));
       if (report.swarm) write(faultLines(report));
+      if (report.trace) write(chalk.dim(`       trace: ${report.trace}`));
       if (report.verdict === 'fail') write(violationLines(report));
       if (report.error) write(chalk.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },

@@ -41,6 +41,8 @@ export interface RunCounts {
   devices: number;
   writes: number;
   acknowledged: number;
+  /** Writes whose app died before the call returned (Jepsen's `info`): they may or may not have happened. */
+  unknownOutcome: number;
   /** Conflicts the clients logged, whatever their policy. */
   conflicts: number;
   syncRequests: number;
@@ -296,6 +298,7 @@ class World {
         devices: this.devices.length,
         writes: count((event) => event.type === 'invoke' && event.f !== 'refresh'),
         acknowledged: count((event) => event.type === 'ok' && event.f !== 'refresh'),
+        unknownOutcome: count((event) => event.type === 'info' && event.f !== 'refresh'),
         conflicts: count((event) => event.type === 'client' && event.event === 'conflict'),
         syncRequests: count((event) => event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server'),
         messages: count((event) => event.type === 'message' && event.fate === 'sent'),
