@@ -122,13 +122,13 @@ describe('DeviceClock', () => {
     expect(new DeviceClock({ offsetMs: -500, skew: -0.5 }).read(1_000)).toBe(0);
   });
 
-  it('applies jumps forward and backward to the offset, keeping the skew', () => {
+  it('takes a new offset and skew at once, as a clock fault does', () => {
     const clock = new DeviceClock({ offsetMs: 0, skew: 0.01 });
-    clock.jump(60_000);
+    clock.set({ offsetMs: 60_000, skew: 0.01 });
     expect(clock.read(1_000)).toBe(61_010);
-    clock.jump(-90_000);
-    expect(clock.read(1_000)).toBe(-28_990);
-    expect(clock.settings()).toEqual({ offsetMs: -30_000, skew: 0.01 });
+    clock.set({ offsetMs: -30_000, skew: 0 });
+    expect(clock.read(1_000)).toBe(-29_000);
+    expect(clock.settings()).toEqual({ offsetMs: -30_000, skew: 0 });
   });
 });
 

@@ -3,7 +3,6 @@
 // docs/protocol.md describes every message, field and status with examples.
 import type { Entity, Fields, ServerRecord } from '../adapter.ts';
 
-export const PROTOCOL_VERSION = 1;
 export const PUSH_PATH = '/v1/push';
 export const PULL_PATH = '/v1/pull';
 export const RECORDS_PATH = '/v1/debug/records';

@@ -1,4 +1,4 @@
-// A device's wall clock over simulated time: `offset + (1 + skew) * simNow`, plus jumps.
+// A device's wall clock over simulated time: `offset + (1 + skew) * simNow`; faults set both.
 // Real phones drift and get corrected; conflict policies that trust clocks must face that.
 
 export interface DeviceClockSettings {
@@ -19,11 +19,6 @@ export class DeviceClock {
   /** The device's reading at simulated time `simNowMs`, in whole milliseconds. */
   read(simNowMs: number): number {
     return Math.round(this.offsetMs + (1 + this.skew) * simNowMs);
-  }
-
-  /** Step the clock forward (positive) or backward (negative), as an NTP correction or a user would. */
-  jump(deltaMs: number): void {
-    this.offsetMs += deltaMs;
   }
 
   /** Sets offset and skew at once, as a clock fault starts or an NTP correction heals it. */
