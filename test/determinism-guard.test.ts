@@ -23,6 +23,8 @@ const FORBIDDEN: [RegExp, string][] = [
 const ALLOWED: Record<string, string[]> = {
   'src/cli/main.ts': ['performance.now'],
   'src/sim/scheduler.ts': ['setImmediate'],
+  'src/net/conformance.ts': ['a real network module'], // conformance checks a user's real server over HTTP (undici); never part of a seeded run
+  'src/net/http-server.ts': ['a real network module'], // the real-network mode's server listens on node:http; simulated runs never load it
 };
 
 function sourceFiles(folder: string): string[] {

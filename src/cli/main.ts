@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { exitCodeOf, toCaseReport, type CaseReport, type Reporter } from '../report/case.ts';
 import { consoleReporter } from '../report/console.ts';
 import { jsonReporter } from '../report/json.ts';
+import { conformanceCommand } from './conformance-command.ts';
+import { serverCommand } from './server-command.ts';
 import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
 import { BadInputError } from '../run/errors.ts';
 import { loadClientFactory } from '../run/client-loader.ts';
@@ -55,6 +57,8 @@ function program(): Command {
     .action((files: string[]) => {
       process.exitCode = validate(files);
     });
+  cli.addCommand(serverCommand());
+  cli.addCommand(conformanceCommand());
   return cli;
 }
 

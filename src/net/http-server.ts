@@ -1,0 +1,242 @@
+// The reference server on node:http: the same web-standard `handle()` the simulation mounts, behind
+// a health endpoint, a bounded request body, optional per-device bearer tokens, and a graceful close
+// that stops accepting, lets in-flight requests finish, then closes the database.
+import Database from 'better-sqlite3';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SyncServer } from '../adapter.ts';
+import { PUSH_PATH, type ConflictPolicy } from '../protocol/v1.ts';
+import { createReferenceServer } from '../reference/server/server.ts';
+
+export const HEALTH_PATH = '/health';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DB_PATH = 'sync-chaos-server.sqlite';
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Device id → its bearer token; `open` lets any client push as any device. */
+export type DeviceTokens = ReadonlyMap<string, string> | 'open';
+
+export interface HttpServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** The server's SQLite file, created if missing; `sync-chaos-server.sqlite` in the working folder by default. */
+  dbPath?: string;
+  policy?: ConflictPolicy;
+  maxBodyBytes?: number;
+  tokens?: DeviceTokens;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Everything a request needs: the protocol handler and the gates in front of it. */
+interface Mount {
+  app: SyncServer;
+  origin: string;
+  maxBodyBytes: number;
+  authenticate: (authorization: string | undefined) => Identity;
+  /** Set once close() starts: responses then ask the client to drop the connection. */
+  closing: boolean;
+}
+
+/** Who a request acts as (no device when the server is open), or why it is refused. */
+type Identity = { ok: true; deviceId?: string } | { ok: false; reason: string };
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const tokens = options.tokens ?? 'open';
+  const problem = tokens === 'open' ? undefined : tokenProblem(tokens);
+  if (problem) throw new Error(problem);
+  const db = openServerDb(options.dbPath ?? DEFAULT_DB_PATH);
+  try {
+    const app = createReferenceServer(db, { policy: options.policy });
+    const mount: Mount = {
+      app,
+      origin: '',
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      authenticate: authenticator(tokens),
+      closing: false,
+    };
+    const inFlight = new Set<Promise<void>>();
+    const server = createServer((request, response) => track(inFlight, serve(mount, server, request, response)));
+    const port = await listen(server, options.port, host);
+    mount.origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return { url: mount.origin, port, close: closer(mount, server, inFlight, db) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Why a token table cannot be used, or undefined: every token a non-empty string, none shared by two devices. */
+export function tokenProblem(tokens: ReadonlyMap<string, string>): string | undefined {
+  const seen = new Map<string, string>();
+  for (const [deviceId, token] of tokens) {
+    if (deviceId === '') return 'a device id must be a non-empty string';
+    if (typeof token !== 'string' || token === '') return `the token of device ${deviceId} must be a non-empty string`;
+    const other = seen.get(token);
+    if (other !== undefined) return `devices ${other} and ${deviceId} share a token; each device needs its own`;
+    seen.set(token, deviceId);
+  }
+  return undefined;
+}
+
+/** WAL, and a full sync on commit: a server acknowledges a push only once it would survive the machine going down. */
+function openServerDb(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  return db;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function track(inFlight: Set<Promise<void>>, work: Promise<void>): void {
+  inFlight.add(work);
+  void work.finally(() => inFlight.delete(work));
+}
+
+function closer(mount: Mount, server: Server, inFlight: Set<Promise<void>>, db: Database.Database): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  return () =>
+    (closed ??= (async () => {
+      mount.closing = true;
+      const stopped = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      server.closeIdleConnections();
+      await stopped;
+      await Promise.allSettled(inFlight);
+      db.close();
+    })());
+}
+
+/** Answers one request; a client that goes away mid-request just loses its connection. */
+async function serve(mount: Mount, server: Server, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  response.once('finish', () => {
+    if (mount.closing) server.closeIdleConnections();
+  });
+  try {
+    await send(response, await answer(mount, request), mount.closing);
+  } catch (error) {
+    if (response.headersSent || request.destroyed) return void response.destroy();
+    const failure = json(500, { error: error instanceof Error ? error.message : String(error) });
+    await send(response, failure, true).catch(() => response.destroy());
+  }
+}
+
+/** Health, then the token, then the bounded body, then who the push claims to be; the protocol handler last. */
+async function answer(mount: Mount, request: IncomingMessage): Promise<Response> {
+  const url = targetOf(mount.origin, request.url);
+  if (!url) return json(400, { error: `malformed request target ${String(request.url)}` });
+  if (request.method === 'GET' && url.pathname === HEALTH_PATH) return json(200, { ok: true, protocol: 1 });
+  const identity = mount.authenticate(request.headers.authorization);
+  if (!identity.ok) return json(401, { error: identity.reason }, { 'www-authenticate': 'Bearer', connection: 'close' });
+  const body = await readBody(request, mount.maxBodyBytes);
+  if (!body) return json(413, { error: `request body is larger than ${mount.maxBodyBytes} bytes` }, { connection: 'close' });
+  if (request.method === 'POST' && url.pathname === PUSH_PATH && impersonates(identity.deviceId, body)) {
+    return json(403, { error: 'a device cannot act as another' });
+  }
+  return mount.app.handle(toWebRequest(request, url, body));
+}
+
+/** The request target on this server's origin, whatever host the client named; undefined if it does not parse. */
+function targetOf(origin: string, target: string | undefined): URL | undefined {
+  try {
+    const parsed = new URL(target ?? '/', origin);
+    return new URL(parsed.pathname + parsed.search, origin);
+  } catch {
+    return undefined;
+  }
+}
+
+function authenticator(tokens: DeviceTokens): (authorization: string | undefined) => Identity {
+  if (tokens === 'open') return () => ({ ok: true });
+  const known = [...tokens].map(([deviceId, token]) => ({ deviceId, digest: digestOf(token) }));
+  return (authorization) => {
+    const token = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (token === undefined) return { ok: false, reason: 'missing bearer token: send Authorization: Bearer <token>' };
+    const digest = digestOf(token);
+    const match = known.find((device) => timingSafeEqual(device.digest, digest));
+    return match ? { ok: true, deviceId: match.deviceId } : { ok: false, reason: 'unknown bearer token' };
+  };
+}
+
+/** Tokens are compared as fixed-length digests, so the comparison takes the same time wherever they differ. */
+function digestOf(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/** Whether a push body names a device other than the token's; a body that does not parse is the handler's 400 to give. */
+function impersonates(deviceId: string | undefined, body: Buffer): boolean {
+  if (deviceId === undefined) return false;
+  try {
+    const claimed = (JSON.parse(body.toString('utf8')) as { deviceId?: unknown } | null)?.deviceId;
+    return typeof claimed === 'string' && claimed !== '' && claimed !== deviceId;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The whole body, or undefined as soon as it is over `limit` bytes: a declared length over the
+ * limit is refused unread, and a streamed one stops being kept at the limit (node then closes the
+ * connection after the 413 instead of reading the rest).
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer<ArrayBuffer> | undefined> {
+  if (Number(request.headers['content-length']) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      request.off('data', onData);
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks, size)));
+    request.once('error', reject);
+    request.once('close', () => reject(new Error('the client closed the connection mid-request')));
+  });
+}
+
+function toWebRequest(request: IncomingMessage, url: URL, body: Buffer<ArrayBuffer>): Request {
+  const headers = new Headers();
+  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
+    headers.append(request.rawHeaders[index] as string, request.rawHeaders[index + 1] as string);
+  }
+  const method = request.method ?? 'GET';
+  const bodyless = method === 'GET' || method === 'HEAD';
+  return new Request(url, { method, headers, body: bodyless ? undefined : body });
+}
+
+/** Hop-by-hop headers are this connection's business, not the handler's. */
+const CONNECTION_HEADERS = new Set(['connection', 'content-length', 'keep-alive', 'transfer-encoding']);
+
+async function send(response: ServerResponse, answer: Response, closeConnection: boolean): Promise<void> {
+  const body = Buffer.from(await answer.arrayBuffer());
+  const headers: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    if (!CONNECTION_HEADERS.has(name)) headers[name] = value;
+  });
+  if (closeConnection || answer.headers.get('connection') === 'close') headers.connection = 'close';
+  response.writeHead(answer.status, { ...headers, 'content-length': String(body.length) });
+  response.end(body);
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
