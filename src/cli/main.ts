@@ -2,18 +2,20 @@
 // 0 clean, 1 on violations, 2 on bad input, 3 when the system under test or the tool crashed;
 // `validate` checks scenario files without running them.
 import { Command, CommanderError, Option } from 'commander';
-import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { exitCodeOf, toCaseReport, type CaseReport, type Reporter } from '../report/case.ts';
+import { exitCodeOf, type CaseReport, type Reporter } from '../report/case.ts';
 import { consoleReporter } from '../report/console.ts';
 import { jsonReporter } from '../report/json.ts';
 import { conformanceCommand } from './conformance-command.ts';
 import { serverCommand } from './server-command.ts';
-import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
+import { TRACE_FOLDER } from '../report/trace.ts';
 import { BadInputError } from '../run/errors.ts';
-import { loadClientFactory } from '../run/client-loader.ts';
-import { runScenario } from '../run/run.ts';
-import { formatIssue, loadScenarioFile, type Scenario } from '../scenario/index.ts';
+import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
+import { formatIssue, loadScenarioFile, parseDuration, type Scenario } from '../scenario/index.ts';
+import { ProgressLine } from './progress.ts';
+import * as caseModule from './run-case.ts';
+import { reviveError, type CaseSetup, type CaseTask } from './run-case.ts';
 
 const EXIT_BAD_INPUT = 2;
 const EXIT_CRASH = 3;
@@ -25,6 +27,10 @@ interface RunFlags {
   swarm?: boolean;
   trace?: boolean;
   reporter: 'console' | 'json';
+  workers?: string;
+  shard?: string;
+  stopAfter?: string;
+  timeBudget?: string;
 }
 
 const out = (text: string) => process.stdout.write(text + '\n');
@@ -46,6 +52,10 @@ function program(): Command {
     .option('--trace', `write each case's event log as NDJSON under ${TRACE_FOLDER}/`)
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
     .addOption(new Option('--reporter <name>', 'output format').choices(['console', 'json']).default('console'))
+    .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
+    .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
+    .option('--time-budget <duration>', 'run seeds in order until this much wall time is spent (e.g. 90s, 10m), then report the ones that fit')
     .action(async (files: string[], flags: RunFlags) => {
       process.exitCode = await run(files, flags);
     });
@@ -63,26 +73,93 @@ function program(): Command {
 }
 
 async function run(files: string[], flags: RunFlags): Promise<number> {
+  const startedMs = performance.now();
+  const workers = flags.workers === undefined ? availableParallelism() : wholeNumber('--workers', flags.workers);
+  if (workers < 1) throw new BadInputError('--workers must be at least 1');
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  const stopAfter = flags.stopAfter === undefined ? undefined : wholeNumber('--stop-after', flags.stopAfter);
+  if (stopAfter !== undefined && stopAfter < 1) throw new BadInputError('--stop-after must be at least 1');
+  const budgetMs = flags.timeBudget === undefined ? undefined : parseDuration(flags.timeBudget);
+  if (flags.timeBudget !== undefined && budgetMs === undefined) {
+    throw new BadInputError(`--time-budget expects a duration like "90s", "10m" or "2h", found "${flags.timeBudget}"`);
+  }
   const scenarios = loadAll(files);
   if (!scenarios) return EXIT_BAD_INPUT;
-  const reporter: Reporter = flags.reporter === 'json' ? jsonReporter(out) : consoleReporter(out);
+  const tasks: CaseTask[] = scenarios.flatMap(({ scenario }, fileIndex) =>
+    seedsOf(scenario, flags)
+      .filter((_, index) => !shard || index % shard.count === shard.index - 1)
+      .map((seed) => ({ fileIndex, seed })),
+  );
+
+  const progress = process.stdout.isTTY && process.stderr.isTTY && flags.reporter !== 'json' && tasks.length > 1 ? new ProgressLine(tasks.length) : undefined;
+  progress?.draw(0);
+  const write = (text: string) => {
+    progress?.clear();
+    out(text);
+    progress?.draw(performance.now() - startedMs);
+  };
+  const reporter: Reporter = flags.reporter === 'json' ? jsonReporter(write) : consoleReporter(write);
+  const setup: CaseSetup = { files: scenarios.map(({ file }) => file), client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true };
+  const size = Math.max(1, Math.min(workers, tasks.length));
+  const runners: Runner<CaseTask, CaseReport>[] =
+    size === 1
+      ? [inProcessRunner(caseModule, setup)]
+      : Array.from({ length: size }, () => workerRunner<CaseSetup, CaseTask, CaseReport>(new URL('./run-case.ts', import.meta.url), setup, reviveError));
+
   const reports: CaseReport[] = [];
-  for (const { file, scenario } of scenarios) {
-    const system = flags.client ? { ...scenario.system, client: flags.client } : scenario.system;
-    const factory = await loadClientFactory(system, flags.client ? process.cwd() : dirname(file));
-    for (const seed of seedsOf(scenario, flags)) {
-      const startedMs = performance.now();
-      const result = await runScenario(scenario, { seed, factory, swarm: flags.swarm === true });
-      const wallMs = performance.now() - startedMs;
-      const swarm = flags.swarm === true || scenario.nemesis?.swarm === true;
-      const trace = flags.trace ? writeTrace(TRACE_FOLDER, scenario.name, seed, result.history.events) : undefined;
-      const report = toCaseReport(result, { scenario: scenario.name, file, wallMs, swarm, trace, replay: replayCommand(file, seed, flags) });
-      reports.push(report);
-      reporter.onCase(report);
-    }
+  let failuresSeen = 0;
+  let handedOut = 0;
+  let stoppedOnFailures = false;
+  try {
+    await runOrdered<CaseTask, CaseReport>({
+      tasks,
+      runners,
+      // The first seed always runs, so a budget never yields an empty (and so green) run.
+      schedule: () => {
+        if (stopAfter !== undefined && failuresSeen >= stopAfter) return false;
+        const go = handedOut === 0 || budgetMs === undefined || performance.now() - startedMs < budgetMs;
+        if (go) handedOut++;
+        return go;
+      },
+      onSettled: (report) => {
+        if (report.verdict !== 'pass') failuresSeen++;
+        progress?.settled(report, performance.now() - startedMs);
+      },
+      onResult: (report) => {
+        reports.push(report);
+        reporter.onCase(report);
+        stoppedOnFailures = stopAfter !== undefined && reports.filter((each) => each.verdict !== 'pass').length >= stopAfter;
+        return !stoppedOnFailures;
+      },
+    });
+  } finally {
+    progress?.clear();
+    await Promise.all(runners.map((runner) => runner.close()));
   }
   reporter.onEnd(reports);
+  const notRun = tasks.length - reports.length;
+  if (budgetMs !== undefined) {
+    err(`--time-budget ${flags.timeBudget}: ${reports.length} of ${tasks.length} cases fit (${((performance.now() - startedMs) / 1000).toFixed(1)}s wall)`);
+  }
+  if (stopAfter !== undefined && stoppedOnFailures && notRun > 0) {
+    err(`--stop-after ${stopAfter}: stopped at the ${ordinal(stopAfter)} failing case; ${notRun} case${notRun === 1 ? '' : 's'} not run`);
+  }
   return exitCodeOf(reports);
+}
+
+/** `--shard i/n`: this machine runs the seeds at positions i-1, i-1+n, i-1+2n, … of each scenario's seed list. */
+function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const [index, count] = [Number(match?.[1]), Number(match?.[2])];
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new BadInputError(`--shard expects i/n with 1 <= i <= n (for example 1/4), found "${text}"`);
+  }
+  return { index, count };
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }
 
 function validate(files: string[]): number {
@@ -120,10 +197,6 @@ function seedsOf(scenario: Scenario, flags: RunFlags): number[] {
 function wholeNumber(flag: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new BadInputError(`${flag} expects a whole number, found "${text}"`);
   return Number(text);
-}
-
-function replayCommand(file: string, seed: number, flags: RunFlags): string {
-  return `npx sync-chaos run ${file} --seed ${seed}${flags.client ? ` --client ${flags.client}` : ''}${flags.swarm ? ' --swarm' : ''}`;
 }
 
 async function main(argv: string[]): Promise<void> {

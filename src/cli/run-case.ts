@@ -1,0 +1,74 @@
+// One scenario file × seed, run and shaped into a CaseReport: the task module of the run pool, so
+// the very same code runs a case on the CLI's own thread (`--workers 1`) and in a worker thread.
+// It times the case on the wall clock, the one reading of the real world a report carries.
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ClientFactory } from '../adapter.ts';
+import { toCaseReport, type CaseReport } from '../report/case.ts';
+import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
+import { loadClientFactory } from '../run/client-loader.ts';
+import { BadInputError, SystemUnderTestError } from '../run/errors.ts';
+import type { SerializedError } from '../run/pool.ts';
+import { runScenario } from '../run/run.ts';
+import { loadScenarioFile, type Scenario } from '../scenario/index.ts';
+
+/** What every runner is told once: plain data, so it crosses into a worker thread. */
+export interface CaseSetup {
+  files: string[];
+  client?: string;
+  swarm: boolean;
+  trace: boolean;
+}
+
+export interface CaseTask {
+  fileIndex: number;
+  seed: number;
+}
+
+let setup: CaseSetup | undefined;
+const loaded = new Map<number, Promise<{ file: string; scenario: Scenario; factory: ClientFactory }>>();
+
+export function init(data: CaseSetup): void {
+  setup = data;
+  loaded.clear();
+}
+
+export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport> {
+  if (!setup) throw new Error('run-case: init was not called');
+  const flags = setup;
+  const { file, scenario, factory } = await scenarioOf(fileIndex);
+  const startedMs = performance.now();
+  const result = await runScenario(scenario, { seed, factory, swarm: flags.swarm });
+  const wallMs = performance.now() - startedMs;
+  const swarm = flags.swarm || scenario.nemesis?.swarm === true;
+  const trace = flags.trace ? writeTrace(TRACE_FOLDER, scenario.name, seed, result.history.events) : undefined;
+  return toCaseReport(result, { scenario: scenario.name, file, wallMs, swarm, trace, replay: replayCommand(file, seed, flags) });
+}
+
+/** A file's scenario and client, loaded once per runner (the CLI validated them before starting any). */
+function scenarioOf(fileIndex: number) {
+  let entry = loaded.get(fileIndex);
+  if (!entry) {
+    const file = setup!.files[fileIndex]!;
+    const client = setup!.client;
+    entry = (async () => {
+      const result = loadScenarioFile(file);
+      if (!result.ok) throw new BadInputError(`${file}: the scenario no longer loads`);
+      const system = client ? { ...result.scenario.system, client } : result.scenario.system;
+      return { file, scenario: result.scenario, factory: await loadClientFactory(system, client ? process.cwd() : dirname(file)) };
+    })();
+    loaded.set(fileIndex, entry);
+  }
+  return entry;
+}
+
+export function replayCommand(file: string, seed: number, flags: { client?: string; swarm?: boolean }): string {
+  return `npx sync-chaos run ${file} --seed ${seed}${flags.client ? ` --client ${flags.client}` : ''}${flags.swarm ? ' --swarm' : ''}`;
+}
+
+/** A task error from a worker thread as the CLI would have seen it on its own thread (bad input stays exit 2). */
+export function reviveError(error: SerializedError): Error {
+  const revived = error.name === 'BadInputError' ? new BadInputError(error.message) : error.name === 'SystemUnderTestError' ? new SystemUnderTestError(error.message) : new Error(error.message);
+  if (error.stack) revived.stack = error.stack;
+  return revived;
+}
