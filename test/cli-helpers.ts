@@ -1,6 +1,10 @@
 // Runs the real `sync-chaos` launcher in a child process, as a user or a CI job would, and
-// captures its exit code and output for the end-to-end tests.
+// captures its exit code and output for the end-to-end tests. File reports go to a temporary
+// folder unless a test names one, so the suite leaves the repository's reports/ alone.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -11,11 +15,14 @@ export interface CliOutcome {
   stderr: string;
 }
 
+const REPORTS_OUT = mkdtempSync(join(tmpdir(), 'sync-chaos-reports-'));
+
 export function runCli(args: string[]): Promise<CliOutcome> {
+  const out = args[0] === 'run' && !args.includes('--out') ? ['--out', REPORTS_OUT] : [];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['bin/sync-chaos', ...args],
+      ['bin/sync-chaos', ...args, ...out],
       { cwd: REPO_ROOT, env: { ...process.env, FORCE_COLOR: '0' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

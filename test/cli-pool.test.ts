@@ -17,9 +17,9 @@ interface Case {
   wallMs?: number;
 }
 
-/** The JSON report with every wall time removed: the one field allowed to differ between runs. */
+/** The JSON report with every wall time removed (and the run's id, start time and flags, which name the run rather than its results): the fields allowed to differ between runs. */
 function withoutWallTimes(outcome: CliOutcome): { verdict: string; cases: Case[] } {
-  const report = JSON.parse(outcome.stdout) as { verdict: string; cases: Case[] };
+  const { runId: _runId, startedAt: _startedAt, command: _command, ...report } = JSON.parse(outcome.stdout) as { verdict: string; cases: Case[]; runId?: string; startedAt?: string; command?: unknown };
   for (const each of report.cases) delete each.wallMs;
   return report;
 }

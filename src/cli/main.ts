@@ -1,12 +1,13 @@
 // The sync-chaos command line: `run` executes scenario files over one or many seeds and exits
 // 0 clean, 1 on violations, 2 on bad input, 3 when the system under test or the tool crashed;
-// `validate` checks scenario files without running them.
-import { Command, CommanderError, Option } from 'commander';
+// `validate` checks scenario files; `server` and `conformance` speak protocol v1 over HTTP.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { exitCodeOf, type CaseReport, type Reporter } from '../report/case.ts';
-import { consoleReporter } from '../report/console.ts';
-import { jsonReporter } from '../report/json.ts';
+import { createReporters, isReporterName, REPORTER_NAMES, type ReporterName } from '../report/registry.ts';
+import { DEFAULT_OUT, RunFolder, runIdOf, wallClockNow } from '../report/run-folder.ts';
+import type { RunInfo } from '../report/run-info.ts';
 import { conformanceCommand } from './conformance-command.ts';
 import { serverCommand } from './server-command.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
@@ -26,7 +27,9 @@ interface RunFlags {
   client?: string;
   swarm?: boolean;
   trace?: boolean;
-  reporter: 'console' | 'json';
+  /** Every `--reporter` given, in order; none means `console`. */
+  reporter?: ReporterName[];
+  out: string;
   workers?: string;
   shard?: string;
   stopAfter?: string;
@@ -51,7 +54,10 @@ function program(): Command {
     .option('--client <path>', "a client module to test instead of the scenario's client")
     .option('--trace', `write each case's event log as NDJSON under ${TRACE_FOLDER}/`)
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
-    .addOption(new Option('--reporter <name>', 'output format').choices(['console', 'json']).default('console'))
+    .addOption(
+      new Option('--reporter <name>', `output format, repeatable: ${REPORTER_NAMES.join(', ')} (default: console)`).argParser(collectReporter),
+    )
+    .option('--out <dir>', 'folder for the file reports (json, junit, markdown): each run writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
     .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
     .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
@@ -91,15 +97,22 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
       .map((seed) => ({ fileIndex, seed })),
   );
 
-  const progress = process.stdout.isTTY && process.stderr.isTTY && flags.reporter !== 'json' && tasks.length > 1 ? new ProgressLine(tasks.length) : undefined;
+  const selected: ReporterName[] = flags.reporter ?? ['console'];
+  const progress = process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') && tasks.length > 1 ? new ProgressLine(tasks.length) : undefined;
   progress?.draw(0);
   const write = (text: string) => {
     progress?.clear();
     out(text);
     progress?.draw(performance.now() - startedMs);
   };
-  const reporter: Reporter = flags.reporter === 'json' ? jsonReporter(write) : consoleReporter(write);
-  const setup: CaseSetup = { files: scenarios.map(({ file }) => file), client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true };
+  const startedAt = wallClockNow();
+  const fileList = scenarios.map(({ file }) => file);
+  // The run id's hash covers what decides the cases: which file × seed, which client, swarm or not.
+  const runId = runIdOf(startedAt, { cases: tasks.map(({ fileIndex, seed }) => [fileList[fileIndex], seed]), client: flags.client ?? null, swarm: flags.swarm === true });
+  const folder = new RunFolder(flags.out, runId);
+  const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write };
+  const reporter: Reporter = createReporters(selected, info);
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true };
   const size = Math.max(1, Math.min(workers, tasks.length));
   const runners: Runner<CaseTask, CaseReport>[] =
     size === 1
@@ -137,6 +150,10 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
     await Promise.all(runners.map((runner) => runner.close()));
   }
   reporter.onEnd(reports);
+  if (folder.exists) {
+    folder.linkLatest();
+    err(`reports: ${folder.path}`);
+  }
   const notRun = tasks.length - reports.length;
   if (budgetMs !== undefined) {
     err(`--time-budget ${flags.timeBudget}: ${reports.length} of ${tasks.length} cases fit (${((performance.now() - startedMs) / 1000).toFixed(1)}s wall)`);
@@ -145,6 +162,12 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
     err(`--stop-after ${stopAfter}: stopped at the ${ordinal(stopAfter)} failing case; ${notRun} case${notRun === 1 ? '' : 's'} not run`);
   }
   return exitCodeOf(reports);
+}
+
+/** `--reporter` is repeatable: each one adds a name (checked against the registry) to the list. */
+function collectReporter(name: string, previous: ReporterName[] | undefined): ReporterName[] {
+  if (!isReporterName(name)) throw new InvalidArgumentError(`Allowed choices are ${REPORTER_NAMES.join(', ')}.`);
+  return [...(previous ?? []), name];
 }
 
 /** `--shard i/n`: this machine runs the seeds at positions i-1, i-1+n, i-1+2n, … of each scenario's seed list. */

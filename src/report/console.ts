@@ -67,7 +67,7 @@ function violationLines(report: CaseReport): string {
 }
 
 /** Simulated time as a person reads it: 1h02m03s, 10m04s, 12.5s. */
-function clockTime(ms: number): string {
+export function clockTime(ms: number): string {
   const seconds = Math.floor(ms / 1000) % 60;
   const minutes = Math.floor(ms / 60_000) % 60;
   const hours = Math.floor(ms / 3_600_000);

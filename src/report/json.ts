@@ -1,15 +1,43 @@
-// The JSON reporter: one document on stdout when the run ends, for scripts and CI: per case the
-// scenario, seed, verdict, event-log hash, counts, violations and replay command.
-import { exitCodeOf, type Reporter } from './case.ts';
+// The JSON reporter: one document, written to `<run folder>/report.json` and printed on stdout
+// (unless the console reporter has stdout), for scripts and CI: the run id, the command's flags,
+// and per case the scenario, seed, verdict, event-log hash, counts, checks, violations and replay
+// command. Its shape is `schema/report.schema.json`; `version` changes when the shape does.
+import { exitCodeOf, type CaseReport, type Reporter } from './case.ts';
+import type { RunInfo } from './run-info.ts';
 
 export const JSON_REPORT_VERSION = 1;
+export const JSON_REPORT_FILE = 'report.json';
 
-export function jsonReporter(write: (text: string) => void): Reporter {
+export interface ReportDocument {
+  version: typeof JSON_REPORT_VERSION;
+  runId: string;
+  startedAt: string;
+  command: RunInfo['command'];
+  verdict: CaseReport['verdict'];
+  totals: { cases: number; passed: number; failed: number; errors: number };
+  cases: readonly CaseReport[];
+}
+
+export function reportDocument(run: RunInfo, reports: readonly CaseReport[]): ReportDocument {
+  const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
+  return {
+    version: JSON_REPORT_VERSION,
+    runId: run.folder.id,
+    startedAt: run.startedAt,
+    command: run.command,
+    verdict: ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
+    totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
+    cases: reports,
+  };
+}
+
+export function jsonReporter(run: RunInfo, options: { print: boolean }): Reporter {
   return {
     onCase() {},
     onEnd(reports) {
-      const verdict = { 0: 'pass', 1: 'fail', 3: 'error' }[exitCodeOf(reports)];
-      write(JSON.stringify({ version: JSON_REPORT_VERSION, verdict, cases: reports }, null, 2));
+      const text = JSON.stringify(reportDocument(run, reports), null, 2);
+      run.folder.write(JSON_REPORT_FILE, text + '\n');
+      if (options.print) run.write(text);
     },
   };
 }

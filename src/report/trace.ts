@@ -1,18 +1,15 @@
 // `--trace`: a run's event log as NDJSON, one event per line, exactly the lines the event-log hash
 // is computed over (so `sha256sum` of the file starts with the printed hash). Written to a
 // temporary file and renamed, so a crash never leaves half a trace.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from '../history/events.ts';
+import { writeFileAtomic } from './atomic.ts';
 
 export const TRACE_FOLDER = join('reports', 'traces');
 
 /** Writes the trace of one case and returns its path. */
 export function writeTrace(folder: string, scenario: string, seed: number, events: readonly HistoryEvent[]): string {
-  mkdirSync(folder, { recursive: true });
   const path = join(folder, `${scenario.replace(/[^\w.-]+/g, '_')}-seed-${seed}.events.ndjson`);
-  const temporary = `${path}.partial`;
-  writeFileSync(temporary, events.map((event) => JSON.stringify(event) + '\n').join(''));
-  renameSync(temporary, path);
+  writeFileAtomic(path, events.map((event) => JSON.stringify(event) + '\n').join(''));
   return path;
 }

@@ -1,0 +1,76 @@
+// `junit.xml`: the shape GitHub (test-reporter actions), GitLab (`artifacts:reports:junit`) and
+// Jenkins (`junit` step) read: a <testsuites> root with totals, a <testsuite> per scenario file, a
+// <testcase> per seed (classname = scenario name, name = `seed N`, time in seconds). A failing
+// seed carries <failure> with one violation per line and the replay command; a crashed one <error>.
+import type { CaseReport, Reporter } from './case.ts';
+import type { RunInfo } from './run-info.ts';
+
+export const JUNIT_FILE = 'junit.xml';
+
+export function junitReporter(run: RunInfo): Reporter {
+  return {
+    onCase() {},
+    onEnd(reports) {
+      run.folder.write(JUNIT_FILE, junitXml(run.folder.id, run.startedAt, reports));
+    },
+  };
+}
+
+export function junitXml(runId: string, startedAt: string, reports: readonly CaseReport[]): string {
+  const byFile = new Map<string, CaseReport[]>();
+  for (const report of reports) byFile.set(report.file, [...(byFile.get(report.file) ?? []), report]);
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites ${attributes({ name: `sync-chaos ${runId}`, ...totals(reports), timestamp: startedAt })}>`];
+  for (const [file, cases] of byFile) {
+    lines.push(`  <testsuite ${attributes({ name: file, ...totals(cases), skipped: 0, timestamp: startedAt })}>`);
+    for (const report of cases) lines.push(...testcase(report));
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return lines.join('\n') + '\n';
+}
+
+function totals(reports: readonly CaseReport[]) {
+  return {
+    tests: reports.length,
+    failures: reports.filter((report) => report.verdict === 'fail').length,
+    errors: reports.filter((report) => report.verdict === 'error').length,
+    time: seconds(reports.reduce((sum, report) => sum + report.wallMs, 0)),
+  };
+}
+
+function testcase(report: CaseReport): string[] {
+  const open = `    <testcase ${attributes({ classname: report.scenario, name: `seed ${report.seed}`, time: seconds(report.wallMs), file: report.file })}`;
+  const facts = `event-log hash ${report.eventLogHash}\nreplay: ${report.replay}`;
+  if (report.verdict === 'fail') {
+    const count = report.violations.length;
+    const message = `${count} violation${count === 1 ? '' : 's'}: ${report.violations[0]?.summary ?? 'see the checks'}`;
+    const body = [...report.violations.map((violation) => `[${violation.checker}] ${violation.summary}`), '', facts].join('\n');
+    return [`${open}>`, `      <failure ${attributes({ message, type: 'violation' })}>${text(body)}</failure>`, '    </testcase>'];
+  }
+  if (report.verdict === 'error') {
+    const message = `the system under test failed: ${report.error?.message ?? 'unknown error'}`;
+    const body = [report.error?.stack ?? report.error?.message ?? '', '', facts].join('\n');
+    return [`${open}>`, `      <error ${attributes({ message, type: 'error' })}>${text(body)}</error>`, '    </testcase>'];
+  }
+  return [`${open}/>`];
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function attributes(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `${name}="${text(String(value)).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;')}"`)
+    .join(' ');
+}
+
+/** Escapes text for XML and drops what XML 1.0 cannot hold at all (ANSI escapes in a stack, other control characters, lone surrogates). */
+export function text(value: string): string {
+  return value
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/[^\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}

@@ -1,0 +1,62 @@
+// `summary.md`, for CI step summaries (`cat reports/latest/summary.md >> $GITHUB_STEP_SUMMARY`):
+// the verdict first, a table of the cases, then each violation on one line with the command that
+// replays it.
+import { exitCodeOf, type CaseReport, type Reporter } from './case.ts';
+import { clockTime } from './console.ts';
+import type { RunInfo } from './run-info.ts';
+
+export const MARKDOWN_FILE = 'summary.md';
+
+/** GitHub caps a step summary at 1 MiB: past this many lines, the rest is counted, not listed. */
+const VIOLATION_LINES_SHOWN = 200;
+
+export function markdownReporter(run: RunInfo): Reporter {
+  return {
+    onCase() {},
+    onEnd(reports) {
+      run.folder.write(MARKDOWN_FILE, markdownSummary(run.folder.id, reports));
+    },
+  };
+}
+
+export function markdownSummary(runId: string, reports: readonly CaseReport[]): string {
+  const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
+  const [passed, failed, crashed] = [count('pass'), count('fail'), count('error')];
+  const verdict =
+    exitCodeOf(reports) === 0
+      ? `## ✅ sync-chaos: all ${reports.length} case${reports.length === 1 ? '' : 's'} passed`
+      : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${reports.length} cases)`;
+  const lines = [verdict, '', `Run ${code(runId)}.`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
+  for (const report of reports) {
+    const cells = [
+      cell(report.scenario),
+      String(report.seed),
+      { pass: '✅ pass', fail: '❌ fail', error: '💥 error' }[report.verdict],
+      String(report.counts.writes),
+      String(report.counts.conflicts),
+      clockTime(report.simulatedMs),
+      code(report.eventLogHash),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+
+  const problems = reports.flatMap((report) => [
+    ...report.violations.map((violation) => `- ❌ **${cell(report.scenario)}** seed ${report.seed} · [${cell(violation.checker)}] ${cell(violation.summary)} · replay: ${code(report.replay)}`),
+    ...(report.verdict === 'error' ? [`- 💥 **${cell(report.scenario)}** seed ${report.seed} · the system under test failed: ${cell(report.error?.message ?? 'unknown error')} · replay: ${code(report.replay)}`] : []),
+  ]);
+  if (problems.length > 0) {
+    lines.push('', '### Violations', '', ...problems.slice(0, VIOLATION_LINES_SHOWN));
+    if (problems.length > VIOLATION_LINES_SHOWN) lines.push(`- … and ${problems.length - VIOLATION_LINES_SHOWN} more (see \`--reporter json\` or the console output)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One line of Markdown text that cannot break a table or start markup. */
+function cell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\\`*_[\]<>|#]/g, (character) => `\\${character}`);
+}
+
+function code(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.includes('`') ? `\`\` ${flat} \`\`` : `\`${flat}\``;
+}
