@@ -121,6 +121,7 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
 
   const reports: CaseReport[] = [];
   let failuresSeen = 0;
+  let failuresReported = 0;
   let handedOut = 0;
   let stoppedOnFailures = false;
   try {
@@ -141,7 +142,8 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
       onResult: (report) => {
         reports.push(report);
         reporter.onCase(report);
-        stoppedOnFailures = stopAfter !== undefined && reports.filter((each) => each.verdict !== 'pass').length >= stopAfter;
+        if (report.verdict !== 'pass') failuresReported++;
+        stoppedOnFailures = stopAfter !== undefined && failuresReported >= stopAfter;
         return !stoppedOnFailures;
       },
     });

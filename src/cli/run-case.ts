@@ -62,7 +62,7 @@ function scenarioOf(fileIndex: number) {
   return entry;
 }
 
-export function replayCommand(file: string, seed: number, flags: { client?: string; swarm?: boolean }): string {
+function replayCommand(file: string, seed: number, flags: { client?: string; swarm?: boolean }): string {
   return `npx sync-chaos run ${file} --seed ${seed}${flags.client ? ` --client ${flags.client}` : ''}${flags.swarm ? ' --swarm' : ''}`;
 }
 
