@@ -1,13 +1,16 @@
 // What every checker reads and returns. A checker sees only the recorded history and the final
 // states, never the simulation, and reports `{ valid, violations }` instead of throwing.
-import type { ServerRecord, VisibleRecord } from '../adapter.ts';
-import type { HistoryEvent } from '../history/events.ts';
+import type { Conflict, ServerRecord, VisibleRecord } from '../adapter.ts';
+import type { HistoryEvent, OperationKind } from '../history/events.ts';
+import type { FaultSpec } from '../faults/types.ts';
 
 export interface DeviceFinalState {
   deviceId: string;
   records: VisibleRecord[];
   /** Manual conflicts still waiting in the device's inbox. */
   openConflicts: number;
+  /** Their contents, where the client has an inbox: the values a user can still reach. */
+  conflicts?: Conflict[];
 }
 
 export interface CheckInput {
@@ -15,14 +18,50 @@ export interface CheckInput {
   devices: DeviceFinalState[];
   /** Every server record, tombstones included. */
   server: ServerRecord[];
+  /** Lost-write classes the scenario accepts for its policy (`allow:`), e.g. `overwritten` under server-wins. */
+  allow?: readonly string[];
+  /** Whether every device settled before the quiescence timeout. */
+  quiesced?: boolean;
+  /** The scenario's retry budget: most sync attempts per device in any hour while offline. */
+  retryBudgetPerHour?: number;
+}
+
+/** One user write a violation involves, as the history recorded it. */
+export interface WriteRef {
+  device: string;
+  /** The operation number on that device (the invoke's `op`). */
+  op: number;
+  f: OperationKind;
+  /** Simulated time of the invoke, ms. */
+  atMs: number;
+  field?: string;
+  /** The unique token the write set (never the user's text: reports stay private). */
+  token?: string;
+  /** `ok`: acknowledged ("saved on device"); `info`: the app died first; `fail`: refused; `pending`: never returned. */
+  outcome: 'ok' | 'fail' | 'info' | 'pending';
+}
+
+/** A fault active during the span of a violation. */
+export interface FaultRef {
+  kind: FaultSpec['kind'];
+  startMs: number;
+  /** Absent when it never healed before the end of the history. */
+  stopMs?: number;
+  targets?: string[];
 }
 
 export interface Violation {
   checker: string;
   /** One line a person can act on. */
   summary: string;
+  /** The sub-kind, where the checker has them: the lost-write class (`silent`, `regressed`, …). */
+  kind?: string;
   record?: { entity: string; id: string };
   device?: string;
+  /** The writes involved, oldest first. */
+  writes?: WriteRef[];
+  /** The faults that overlapped the writes' span. */
+  faults?: FaultRef[];
 }
 
 export interface CheckResult {
