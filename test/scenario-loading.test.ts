@@ -34,6 +34,7 @@ describe('resolving a valid scenario', () => {
       },
       faults: [],
       checks: [...CHECK_NAMES],
+      allow: [],
     });
   });
 
@@ -68,6 +69,7 @@ describe('resolving a valid scenario', () => {
       faults: ScheduledFault[];
       nemesis?: NemesisSettings;
       checks: CheckName[];
+      allow: 'overwritten'[];
     }>();
   });
 

@@ -2,10 +2,26 @@
 // `unknown` for itself and never takes the run or the other checkers down with it.
 import type { CheckName } from '../scenario/index.ts';
 import { checkDivergence } from './divergence.ts';
+import { checkDuplicate } from './duplicate.ts';
+import { checkDurability } from './durability.ts';
+import { checkHonestStatus } from './honest-status.ts';
+import { checkIntegrity } from './integrity.ts';
+import { checkLiveness } from './liveness.ts';
+import { checkLostWrite } from './lost-write.ts';
+import { checkResurrection } from './resurrection.ts';
+import { checkRetryBudget } from './retry-budget.ts';
 import type { Checker, CheckInput, CheckResult } from './types.ts';
 
 export const CHECKERS: Record<CheckName, Checker> = {
+  'lost-write': checkLostWrite,
+  durability: checkDurability,
   divergence: checkDivergence,
+  duplicate: checkDuplicate,
+  resurrection: checkResurrection,
+  integrity: checkIntegrity,
+  'honest-status': checkHonestStatus,
+  liveness: checkLiveness,
+  'retry-budget': checkRetryBudget,
 };
 
 export function runChecks(names: readonly CheckName[], input: CheckInput): Record<string, CheckResult> {
@@ -20,4 +36,4 @@ export function runChecks(names: readonly CheckName[], input: CheckInput): Recor
   return results;
 }
 
-export type { CheckInput, CheckResult, DeviceFinalState, Violation } from './types.ts';
+export type { CheckInput, CheckResult, DeviceFinalState, FaultRef, Violation, WriteRef } from './types.ts';

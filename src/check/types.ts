@@ -48,6 +48,8 @@ export interface FaultRef {
   /** Absent when it never healed before the end of the history. */
   stopMs?: number;
   targets?: string[];
+  /** The fault's mode, for kinds that have one (`drop`, `hold`, `response-lost`; `partial`, `reject`). */
+  mode?: string;
 }
 
 export interface Violation {

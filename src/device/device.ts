@@ -10,7 +10,7 @@ import type { History } from '../history/history.ts';
 import type { DeviceClock } from '../sim/clock.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Cancel, Scheduler } from '../sim/scheduler.ts';
-import { fenceDatabase, type FencedDatabase } from './fenced-db.ts';
+import { fenceDatabase, ProcessKilledError, type FencedDatabase } from './fenced-db.ts';
 
 export interface DeviceSettings {
   deviceId: string;
@@ -129,7 +129,20 @@ export class Device {
     fence.onKilled(() => this.die(process));
     history.append({ t: scheduler.nowMs, type: 'boot', process: deviceId });
     const client = await this.factory(this.env(process));
-    if (!fence.dead) process.client = client;
+    if (fence.dead) return;
+    process.client = client;
+    await this.readAtLaunch(process, client);
+  }
+
+  /** What the app shows as it opens: the durability checker compares it with what was saved before a death. */
+  private async readAtLaunch(process: AppProcess, client: SyncClient): Promise<void> {
+    const { scheduler, history, deviceId } = this.settings;
+    try {
+      const records = await client.list();
+      if (!process.fence.dead) history.append({ t: scheduler.nowMs, type: 'read', process: deviceId, at: 'boot', records });
+    } catch (error) {
+      if (!(error instanceof ProcessKilledError)) throw error;
+    }
   }
 
   /** Kills the app now, at an await: no transaction is open between two events. */

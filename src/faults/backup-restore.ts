@@ -29,6 +29,7 @@ export class BackupSchedule {
     if (!snapshot) return;
     device.kill();
     device.restore(snapshot);
+    this.world.history.append({ t: this.world.scheduler.nowMs, type: 'restore', process: device.id, snapshotAtMs: snapshot.takenAtMs });
     this.world.boot(device);
   }
 }

@@ -1,7 +1,7 @@
 // The event log of a run, in Jepsen's form: each user operation is an `invoke` followed by `ok`
 // or `fail`; network messages, boots, phases and the client's own events sit in the same order.
 // It is the ground truth the checkers read, and its hash is what a replay must reproduce.
-import type { Entity, Fields } from '../adapter.ts';
+import type { Entity, Fields, VisibleRecord } from '../adapter.ts';
 import type { FaultSpec } from '../faults/types.ts';
 import type { MessageEvent } from '../sim/network.ts';
 
@@ -54,6 +54,13 @@ export interface KillEvent extends Stamped {
   statement: number;
 }
 
+/** A device's store was put back to a backup taken at `snapshotAtMs`: what it saved since is gone by the fault's hand. */
+export interface RestoreEvent extends Stamped {
+  type: 'restore';
+  process: string;
+  snapshotAtMs: number;
+}
+
 /** A fault began or healed, in the same order as the operations around it. */
 export interface FaultEvent extends Stamped {
   type: 'fault';
@@ -76,4 +83,39 @@ export interface ClientLogEvent extends Stamped {
   data?: Record<string, unknown>;
 }
 
-export type HistoryEvent = OperationEvent | MessageLogEvent | BootEvent | KillEvent | FaultEvent | PhaseEvent | ClientLogEvent;
+/**
+ * What a device's app showed at one moment (`list()`): at each boot, and each time the user looks
+ * before acting. The observations the durability, honest-status and session checkers read.
+ */
+export interface ReadEvent extends Stamped {
+  type: 'read';
+  process: string;
+  /** Why the app was read: a launch, or the user looking before an action. */
+  at: 'boot' | 'user';
+  records: VisibleRecord[];
+}
+
+/** The server committed a record version, as its own log says: ground truth of what it held and when. */
+export interface CommitEvent extends Stamped {
+  type: 'commit';
+  /** The device whose push wrote it. */
+  process: string;
+  changeId: string;
+  entity: Entity;
+  id: string;
+  version: number;
+  fields: Fields;
+  deleted: boolean;
+}
+
+export type HistoryEvent =
+  | OperationEvent
+  | MessageLogEvent
+  | BootEvent
+  | KillEvent
+  | RestoreEvent
+  | FaultEvent
+  | PhaseEvent
+  | ClientLogEvent
+  | ReadEvent
+  | CommitEvent;

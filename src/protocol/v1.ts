@@ -53,6 +53,8 @@ export interface ChangeResult {
    * `field-merge`): the client must log the conflict even though its change went through.
    */
   concurrent?: boolean;
+  /** With `concurrent`: the fields of the server's version this change replaced, so the client can log what was overwritten. */
+  replaced?: Fields;
 }
 
 export interface PushResponse {

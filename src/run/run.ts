@@ -196,7 +196,11 @@ class World {
 
   /** A server process over the server's database file: what a restart brings up again. */
   private referenceServer(): SyncServer {
-    return createReferenceServer(this.serverDb, { policy: this.scenario.system.conflict });
+    return createReferenceServer(this.serverDb, {
+      policy: this.scenario.system.conflict,
+      onCommit: ({ record, changeId, deviceId }) =>
+        this.history.append({ t: this.scheduler.nowMs, type: 'commit', process: deviceId, changeId, ...record }),
+    });
   }
 
   private faultWorld(): FaultWorld {
@@ -275,14 +279,21 @@ class World {
     const devices: DeviceFinalState[] = [];
     for (const device of this.devices) {
       const { client } = device;
-      devices.push({ deviceId: device.id, records: await client.list(), openConflicts: (await client.conflicts?.())?.length ?? 0 });
+      const conflicts = (await client.conflicts?.()) ?? [];
+      devices.push({ deviceId: device.id, records: await client.list(), openConflicts: conflicts.length, conflicts });
     }
     return { devices, server: await this.server.records() };
   }
 
   private async judge(quiesced: boolean): Promise<RunResult> {
     const finalStates = await this.finalStates();
-    const checks = runChecks(this.scenario.checks, { events: this.history.events, ...finalStates });
+    const checks = runChecks(this.scenario.checks, {
+      events: this.history.events,
+      ...finalStates,
+      allow: this.scenario.allow,
+      quiesced,
+      retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
+    });
     const clean = Object.values(checks).every((check) => check.valid === true);
     return { ...this.result(clean ? 'pass' : 'fail', quiesced, checks), finalStates };
   }

@@ -22,8 +22,21 @@ import {
 import { perHour } from './units.ts';
 
 /** Every checker a scenario can ask for; `checks: all` expands to this list. */
-export const CHECK_NAMES = ['divergence'] as const;
+export const CHECK_NAMES = [
+  'lost-write',
+  'durability',
+  'divergence',
+  'duplicate',
+  'resurrection',
+  'integrity',
+  'honest-status',
+  'liveness',
+  'retry-budget',
+] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** The lost-write classes a scenario may accept for its policy; `regressed`, `vanished` and `silent` never are. */
+export const ALLOWABLE_LOSSES = ['overwritten'] as const;
 
 const SERVER_KINDS = ['reference'] as const;
 const ORDERINGS = ['dependency', 'serial', 'parallel'] as const;
@@ -134,6 +147,13 @@ const scenarioFile = section(
       .meta({ description: 'Faults at fixed times; each entry has `at`, an optional `for` and one fault kind.' }),
     nemesis: nemesisSection.optional().meta({ description: 'Faults drawn from the seed at a rate, on top of the listed ones.' }),
     checks: checkList.default('all').meta({ description: 'Checkers to run after the scenario: "all" or a list of names.' }),
+    allow: z
+      .array(oneOfValues(ALLOWABLE_LOSSES), { error: expecting(`a list of lost-write classes (${ALLOWABLE_LOSSES.join(', ')})`) })
+      .default([])
+      .meta({
+        description:
+          'Lost-write classes this scenario accepts for its policy: `overwritten` (a concurrent write won and the conflict was logged), as server-wins, lww and field-merge do by design.',
+      }),
   },
   'scenario settings',
 )
@@ -174,6 +194,7 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
   faults: file.faults.map((fault) => resolveFault(fault, file.devices)),
   ...(file.nemesis !== undefined && { nemesis: resolveNemesis(file.nemesis) }),
   checks: file.checks === 'all' ? [...CHECK_NAMES] : file.checks,
+  allow: file.allow,
 }));
 
 /** A scenario as the simulator sees it: every default filled in, keys camelCase, durations in ms. */

@@ -58,7 +58,7 @@ export class Settlement {
       const local = this.store.record(change.entity, change.objectId);
       if (local) this.store.put({ ...local, serverVersion: version });
     }
-    if (result.concurrent) this.log(change, result, 'applied-over-concurrent', []);
+    if (result.concurrent) this.log(change, result, 'applied-over-concurrent', [], { replacedPayload: result.replaced ?? null });
   }
 
   private conflict(change: PendingChange, result: ChangeResult): void {

@@ -26,7 +26,8 @@ export function applyChange(store: ServerStore, policy: ConflictPolicy, change: 
   if (plan.conflictReason !== undefined) {
     return { changeId, status: 'conflict', version: record.version, record, reason: plan.conflictReason };
   }
-  return { changeId, status: 'applied', version: record.version, record, ...(plan.concurrent && { concurrent: true }) };
+  if (!plan.concurrent) return { changeId, status: 'applied', version: record.version, record };
+  return { changeId, status: 'applied', version: record.version, record, concurrent: true, ...(current && { replaced: current.record.fields }) };
 }
 
 function planOf(policy: ConflictPolicy, change: Change, deviceId: string, current: StoredRecord | undefined): Plan {

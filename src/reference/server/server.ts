@@ -2,7 +2,7 @@
 // Worker or a node:http mount would run it. This module only routes: push validates and applies a
 // batch in one transaction, pull pages from a cursor, and the debug route dumps every record.
 import type Database from 'better-sqlite3';
-import type { SyncServer } from '../../adapter.ts';
+import type { ServerRecord, SyncServer } from '../../adapter.ts';
 import {
   CONFLICT_POLICIES,
   PULL_PATH,
@@ -18,6 +18,8 @@ import { validatePull, validatePush } from './validate.ts';
 export interface ReferenceServerOptions {
   /** How concurrent changes are settled; `server-wins` when not given. */
   policy?: ConflictPolicy;
+  /** Hears each record version the server committed, once its push transaction has committed: the server's own log. */
+  onCommit?: (commit: { record: ServerRecord; changeId: string; deviceId: string }) => void;
 }
 
 export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): SyncServer {
@@ -48,6 +50,11 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
     if (!parsed.ok) return json(400, { error: parsed.reason });
     const { deviceId, changes } = parsed.value;
     const results = store.transaction(() => changes.map((change) => applyChange(store, policy, change, deviceId)));
+    for (const result of results) {
+      // a write answers with the version it made: applied, or conflict with a field-merge's partial write
+      const wrote = result.record && result.version === result.record.version && result.status !== 'duplicate';
+      if (wrote && result.record) options.onCommit?.({ record: result.record, changeId: result.changeId, deviceId });
+    }
     return json(200, { results } satisfies PushResponse);
   }
 

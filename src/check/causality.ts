@@ -1,0 +1,179 @@
+// The causality oracle (DESIGN §7): every value the workload writes is a unique token, and every
+// write records the versions its user saw, so per record field the writes form a DAG whose edges are
+// exactly what the user saw: never the device's own earlier writes, which a pull may have replaced.
+import type { Entity, Fields } from '../adapter.ts';
+import type { HistoryEvent, OperationKind } from '../history/events.ts';
+
+/** The shape of what the workload writes into user fields: `t:<device>:w<n>`, unique per write. */
+const TOKEN_PATTERN = /^t:[^:]+:w\d+$/;
+
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN_PATTERN.test(value);
+}
+
+/** One user write (create, update, delete or resolve) and what became of the call. */
+export interface Write {
+  device: string;
+  op: number;
+  f: Exclude<OperationKind, 'refresh'>;
+  entity?: Entity;
+  /** The record; for a create, known once it returned, or found where its token shows up. */
+  id?: string;
+  fields: Fields;
+  /** The versions of the record the user saw: the write's parents. */
+  seen: Fields[];
+  /** Simulated time of the invoke, and of the outcome when there was one, ms. */
+  atMs: number;
+  doneMs?: number;
+  outcome: 'ok' | 'fail' | 'info' | 'pending';
+  /** The token this write set in every user field it wrote; absent for a delete. */
+  token?: string;
+}
+
+export class Causality {
+  /** Every write, in invoke order. */
+  readonly writes: Write[] = [];
+  private readonly byToken = new Map<string, Write>();
+  private readonly byOp = new Map<string, Write>();
+  private readonly byRecord = new Map<string, Write[]>();
+  private readonly ancestorMemo = new Map<string, ReadonlySet<string>>();
+  private readonly restores: { device: string; atMs: number; snapshotAtMs: number }[] = [];
+  /** When the server first committed each token, ms: the moment a write reached it. */
+  readonly firstCommitMs = new Map<string, number>();
+  /** When the server committed each record's tombstone, ms. */
+  private readonly tombstoneMs = new Map<string, number>();
+
+  constructor(events: readonly HistoryEvent[]) {
+    const open = this.byOp;
+    for (const event of events) {
+      if (event.type === 'invoke' && event.f !== 'refresh') {
+        const token = Object.values(event.fields ?? {}).find(isToken);
+        const write: Write = {
+          device: event.process,
+          op: event.op,
+          f: event.f,
+          ...(event.entity && { entity: event.entity }),
+          ...(event.id && { id: event.id }),
+          fields: event.fields ?? {},
+          seen: event.seen ?? [],
+          atMs: event.t,
+          outcome: 'pending',
+          ...(token && { token }),
+        };
+        this.writes.push(write);
+        open.set(`${event.process}#${event.op}`, write);
+        if (token) this.byToken.set(token, write);
+      } else if (event.type === 'ok' || event.type === 'fail' || event.type === 'info') {
+        const write = open.get(`${event.process}#${event.op}`);
+        if (!write) continue;
+        write.outcome = event.type;
+        write.doneMs = event.t;
+        if (event.id && !write.id) write.id = event.id;
+      } else if (event.type === 'commit' || event.type === 'read') {
+        for (const record of event.type === 'commit' ? [event] : event.records) this.placeCreates(record.id, record.fields);
+        if (event.type === 'commit') {
+          if (event.deleted && !this.tombstoneMs.has(event.id)) this.tombstoneMs.set(event.id, event.t);
+          for (const value of Object.values(event.fields)) if (isToken(value) && !this.firstCommitMs.has(value)) this.firstCommitMs.set(value, event.t);
+        }
+      } else if (event.type === 'restore') {
+        this.restores.push({ device: event.process, atMs: event.t, snapshotAtMs: event.snapshotAtMs });
+      }
+    }
+    for (const write of this.writes) {
+      if (!write.id) continue;
+      const list = this.byRecord.get(write.id) ?? [];
+      list.push(write);
+      this.byRecord.set(write.id, list);
+    }
+  }
+
+  /** The write a device invoked as operation `op`. */
+  writeAt(device: string, op: number): Write | undefined {
+    return this.byOp.get(`${device}#${op}`);
+  }
+
+  /** The write that produced `token`, if any write did. */
+  writeOf(token: string): Write | undefined {
+    return this.byToken.get(token);
+  }
+
+  /** Every write aimed at record `id`, in invoke order. */
+  writesTo(id: string): readonly Write[] {
+    return this.byRecord.get(id) ?? [];
+  }
+
+  /** The tokens the writer of `token` saw in `field`: its parents there. */
+  parents(token: string, field: string): string[] {
+    const write = this.byToken.get(token);
+    if (!write) return [];
+    return [...new Set(write.seen.map((version) => version[field]).filter(isToken))];
+  }
+
+  /** Every token `token` descends from in `field` (not itself). */
+  ancestors(token: string, field: string): ReadonlySet<string> {
+    const key = `${field}\u0000${token}`;
+    const memo = this.ancestorMemo.get(key);
+    if (memo) return memo;
+    const found = new Set<string>();
+    const stack = this.parents(token, field);
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (found.has(next)) continue;
+      found.add(next);
+      stack.push(...this.parents(next, field));
+    }
+    this.ancestorMemo.set(key, found);
+    return found;
+  }
+
+  /** Whether `later` is `earlier` or descends from it in `field`. */
+  includes(later: unknown, earlier: string, field: string): boolean {
+    return isToken(later) && (later === earlier || this.ancestors(later, field).has(earlier));
+  }
+
+  /** The creates at the roots of `token`'s ancestry in `field`: the record it belongs to, by origin. */
+  roots(token: string, field: string): string[] {
+    return [token, ...this.ancestors(token, field)].filter((candidate) => this.byToken.get(candidate)?.f === 'create');
+  }
+
+  /**
+   * Whether a backup restore wiped `write` out before it reached the server: saved after the snapshot was
+   * taken, not committed when the old copy came back. Its loss is the fault's doing, not the app's.
+   */
+  wipedByRestore(write: Write): boolean {
+    const committedMs = write.token === undefined ? this.tombstoneMs.get(write.id ?? '') : this.firstCommitMs.get(write.token);
+    return this.restores.some(
+      (restore) =>
+        restore.device === write.device &&
+        restore.atMs >= write.atMs &&
+        (write.doneMs ?? write.atMs) >= restore.snapshotAtMs &&
+        (committedMs === undefined || committedMs > restore.atMs),
+    );
+  }
+
+  /** A create whose call never returned its id is found where its token first shows up with a record id. */
+  private placeCreates(id: string, fields: Fields): void {
+    for (const value of Object.values(fields)) {
+      if (!isToken(value)) continue;
+      const write = this.byToken.get(value);
+      if (write && write.f === 'create' && !write.id) write.id = id;
+    }
+  }
+}
+
+/** The user fields a write set: those holding its token (never a reference such as `folderId`). */
+export function tokenFields(write: Write): string[] {
+  return Object.keys(write.fields).filter((name) => write.fields[name] === write.token);
+}
+
+const shared = new WeakMap<readonly HistoryEvent[], Causality>();
+
+/** The oracle of a history, built once however many checkers ask. */
+export function causalityOf(events: readonly HistoryEvent[]): Causality {
+  let causality = shared.get(events);
+  if (!causality) {
+    causality = new Causality(events);
+    shared.set(events, causality);
+  }
+  return causality;
+}

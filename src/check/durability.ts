@@ -1,0 +1,101 @@
+// Durability: an app killed and booted again must show every write it acknowledged before the
+// kill, or something descending from it. Compares, per device, the last acknowledged write of each
+// record field before a death with what the app shows at its next launch; a restored backup is exempt.
+import type { VisibleRecord } from '../adapter.ts';
+import type { OperationEvent, ReadEvent } from '../history/events.ts';
+import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
+import { describeWrite, faultSpans, faultsDuring, simTime, tokensIn, writeRef } from './evidence.ts';
+import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
+
+interface Death {
+  atMs: number;
+  /** The last acknowledged write of each record field (`id␀field`) at the moment of death. */
+  saved: Map<string, Write>;
+}
+
+export function checkDurability(input: CheckInput): CheckResult {
+  const causality = causalityOf(input.events);
+  const spans = faultSpans(input.events);
+  const saved = new Map<string, Map<string, Write>>();
+  const deaths = new Map<string, Death>();
+  const restoring = new Set<string>();
+  const violations: Violation[] = [];
+  for (const event of input.events) {
+    if (event.type === 'ok' && event.f !== 'refresh') remember(saved, causality, event);
+    else if (event.type === 'fault' && event.phase === 'start' && event.spec.kind === 'backup_restore') {
+      for (const device of event.spec.targets) restoring.add(device);
+    } else if (event.type === 'kill') {
+      // a restore kills the app and puts an old copy back: losing what came after the backup is the fault, not the app
+      if (restoring.delete(event.process)) deaths.delete(event.process);
+      else deaths.set(event.process, { atMs: event.t, saved: new Map(saved.get(event.process)) });
+    } else if (event.type === 'client' && event.event === 'conflict') {
+      forgetReplaced(saved.get(event.process), event.data, causality);
+    } else if (event.type === 'read' && event.at === 'boot') {
+      const death = deaths.get(event.process);
+      if (!death) continue;
+      deaths.delete(event.process);
+      const found = missing(event.process, death, event, causality, spans);
+      // reported once: from this launch on, what the app shows is its saved state
+      for (const violation of found) saved.get(event.process)?.delete(`${violation.record?.id}\u0000${violation.writes?.[0]?.field}`);
+      violations.push(...found);
+    }
+  }
+  return { valid: violations.length === 0, violations };
+}
+
+function remember(saved: Map<string, Map<string, Write>>, causality: Causality, event: OperationEvent): void {
+  const write = causality.writeAt(event.process, event.op);
+  if (!write?.id) return;
+  const mine = saved.get(event.process) ?? new Map<string, Write>();
+  saved.set(event.process, mine);
+  if (write.f === 'delete') {
+    for (const key of [...mine.keys()]) if (key.startsWith(`${write.id}\u0000`)) mine.delete(key);
+    return;
+  }
+  for (const field of tokenFields(write)) mine.set(`${write.id}\u0000${field}`, write);
+}
+
+/** A logged conflict replaced the device's own values with the server's on purpose: those are no longer what it must keep. */
+function forgetReplaced(mine: Map<string, Write> | undefined, data: Record<string, unknown> | undefined, causality: Causality): void {
+  if (!mine || typeof data?.id !== 'string') return;
+  const mentioned = [...tokensIn(data)];
+  for (const [key, write] of mine) {
+    const [id, field] = key.split('\u0000') as [string, string];
+    if (id === data.id && mentioned.some((token) => causality.includes(token, write.token as string, field))) mine.delete(key);
+  }
+}
+
+function missing(
+  device: string,
+  death: Death,
+  read: ReadEvent,
+  causality: Causality,
+  spans: readonly FaultRef[],
+): Violation[] {
+  const shown = new Map<string, VisibleRecord>(read.records.map((record) => [record.id, record]));
+  const violations: Violation[] = [];
+  for (const [key, write] of death.saved) {
+    const [id, field] = key.split('\u0000') as [string, string];
+    const record = shown.get(id);
+    const token = write.token as string;
+    let problem: string | undefined;
+    if (!record) {
+      const deleted = causality.writesTo(id).some((other) => other.f === 'delete' && other.atMs <= death.atMs && other.outcome !== 'fail');
+      if (!deleted) problem = 'the record is gone';
+    } else {
+      const value = record.fields[field];
+      const older = value === undefined || value === null || causality.ancestors(token, field).has(value as string);
+      if (older && value !== token) problem = `it shows ${value === undefined || value === null ? 'no value' : value}, an older version`;
+    }
+    if (!problem) continue;
+    violations.push({
+      checker: 'durability',
+      summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} was saved before the app died at ${simTime(death.atMs)}, but at the next launch (${simTime(read.t)}) ${problem}`,
+      record: { entity: write.entity ?? 'record', id },
+      device,
+      writes: [writeRef(write, field)],
+      faults: faultsDuring(spans, write.atMs, read.t),
+    });
+  }
+  return violations;
+}

@@ -1,0 +1,96 @@
+// The evidence a violation carries, drawn from the history: the writes involved as references a
+// report can print (tokens, never user text), the faults active around them, and which values the
+// clients logged as conflicts. Shared by every checker so violations read the same way.
+import type { HistoryEvent } from '../history/events.ts';
+import { isToken, type Write } from './causality.ts';
+import type { FaultRef, WriteRef } from './types.ts';
+
+export function writeRef(write: Write, field?: string): WriteRef {
+  return {
+    device: write.device,
+    op: write.op,
+    f: write.f,
+    atMs: write.atMs,
+    ...(field && { field }),
+    ...(write.token && { token: write.token }),
+    outcome: write.outcome,
+  };
+}
+
+/** A write in words: `t:d2:w17 (update by d2 at 252.3s, acknowledged)`. */
+export function describeWrite(write: Write): string {
+  const outcome = { ok: 'acknowledged', fail: 'refused', info: 'outcome unknown', pending: 'never returned' }[write.outcome];
+  return `${write.token ?? write.f} (${write.f} by ${write.device} at ${simTime(write.atMs)}, ${outcome})`;
+}
+
+/** Simulated time as seconds: `252.3s`. */
+export function simTime(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** Every fault of the history as a span, in start order; a stop is matched to the oldest open start of the same spec. */
+export function faultSpans(events: readonly HistoryEvent[]): FaultRef[] {
+  const spans: FaultRef[] = [];
+  const open = new Map<string, FaultRef[]>();
+  for (const event of events) {
+    if (event.type !== 'fault') continue;
+    const key = JSON.stringify(event.spec);
+    const waiting = open.get(key) ?? [];
+    if (event.phase === 'start') {
+      const { spec } = event;
+      const span: FaultRef = {
+        kind: spec.kind,
+        startMs: event.t,
+        ...('targets' in spec && { targets: spec.targets }),
+        ...('mode' in spec && { mode: spec.mode }),
+      };
+      spans.push(span);
+      waiting.push(span);
+      open.set(key, waiting);
+    } else {
+      const span = waiting.shift();
+      if (span) span.stopMs = event.t;
+    }
+  }
+  return spans;
+}
+
+/** The faults whose span overlaps [fromMs, toMs]. */
+export function faultsDuring(spans: readonly FaultRef[], fromMs: number, toMs: number): FaultRef[] {
+  return spans.filter((span) => span.startMs <= toMs && (span.stopMs ?? Number.POSITIVE_INFINITY) >= fromMs);
+}
+
+/** The tokens each record's logged conflicts mention (`env.log('conflict', …)`): values a client admitted it replaced. */
+export function loggedConflictTokens(events: readonly HistoryEvent[]): Set<string> {
+  const tokens = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'client' || event.event !== 'conflict') continue;
+    collectTokens(event.data, tokens);
+  }
+  return tokens;
+}
+
+/** Every token anywhere inside a logged value. */
+export function tokensIn(value: unknown): Set<string> {
+  const tokens = new Set<string>();
+  collectTokens(value, tokens);
+  return tokens;
+}
+
+function collectTokens(value: unknown, into: Set<string>): void {
+  if (isToken(value)) into.add(value);
+  else if (Array.isArray(value)) for (const item of value) collectTokens(item, into);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) collectTokens(item, into);
+}
+
+/**
+ * When each device's app told of trouble with a record through its log (`change-rejected`, `conflict`):
+ * `noticed(device, id, fromMs)` says whether it did at or after `fromMs`. A surfaced failure is not a silent one.
+ */
+export function recordNotices(events: readonly HistoryEvent[], kinds: readonly string[]): (device: string, id: string, fromMs: number) => boolean {
+  const latest = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'client' && kinds.includes(event.event) && typeof event.data?.id === 'string') latest.set(`${event.process}\u0000${event.data.id}`, event.t);
+  }
+  return (device, id, fromMs) => (latest.get(`${device}\u0000${id}`) ?? Number.NEGATIVE_INFINITY) >= fromMs;
+}

@@ -1,0 +1,54 @@
+// Honest status: a record an app shows as `synced` must be on the server with exactly that value at
+// that moment, that is, the server must already have committed that version. Replays the server's
+// commit log alongside every read the history holds.
+import type { Fields } from '../adapter.ts';
+import { causalityOf, isToken } from './causality.ts';
+import { describeWrite, faultSpans, faultsDuring, simTime, writeRef } from './evidence.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
+
+export function checkHonestStatus(input: CheckInput): CheckResult {
+  const causality = causalityOf(input.events);
+  const spans = faultSpans(input.events);
+  const committed = new Map<string, Set<string>>();
+  const violations: Violation[] = [];
+  const reported = new Set<string>();
+  let commits = 0;
+  for (const event of input.events) {
+    if (event.type === 'commit') {
+      commits++;
+      const versions = committed.get(event.id) ?? new Set<string>();
+      versions.add(fingerprint(event.fields));
+      committed.set(event.id, versions);
+    } else if (event.type === 'read') {
+      for (const record of event.records) {
+        if (record.status !== 'synced' || committed.get(record.id)?.has(fingerprint(record.fields))) continue;
+        const key = `${event.process}\u0000${record.id}\u0000${fingerprint(record.fields)}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const writes = Object.entries(record.fields)
+          .filter(([, value]) => isToken(value))
+          .map(([field, value]) => ({ field, write: causality.writeOf(value as string) }))
+          .filter((entry) => entry.write !== undefined);
+        violations.push({
+          checker: 'honest-status',
+          summary:
+            `${record.entity} ${record.id} shown as synced on ${event.process} at ${simTime(event.t)}, ` +
+            `but the server never committed that version${writes.length > 0 ? ` (it holds ${[...new Set(writes.map(({ write }) => describeWrite(write!)))].join(', ')})` : ''}`,
+          record: { entity: record.entity, id: record.id },
+          device: event.process,
+          writes: writes.map(({ field, write }) => writeRef(write!, field)),
+          faults: faultsDuring(spans, Math.min(event.t, ...writes.map(({ write }) => write!.atMs)), event.t),
+        });
+      }
+    }
+  }
+  if (commits === 0 && violations.length > 0) {
+    return { valid: 'unknown', violations: [], error: 'the server logged no commits, so what it held cannot be known' };
+  }
+  return { valid: violations.length === 0, violations };
+}
+
+/** A version's values, independent of key order. */
+function fingerprint(fields: Fields): string {
+  return JSON.stringify(Object.keys(fields).sort().map((name) => [name, fields[name]]));
+}

@@ -1,0 +1,78 @@
+// Liveness: once every fault healed, each device must drain its queue (quiescence), and every
+// acknowledged change must either reach the server (itself or through a later version built on it)
+// or be surfaced to the user: shown `failed`, or named in a logged conflict or rejection.
+import type { Fields } from '../adapter.ts';
+import { causalityOf, isToken, tokenFields, type Causality, type Write } from './causality.ts';
+import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
+
+export function checkLiveness(input: CheckInput): CheckResult {
+  const violations = [...undrained(input), ...dropped(input)];
+  return { valid: violations.length === 0, violations };
+}
+
+function undrained(input: CheckInput): Violation[] {
+  const quiesced = input.quiesced ?? input.events.some((event) => event.type === 'phase' && event.phase === 'end' && event.quiesced === true);
+  if (quiesced) return [];
+  const stuck = input.devices
+    .map((device) => ({
+      device: device.deviceId,
+      waiting: device.records.filter((record) => record.status === 'local' || record.status === 'pending').length,
+      open: device.openConflicts,
+    }))
+    .filter(({ waiting, open }) => waiting > 0 || open > 0);
+  if (stuck.length === 0) {
+    return [{ checker: 'liveness', summary: 'the devices never settled: each sync round after healing still changed what they show' }];
+  }
+  return stuck.map(({ device, waiting, open }) => ({
+    checker: 'liveness',
+    summary: `${device} never drained after every fault healed: ${waiting} record${waiting === 1 ? '' : 's'} still waiting to sync, ${open} conflict${open === 1 ? '' : 's'} open`,
+    device,
+  }));
+}
+
+function dropped(input: CheckInput): Violation[] {
+  const causality = causalityOf(input.events);
+  const spans = faultSpans(input.events);
+  const committed = committedTokens(input);
+  const logged = loggedConflictTokens(input.events);
+  const surfaced = new Set<string>();
+  for (const device of input.devices) {
+    for (const record of device.records) if (record.status === 'failed') surfaced.add(`${device.deviceId}\u0000${record.id}`);
+  }
+  const rejected = recordNotices(input.events, ['change-rejected']);
+  const deleted = new Set(input.server.filter((record) => record.deleted).map((record) => record.id));
+  const lastMs = input.events.at(-1)?.t ?? 0;
+  const violations: Violation[] = [];
+  for (const write of causality.writes) {
+    if (write.outcome !== 'ok' || !write.token || !write.id) continue;
+    if (causality.wipedByRestore(write) || deleted.has(write.id) || logged.has(write.token) || surfaced.has(`${write.device}\u0000${write.id}`) || rejected(write.device, write.id, write.atMs)) continue;
+    const fields = tokenFields(write);
+    if (fields.every((field) => reached(write, field, committed.get(write.id as string), causality))) continue;
+    if (causality.writesTo(write.id).some((other) => other.f === 'delete' && other.outcome !== 'fail' && other.atMs > write.atMs)) continue;
+    violations.push({
+      checker: 'liveness',
+      summary: `${write.entity ?? 'record'} ${write.id}: ${describeWrite(write)} never reached the server, and the app neither showed it failed nor logged a conflict`,
+      record: { entity: write.entity ?? 'record', id: write.id },
+      device: write.device,
+      writes: [writeRef(write, fields[0])],
+      faults: faultsDuring(spans, write.atMs, lastMs),
+    });
+  }
+  return violations;
+}
+
+/** Whether the server committed `write`'s token in `field`, or a version descending from it. */
+function reached(write: Write, field: string, versions: readonly Fields[] | undefined, causality: Causality): boolean {
+  return (versions ?? []).some((fields) => causality.includes(fields[field], write.token as string, field));
+}
+
+/** Every version the server committed, per record id. */
+function committedTokens(input: CheckInput): Map<string, Fields[]> {
+  const versions = new Map<string, Fields[]>();
+  for (const event of input.events) {
+    if (event.type !== 'commit' || !Object.values(event.fields).some(isToken)) continue;
+    versions.set(event.id, [...(versions.get(event.id) ?? []), event.fields]);
+  }
+  return versions;
+}

@@ -1,0 +1,144 @@
+// Lost writes, as DESIGN §7 classifies them: every acknowledged write whose value is not the final
+// one is superseded (fine), kept in a reachable conflict (fine), overwritten (a logged conflict; fine
+// only where the scenario allows it), silent, regressed or vanished (always violations).
+import type { ServerRecord } from '../adapter.ts';
+import { causalityOf, isToken, tokenFields, type Causality, type Write } from './causality.ts';
+import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
+
+export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
+
+/** The classes that are data loss; `overwritten` is one unless the scenario allows it. */
+export const LOSSES: ReadonlySet<WriteClass> = new Set(['overwritten', 'silent', 'regressed', 'vanished']);
+
+export interface Classified {
+  write: Write;
+  field: string;
+  class: WriteClass;
+  /** The write whose value (or delete) won, where one did. */
+  winner?: Write;
+}
+
+/** Classifies every acknowledged write field by field against the server's final state. */
+export function classifyWrites(input: CheckInput): Classified[] {
+  const causality = causalityOf(input.events);
+  const judge = new Judge(input, causality);
+  const classified: Classified[] = [];
+  for (const write of causality.writes) {
+    if (write.outcome !== 'ok' || !write.token || !write.id) continue;
+    for (const field of tokenFields(write)) classified.push({ write, field, ...judge.classify(write, field) });
+  }
+  return classified;
+}
+
+export function checkLostWrite(input: CheckInput): CheckResult {
+  const allowed = new Set(input.allow ?? []);
+  const spans = faultSpans(input.events);
+  const lastCommitMs = lastCommitTimes(input);
+  const violations = classifyWrites(input)
+    .filter((entry) => LOSSES.has(entry.class) && !allowed.has(entry.class))
+    .map((entry) => violation(entry, spans, lastCommitMs.get(entry.write.id as string)));
+  return { valid: violations.length === 0, violations };
+}
+
+class Judge {
+  private readonly server: Map<string, ServerRecord>;
+  private readonly logged: Set<string>;
+  private readonly kept = new Set<string>();
+  private readonly failed = new Set<string>();
+  private readonly rejected: ReturnType<typeof recordNotices>;
+
+  constructor(
+    input: CheckInput,
+    private readonly causality: Causality,
+  ) {
+    this.server = new Map(input.server.map((record) => [record.id, record]));
+    this.logged = loggedConflictTokens(input.events);
+    this.rejected = recordNotices(input.events, ['change-rejected']);
+    for (const device of input.devices) {
+      for (const conflict of device.conflicts ?? []) {
+        for (const value of [...Object.values(conflict.local), ...Object.values(conflict.server)]) if (isToken(value)) this.kept.add(value);
+      }
+      for (const record of device.records) if (record.status === 'failed') this.failed.add(`${device.deviceId}\u0000${record.id}`);
+    }
+  }
+
+  classify(write: Write, field: string): Omit<Classified, 'write' | 'field'> {
+    const token = write.token as string;
+    const id = write.id as string;
+    if (this.failed.has(`${write.device}\u0000${id}`) || this.rejected(write.device, id, write.atMs)) return { class: 'surfaced' };
+    if (this.causality.wipedByRestore(write)) return { class: 'wiped' };
+    const final = this.server.get(id);
+    const deleteThatSaw = this.causality.writesTo(id).find((other) => other.f === 'delete' && other.outcome !== 'fail' && this.sawIn(other, field, token));
+    if (!final || final.deleted) {
+      if (deleteThatSaw) return { class: 'superseded', winner: deleteThatSaw };
+      if (!final) return { class: 'vanished' };
+      const winner = this.causality.writesTo(id).find((other) => other.f === 'delete' && other.outcome !== 'fail');
+      if (!winner) return { class: 'vanished' };
+      return { class: this.concurrentLoss(token, field), winner };
+    }
+    const value = final.fields[field];
+    if (value === token) return { class: 'final' };
+    if (!isToken(value) || !this.causality.writeOf(value)) return { class: 'vanished' };
+    const finalWrite = this.causality.writeOf(value) as Write;
+    if (this.causality.includes(value, token, field)) return { class: 'superseded', winner: finalWrite };
+    if (this.causality.ancestors(token, field).has(value)) {
+      // the server went back only if it ever held this write; otherwise a concurrent change to another field of the record won
+      if (this.causality.firstCommitMs.has(token)) return { class: 'regressed', winner: finalWrite };
+      return { class: this.concurrentLoss(token, field) };
+    }
+    return { class: this.concurrentLoss(token, field), winner: this.competitor(value, token, field) ?? finalWrite };
+  }
+
+  /** The earliest write in the final value's ancestry that is concurrent with `token`: the one that displaced it. */
+  private competitor(value: string, token: string, field: string): Write | undefined {
+    const mine = this.causality.ancestors(token, field);
+    return [value, ...this.causality.ancestors(value, field)]
+      .filter((candidate) => !mine.has(candidate) && !this.causality.includes(candidate, token, field))
+      .map((candidate) => this.causality.writeOf(candidate))
+      .filter((write): write is Write => write !== undefined)
+      .sort((a, b) => a.atMs - b.atMs)[0];
+  }
+
+  /** Whether `other` saw `token` (or a value descending from it) in `field`. */
+  private sawIn(other: Write, field: string, token: string): boolean {
+    return other.seen.some((version) => this.causality.includes(version[field], token, field));
+  }
+
+  /** A losing branch is accounted for when a conflict copy or log holds the write's value or a later one built on it. */
+  private concurrentLoss(token: string, field: string): WriteClass {
+    const holds = (values: ReadonlySet<string>) => [...values].some((value) => this.causality.includes(value, token, field));
+    if (holds(this.kept)) return 'kept';
+    return holds(this.logged) ? 'overwritten' : 'silent';
+  }
+}
+
+const EXPLANATIONS: Record<string, string> = {
+  overwritten: 'a concurrent change won; the conflict was logged but the value is gone',
+  silent: 'a concurrent change won and nothing recorded a conflict',
+  regressed: 'the server held this write, then went back to an older version it was made over',
+  vanished: 'no write or delete explains its disappearance',
+};
+
+function violation(entry: Classified, spans: readonly FaultRef[], lastCommitMs: number | undefined): Violation {
+  const { write, field, winner } = entry;
+  const involved = winner ? [write, winner].sort((a, b) => a.atMs - b.atMs) : [write];
+  const fromMs = Math.min(...involved.map((each) => each.atMs));
+  const toMs = Math.max(lastCommitMs ?? 0, ...involved.map((each) => each.doneMs ?? each.atMs));
+  const won = winner ? `; ${entry.class === 'regressed' ? 'the server went back to' : 'it lost to'} ${describeWrite(winner)}` : '';
+  return {
+    checker: 'lost-write',
+    kind: entry.class,
+    summary: `${entry.class}: ${write.entity ?? 'record'} ${write.id} field ${field}: ${describeWrite(write)} is lost${won} — ${EXPLANATIONS[entry.class]}`,
+    record: { entity: write.entity ?? 'record', id: write.id as string },
+    device: write.device,
+    writes: involved.map((each) => writeRef(each, each.f === 'delete' ? undefined : field)),
+    faults: faultsDuring(spans, fromMs, toMs),
+  };
+}
+
+function lastCommitTimes(input: CheckInput): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const event of input.events) if (event.type === 'commit') times.set(event.id, event.t);
+  return times;
+}

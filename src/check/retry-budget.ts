@@ -1,0 +1,53 @@
+// Retry budget: while a device is offline (a `drop` partition: airplane mode) its automatic sync
+// attempts must stay within the scenario's hourly budget, or the app burns the battery. Requests a
+// user asked for with pull-to-refresh are the user's, not the app's, and do not count.
+import type { HistoryEvent } from '../history/events.ts';
+import { faultSpans, simTime } from './evidence.ts';
+import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
+
+const WINDOW_MS = 3_600_000;
+
+export function checkRetryBudget(input: CheckInput): CheckResult {
+  const budget = input.retryBudgetPerHour;
+  if (budget === undefined) return { valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' };
+  const offline = offlineSpans(input.events);
+  const attempts = new Map<string, number[]>();
+  const refreshing = new Map<string, number>();
+  for (const event of input.events) {
+    if (event.type === 'invoke' && event.f === 'refresh') refreshing.set(event.process, (refreshing.get(event.process) ?? 0) + 1);
+    else if ((event.type === 'ok' || event.type === 'fail' || event.type === 'info') && event.f === 'refresh') {
+      refreshing.set(event.process, Math.max(0, (refreshing.get(event.process) ?? 0) - 1));
+    } else if (event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server' && !refreshing.get(event.link)) {
+      if (offline.some((span) => span.targets?.includes(event.link) && span.startMs <= event.t && (span.stopMs ?? Infinity) >= event.t)) {
+        attempts.set(event.link, [...(attempts.get(event.link) ?? []), event.t]);
+      }
+    }
+  }
+  const violations: Violation[] = [];
+  for (const [device, times] of attempts) {
+    const worst = busiestHour(times);
+    if (worst.count <= budget) continue;
+    violations.push({
+      checker: 'retry-budget',
+      summary: `${device} sent ${worst.count} requests while offline in the hour from ${simTime(worst.fromMs)}, over its budget of ${budget}/h`,
+      device,
+      faults: offline.filter((span) => span.targets?.includes(device)),
+    });
+  }
+  return { valid: violations.length === 0, violations };
+}
+
+function offlineSpans(events: readonly HistoryEvent[]): FaultRef[] {
+  return faultSpans(events).filter((span) => span.kind === 'partition' && span.mode === 'drop');
+}
+
+/** The hour window holding the most of `times` (sorted), and where it starts. */
+function busiestHour(times: readonly number[]): { count: number; fromMs: number } {
+  let best = { count: 0, fromMs: 0 };
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while ((times[end] as number) - (times[start] as number) >= WINDOW_MS) start++;
+    if (end - start + 1 > best.count) best = { count: end - start + 1, fromMs: times[start] as number };
+  }
+  return best;
+}
