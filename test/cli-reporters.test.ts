@@ -132,7 +132,7 @@ describe('file reporters', () => {
     const testcase = junit.children.flatMap((suite) => suite.children).find((each) => each.attributes.classname === first.scenario && each.attributes.name === `seed ${first.seed}`)!;
     const failure = testcase.children.find((child) => child.name === 'failure')!;
     expect(failure.attributes.message).toBe(`${first.violations.length} violation${first.violations.length === 1 ? '' : 's'}: ${first.violations[0]!.summary}`);
-    expect(failure.text.split('\n').filter((line) => line.startsWith('[divergence] '))).toHaveLength(first.violations.length);
+    expect(failure.text.split('\n').filter((line) => /^\[[a-z-]+\] /.test(line))).toHaveLength(first.violations.length);
     expect(failure.text).toContain(`replay: ${first.replay}`);
     expect(first.replay).toContain(`--client ${client}`);
 

@@ -10,8 +10,10 @@ import { runScenario, type RunResult } from '../src/run/run.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
 import type { FaultKind } from '../src/faults/types.ts';
 
+/** A fault test's scenario; it accepts logged overwrites (what the policies do by design) unless it says otherwise. */
 export function scenarioOf(lines: readonly string[]): Scenario {
-  const parsed = parseScenario(lines.join('\n'), 'faults.yaml');
+  const allowed = lines.some((line) => line.startsWith('allow:')) ? lines : [...lines, 'allow: [overwritten]'];
+  const parsed = parseScenario(allowed.join('\n'), 'faults.yaml');
   if (!parsed.ok) throw new Error(`bad test scenario: ${JSON.stringify(parsed.issues)}`);
   return parsed.scenario;
 }

@@ -73,7 +73,7 @@ describe('lww policy', () => {
     const server = await editedNote('lww');
     const result = await pushOne(server, change('update', 'n1', { body: 'mine' }, 1, { changeId: 'later', clientTime: 3000 }));
     const merged: ServerRecord = { ...EDITED, fields: { title: 't2', body: 'mine', folderId: 'f1' }, version: 3 };
-    expect(result).toEqual({ changeId: 'later', status: 'applied', version: 3, record: merged, concurrent: true });
+    expect(result).toEqual({ changeId: 'later', status: 'applied', version: 3, record: merged, concurrent: true, replaced: EDITED.fields });
     expect(await recordOf(server, 'n1')).toEqual(merged);
   });
 
@@ -128,7 +128,7 @@ describe('field-merge policy', () => {
     const server = await editedNote('field-merge');
     const result = await pushOne(server, change('update', 'n1', { body: 'mine' }, 1, { changeId: 'other-field' }));
     const merged: ServerRecord = { ...EDITED, fields: { title: 't2', body: 'mine', folderId: 'f1' }, version: 3 };
-    expect(result).toEqual({ changeId: 'other-field', status: 'applied', version: 3, record: merged, concurrent: true });
+    expect(result).toEqual({ changeId: 'other-field', status: 'applied', version: 3, record: merged, concurrent: true, replaced: EDITED.fields });
     expect(await recordOf(server, 'n1')).toEqual(merged);
   });
 

@@ -17,6 +17,7 @@ function heavyContention(conflict: string, ordering: string, syncEvery = 'sync_i
       'quiesce_timeout: 10m',
       `system: { conflict: ${conflict}, ordering: ${ordering}, batch_size: 20, ${syncEvery} }`,
       'workload: { rate: 12/min, contention: 0.9, note_share: 0.7, resolve_delay: { min: 5s, max: 40s } }',
+      'allow: [overwritten]',
     ].join('\n'),
     'matrix.yaml',
   );

@@ -10,7 +10,7 @@ import { runScenario, type RunResult } from '../src/run/run.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
 
 function scenarioOf(lines: readonly string[]): Scenario {
-  const parsed = parseScenario(['name: upgrade-test', 'devices: 2', 'duration: 10m', ...lines].join('\n'), 'upgrade.yaml');
+  const parsed = parseScenario(['name: upgrade-test', 'devices: 2', 'duration: 10m', 'allow: [overwritten]', ...lines].join('\n'), 'upgrade.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.scenario;
 }

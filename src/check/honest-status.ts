@@ -12,10 +12,8 @@ export function checkHonestStatus(input: CheckInput): CheckResult {
   const committed = new Map<string, Set<string>>();
   const violations: Violation[] = [];
   const reported = new Set<string>();
-  let commits = 0;
   for (const event of input.events) {
     if (event.type === 'commit') {
-      commits++;
       const versions = committed.get(event.id) ?? new Set<string>();
       versions.add(fingerprint(event.fields));
       committed.set(event.id, versions);
@@ -42,8 +40,8 @@ export function checkHonestStatus(input: CheckInput): CheckResult {
       }
     }
   }
-  if (commits === 0 && violations.length > 0) {
-    return { valid: 'unknown', violations: [], error: 'the server logged no commits, so what it held cannot be known' };
+  if (input.commitLog === false) {
+    return { valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' };
   }
   return { valid: violations.length === 0, violations };
 }

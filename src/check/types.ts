@@ -22,6 +22,8 @@ export interface CheckInput {
   allow?: readonly string[];
   /** Whether every device settled before the quiescence timeout. */
   quiesced?: boolean;
+  /** False when the server under test does not report its commits into the history (an external server). */
+  commitLog?: boolean;
   /** The scenario's retry budget: most sync attempts per device in any hour while offline. */
   retryBudgetPerHour?: number;
 }

@@ -15,6 +15,8 @@ export interface CaseReport {
   /** Each checker's verdict: true, false, or 'unknown' with the reason it could not decide. */
   checks: Record<string, { valid: boolean | 'unknown'; error?: string }>;
   violations: RunResult['violations'];
+  /** Jepsen-style counts and the save-to-ack latency; absent when the run crashed. */
+  summary?: RunResult['summary'];
   error?: RunResult['error'];
   /** The faults the nemesis drew for this seed, with their parameters. */
   drawnFaults: RunResult['drawnFaults'];
@@ -42,6 +44,7 @@ export function toCaseReport(
     quiesced: result.quiesced,
     checks: Object.fromEntries(Object.entries(result.checks).map(([name, { valid, error }]) => [name, { valid, ...(error && { error }) }])),
     violations: result.violations,
+    ...(result.summary && { summary: result.summary }),
     ...(result.error && { error: result.error }),
     drawnFaults: result.drawnFaults,
     swarm: where.swarm,

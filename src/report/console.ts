@@ -3,7 +3,7 @@
 import chalk from 'chalk';
 import type { CaseReport, Reporter } from './case.ts';
 
-const VIOLATIONS_SHOWN = 20;
+const VIOLATIONS_SHOWN_PER_CHECKER = 5;
 
 export function consoleReporter(write: (text: string) => void): Reporter {
   return {
@@ -55,15 +55,38 @@ function faultLines(report: CaseReport): string {
   return chalk.dim(['       faults drawn:', ...lines].join('\n'));
 }
 
+/** Under a violation: each write involved and each fault around it, one per line, so it reads without the code. */
+function evidenceLines(violation: CaseReport['violations'][number]): string {
+  const outcome = { ok: 'acknowledged', fail: 'refused', info: 'outcome unknown', pending: 'never returned' };
+  const writes = (violation.writes ?? []).map(
+    (write) =>
+      `      write ${write.device} op ${write.op} at ${clockTime(write.atMs)}: ${write.f}${write.field ? ` ${write.field}` : ''}${write.token ? ` = ${write.token}` : ''} (${outcome[write.outcome]})`,
+  );
+  const faults = (violation.faults ?? []).map(
+    (fault) =>
+      `      fault ${fault.kind}${fault.mode ? ` (${fault.mode})` : ''}${fault.targets ? ` on ${fault.targets.join(',')}` : ''} from ${clockTime(fault.startMs)}${fault.stopMs === undefined ? '' : ` to ${clockTime(fault.stopMs)}`}`,
+  );
+  const lines = [...writes, ...(faults.length > 0 ? faults : violation.writes ? ['      no fault overlapped'] : [])];
+  return lines.length > 0 ? `\n${chalk.dim(lines.join('\n'))}` : '';
+}
+
 function round(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(3);
 }
 
+/** The violations grouped by checker, the first few of each, so one flood (divergence) never hides a sharper finding. */
 function violationLines(report: CaseReport): string {
-  const shown = report.violations.slice(0, VIOLATIONS_SHOWN).map((violation) => `  ${chalk.red('✗')} [${violation.checker}] ${violation.summary}`);
-  const hidden = report.violations.length - shown.length;
-  if (hidden > 0) shown.push(chalk.dim(`  … and ${hidden} more`));
-  return shown.join('\n');
+  const byChecker = new Map<string, CaseReport['violations']>();
+  for (const violation of report.violations) byChecker.set(violation.checker, [...(byChecker.get(violation.checker) ?? []), violation]);
+  const lines: string[] = [];
+  for (const [checker, violations] of byChecker) {
+    for (const violation of violations.slice(0, VIOLATIONS_SHOWN_PER_CHECKER)) {
+      lines.push(`  ${chalk.red('✗')} [${checker}] ${violation.summary}${evidenceLines(violation)}`);
+    }
+    const hidden = violations.length - VIOLATIONS_SHOWN_PER_CHECKER;
+    if (hidden > 0) lines.push(chalk.dim(`  … and ${hidden} more from ${checker}`));
+  }
+  return lines.join('\n');
 }
 
 /** Simulated time as a person reads it: 1h02m03s, 10m04s, 12.5s. */

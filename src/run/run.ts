@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientFactory, ServerRecord, SyncServer } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState, type Violation } from '../check/index.ts';
+import { summarize, type RunSummary } from '../check/summary.ts';
 import type Database from 'better-sqlite3';
 import { Device, openStore } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
@@ -59,6 +60,8 @@ export interface RunResult {
   quiesced: boolean;
   checks: Record<string, CheckResult>;
   violations: Violation[];
+  /** The run in Jepsen's numbers: attempted, acknowledged, lost, duplicated, resurrected, save-to-ack latency; absent after an error. */
+  summary?: RunSummary;
   /** Why the verdict is `error`: the system under test threw. */
   error?: { message: string; stack?: string };
   history: History;
@@ -287,15 +290,25 @@ class World {
 
   private async judge(quiesced: boolean): Promise<RunResult> {
     const finalStates = await this.finalStates();
-    const checks = runChecks(this.scenario.checks, {
+    const input = {
       events: this.history.events,
       ...finalStates,
       allow: this.scenario.allow,
       quiesced,
       retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
-    });
+    };
+    const checks = runChecks(this.scenario.checks, input);
     const clean = Object.values(checks).every((check) => check.valid === true);
-    return { ...this.result(clean ? 'pass' : 'fail', quiesced, checks), finalStates };
+    return { ...this.result(clean ? 'pass' : 'fail', quiesced, checks), finalStates, ...this.summaryOf(input, checks) };
+  }
+
+  /** The summary re-reads what the checkers read; like a checker, it never takes the run down: a failure leaves it out. */
+  private summaryOf(input: Parameters<typeof summarize>[0], checks: Record<string, CheckResult>): { summary?: RunSummary } {
+    try {
+      return { summary: summarize(input, checks) };
+    } catch {
+      return {};
+    }
   }
 
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check/index.ts';
+import { checkDuplicate } from '../src/check/duplicate.ts';
+import { checkDurability } from '../src/check/durability.ts';
+import { checkHonestStatus } from '../src/check/honest-status.ts';
+import { checkIntegrity } from '../src/check/integrity.ts';
+import { checkLiveness } from '../src/check/liveness.ts';
+import { checkLostWrite } from '../src/check/lost-write.ts';
+import { checkResurrection } from '../src/check/resurrection.ts';
+import { checkRetryBudget } from '../src/check/retry-budget.ts';
+import { device, HistoryBuilder, input, note, serverNote } from './history-builder.ts';
+
+const A = 't:d1:w1';
+const kinds = (result: { violations: { kind?: string; checker: string }[] }) => result.violations.map((violation) => violation.kind ?? violation.checker);
+
+/** d1 creates n1 and the server has it; d2 and d1 then both edit its title having seen only the create. */
+function concurrentEdits(): HistoryBuilder {
+  return new HistoryBuilder()
+    .create('d1', { id: 'n1', fields: { title: A } })
+    .commit('d1', 'n1', 1, { title: A })
+    .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A }] })
+    .update('d1', { id: 'n1', fields: { title: 't:d1:w2' }, seen: [{ title: A }] })
+    .commit('d2', 'n1', 2, { title: 't:d2:w1' });
+}
+
+describe('the lost-write checker', () => {
+  it('calls a concurrent edit that lost without any conflict record silent, naming both writes', () => {
+    const result = checkLostWrite(input(concurrentEdits(), [serverNote('n1', { title: 't:d2:w1' }, 2)]));
+    expect(kinds(result)).toEqual(['silent']);
+    const [violation] = result.violations;
+    expect(violation?.record).toEqual({ entity: 'note', id: 'n1' });
+    expect(violation?.writes?.map((write) => write.token)).toEqual(['t:d2:w1', 't:d1:w2']);
+    expect(violation?.summary).toContain('t:d1:w2');
+  });
+
+  it('calls it overwritten when a client logged the conflict, and accepts that only where the scenario allows it', () => {
+    const history = concurrentEdits().log('d1', 'conflict', { id: 'n1', discardedPayloads: [{ title: 't:d1:w2' }] });
+    const server = [serverNote('n1', { title: 't:d2:w1' }, 2)];
+    expect(kinds(checkLostWrite(input(history, server)))).toEqual(['overwritten']);
+    expect(checkLostWrite(input(history, server, [], { allow: ['overwritten'] }))).toEqual({ valid: true, violations: [] });
+  });
+
+  it('stays silent when the final value descends from every acknowledged write', () => {
+    const history = concurrentEdits()
+      .resolve('d1', { id: 'n1', fields: { title: 't:d1:w3' }, seen: [{ title: 't:d1:w2' }, { title: 't:d2:w1' }] })
+      .commit('d1', 'n1', 3, { title: 't:d1:w3' });
+    expect(checkLostWrite(input(history, [serverNote('n1', { title: 't:d1:w3' }, 3)]))).toEqual({ valid: true, violations: [] });
+  });
+
+  it('calls a server that went back to an older version regressed', () => {
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A })
+      .update('d1', { id: 'n1', fields: { title: 't:d1:w2' }, seen: [{ title: A }] })
+      .commit('d1', 'n1', 2, { title: 't:d1:w2' })
+      .commit('d1', 'n1', 3, { title: A });
+    expect(kinds(checkLostWrite(input(history, [serverNote('n1', { title: A }, 3)])))).toEqual(['regressed']);
+  });
+
+  it('calls an acknowledged create that never reached the server vanished', () => {
+    const history = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } });
+    expect(kinds(checkLostWrite(input(history, [])))).toEqual(['vanished']);
+  });
+
+  it('counts an edit a pull replaced before the user edited again as lost, not as an ancestor of the next edit', () => {
+    const history = concurrentEdits()
+      .update('d1', { id: 'n1', fields: { title: 't:d1:w3' }, seen: [{ title: 't:d2:w1' }] })
+      .commit('d1', 'n1', 3, { title: 't:d1:w3' });
+    const result = checkLostWrite(input(history, [serverNote('n1', { title: 't:d1:w3' }, 3)]));
+    expect(result.violations.map((violation) => violation.writes?.map((write) => write.token))).toEqual([['t:d2:w1', 't:d1:w2']]);
+  });
+
+  it('ignores a write whose app died before the call returned', () => {
+    const history = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A }, outcome: 'info' });
+    expect(checkLostWrite(input(history, [])).valid).toBe(true);
+  });
+});
+
+describe('the durability checker', () => {
+  const saved = () =>
+    new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .update('d1', { id: 'n1', fields: { title: 't:d1:w2' }, seen: [{ title: A }] })
+      .kill('d1')
+      .boot('d1');
+
+  it('fires when the app shows an older version after a restart than the one it acknowledged', () => {
+    const result = checkDurability(input(saved().read('d1', [note('n1', { title: A }, 'pending')], 'boot'), []));
+    expect(result.valid).toBe(false);
+    expect(result.violations[0]?.summary).toMatch(/t:d1:w2 .*saved before the app died/);
+  });
+
+  it('fires when an acknowledged record is gone after a restart', () => {
+    expect(checkDurability(input(saved().read('d1', [], 'boot'), [])).valid).toBe(false);
+  });
+
+  it('stays silent when the restarted app shows what it saved', () => {
+    const result = checkDurability(input(saved().read('d1', [note('n1', { title: 't:d1:w2' }, 'pending')], 'boot'), []));
+    expect(result).toEqual({ valid: true, violations: [] });
+  });
+});
+
+describe('the duplicate checker', () => {
+  const created = () => new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } });
+
+  it('fires when one create became two live records on the server', () => {
+    const result = checkDuplicate(input(created(), [serverNote('n1', { title: A }), serverNote('n2', { title: A })]));
+    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/the server holds 2 records \(n1, n2\) made by one create/)]);
+  });
+
+  it('stays silent when every create made one record, however edited', () => {
+    const history = created().update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A }] });
+    expect(checkDuplicate(input(history, [serverNote('n1', { title: 't:d2:w1' })], [device('d1', [note('n1', { title: 't:d2:w1' })])])).valid).toBe(true);
+  });
+});
+
+describe('the resurrection checker', () => {
+  it('fires when a delete that saw every write is undone', () => {
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .delete('d2', { id: 'n1', seen: [{ title: A }] });
+    expect(checkResurrection(input(history, [serverNote('n1', { title: A })])).valid).toBe(false);
+  });
+
+  it('stays silent when the record came back through an edit the delete never saw', () => {
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .update('d3', { id: 'n1', fields: { title: 't:d3:w1' }, seen: [{ title: A }] })
+      .delete('d2', { id: 'n1', seen: [{ title: A }] });
+    expect(checkResurrection(input(history, [serverNote('n1', { title: 't:d3:w1' })])).valid).toBe(true);
+  });
+});
+
+describe('the integrity checker', () => {
+  const folder = { entity: 'folder' as const, id: 'f1', fields: { name: 't:d1:w1' }, version: 1, deleted: false };
+
+  it('fires on a note whose folder is not there', () => {
+    const result = checkIntegrity(input(new HistoryBuilder(), [serverNote('n1', { title: A, folderId: 'f1' })]));
+    expect(result.violations.map((violation) => violation.summary)).toEqual(['note n1 on the server points at folder f1, which is not there']);
+  });
+
+  it('stays silent when every note has its folder', () => {
+    expect(checkIntegrity(input(new HistoryBuilder(), [folder, serverNote('n1', { title: A, folderId: 'f1' })])).valid).toBe(true);
+  });
+});
+
+describe('the honest-status checker', () => {
+  it('fires when a record is shown synced before the server committed that version', () => {
+    const history = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).read('d1', [note('n1', { title: A }, 'synced')]);
+    expect(checkHonestStatus(input(history, [])).valid).toBe(false);
+  });
+
+  it('stays silent when the server already held that version', () => {
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A })
+      .read('d1', [note('n1', { title: A }, 'synced'), note('n2', { title: 't:d1:w2' }, 'pending')]);
+    expect(checkHonestStatus(input(history, [])).valid).toBe(true);
+  });
+});
+
+describe('the liveness checker', () => {
+  it('fires when a device never drained its queue after healing', () => {
+    const result = checkLiveness(input(new HistoryBuilder(), [], [device('d1', [note('n1', { title: A }, 'pending')])], { quiesced: false }));
+    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^d1 never drained/)]);
+  });
+
+  it('fires when an acknowledged change never reached the server and was never surfaced', () => {
+    const history = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } });
+    expect(kinds(checkLiveness(input(history, [], [device('d1', [note('n1', { title: A })])])))).toEqual(['liveness']);
+  });
+
+  it('stays silent when the change was applied, or refused and shown failed', () => {
+    const applied = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).commit('d1', 'n1', 1, { title: A });
+    expect(checkLiveness(input(applied, [serverNote('n1', { title: A })])).valid).toBe(true);
+    const refused = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } });
+    expect(checkLiveness(input(refused, [], [device('d1', [note('n1', { title: A }, 'failed')])])).valid).toBe(true);
+  });
+});
+
+describe('the retry-budget checker', () => {
+  const offline = { kind: 'partition' as const, targets: ['d1'], mode: 'drop' as const };
+  const attempts = (count: number) => {
+    const history = new HistoryBuilder().fault('start', offline);
+    for (let index = 0; index < count; index++) history.message('d1');
+    return history.fault('stop', offline);
+  };
+
+  it('fires when a device sends more requests in an hour offline than its budget', () => {
+    const result = checkRetryBudget(input(attempts(5), [], [], { retryBudgetPerHour: 3 }));
+    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^d1 sent 5 requests while offline/)]);
+  });
+
+  it('stays silent within the budget, and does not count requests the user asked for', () => {
+    expect(checkRetryBudget(input(attempts(3), [], [], { retryBudgetPerHour: 3 })).valid).toBe(true);
+    const history = attempts(3);
+    history.events.splice(2, 0, { t: 1500, type: 'invoke', process: 'd1', op: 1, f: 'refresh' });
+    history.events.splice(4, 0, { t: 2500, type: 'ok', process: 'd1', op: 1, f: 'refresh' });
+    expect(checkRetryBudget(input(history, [], [], { retryBudgetPerHour: 2 })).valid).toBe(true);
+  });
+});
+
+describe('running checkers by name', () => {
+  it('turns a checker that throws into unknown for that checker alone', () => {
+    const broken = { events: null, server: [], devices: [] } as unknown as Parameters<typeof runChecks>[1];
+    const results = runChecks(['lost-write', 'integrity'], broken);
+    expect(results['lost-write']?.valid).toBe('unknown');
+    expect(results.integrity?.valid).toBe(true);
+  });
+});
