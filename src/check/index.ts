@@ -8,8 +8,11 @@ import { checkHonestStatus } from './honest-status.ts';
 import { checkIntegrity } from './integrity.ts';
 import { checkLiveness } from './liveness.ts';
 import { checkLostWrite } from './lost-write.ts';
+import { checkMonotonicReads } from './monotonic-reads.ts';
+import { checkReadYourWrites } from './read-your-writes.ts';
 import { checkResurrection } from './resurrection.ts';
 import { checkRetryBudget } from './retry-budget.ts';
+import { checkWritesFollowReads } from './writes-follow-reads.ts';
 import type { Checker, CheckInput, CheckResult } from './types.ts';
 
 export const CHECKERS: Record<CheckName, Checker> = {
@@ -22,6 +25,9 @@ export const CHECKERS: Record<CheckName, Checker> = {
   'honest-status': checkHonestStatus,
   liveness: checkLiveness,
   'retry-budget': checkRetryBudget,
+  'read-your-writes': checkReadYourWrites,
+  'monotonic-reads': checkMonotonicReads,
+  'writes-follow-reads': checkWritesFollowReads,
 };
 
 export function runChecks(names: readonly CheckName[], input: CheckInput): Record<string, CheckResult> {

@@ -32,6 +32,9 @@ export const CHECK_NAMES = [
   'honest-status',
   'liveness',
   'retry-budget',
+  'read-your-writes',
+  'monotonic-reads',
+  'writes-follow-reads',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 

@@ -1,0 +1,49 @@
+// Monotonic reads: a device never shows a field going back to an ancestor of a value it has already
+// shown (a note flickering back to an older text after a sync). Switching to a concurrent value, or back
+// under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it.
+import { causalityOf, type Write } from './causality.ts';
+import { faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
+import { conflictLog, shownTokens } from './reads.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
+
+export function checkMonotonicReads(input: CheckInput): CheckResult {
+  const causality = causalityOf(input.events);
+  const spans = faultSpans(input.events);
+  const replaced = conflictLog(input.events, causality);
+  const refused = recordNotices(input.events, ['change-rejected']);
+  /** A value the server refused and the app said so: stepping back from it is the refusal, surfaced. */
+  const wasRefused = (token: string, id: string) => {
+    const write = causality.writeOf(token);
+    return write !== undefined && refused(write.device, id, write.atMs);
+  };
+  /** Per device, the newest value shown of each record field (`id␀field`) and when. */
+  const newest = new Map<string, Map<string, { token: string; atMs: number }>>();
+  const violations: Violation[] = [];
+  for (const event of input.events) {
+    if (event.type === 'restore') newest.delete(event.process);
+    if (event.type !== 'read') continue;
+    const seen = newest.get(event.process) ?? new Map<string, { token: string; atMs: number }>();
+    newest.set(event.process, seen);
+    for (const record of event.records) {
+      for (const [field, token] of shownTokens(record.fields)) {
+        const key = `${record.id}\u0000${field}`;
+        const before = seen.get(key);
+        // a logged conflict that threw out the device's own edit steps back on purpose, and says so
+        const stepBack = before && causality.ancestors(before.token, field).has(token);
+        if (before && stepBack && !replaced(before.token, field, event.t) && !wasRefused(before.token, record.id)) {
+          const writes = [causality.writeOf(token), causality.writeOf(before.token)].filter((write): write is Write => write !== undefined);
+          violations.push({
+            checker: 'monotonic-reads',
+            summary: `${record.entity} ${record.id} field ${field} on ${event.process} went back from ${before.token} (shown at ${simTime(before.atMs)}) to its ancestor ${token} (at ${simTime(event.t)})`,
+            record: { entity: record.entity, id: record.id },
+            device: event.process,
+            writes: writes.map((write) => writeRef(write, field)),
+            faults: faultsDuring(spans, before.atMs, event.t),
+          });
+        }
+        if (!before || before.token !== token) seen.set(key, { token, atMs: event.t });
+      }
+    }
+  }
+  return { valid: violations.length === 0, violations };
+}

@@ -1,0 +1,53 @@
+// Read your writes: once a device acknowledged a write, every later read on that device shows it or
+// a value built on it, unless a logged conflict replaced it, a delete removed the record, the server
+// refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
+import { causalityOf, tokenFields, type Write } from './causality.ts';
+import { describeWrite, faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
+import { conflictLog } from './reads.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
+
+export function checkReadYourWrites(input: CheckInput): CheckResult {
+  const causality = causalityOf(input.events);
+  const spans = faultSpans(input.events);
+  const replaced = conflictLog(input.events, causality);
+  const refused = recordNotices(input.events, ['change-rejected']);
+  /** Per device, the latest acknowledged write of each record field (`id␀field`). */
+  const latest = new Map<string, Map<string, Write>>();
+  const reported = new Set<Write>();
+  const violations: Violation[] = [];
+  for (const event of input.events) {
+    // a restored backup starts the device's session over from the old copy
+    if (event.type === 'restore') latest.delete(event.process);
+    if (event.type === 'ok' && event.f !== 'refresh') {
+      const write = causality.writeAt(event.process, event.op);
+      const mine = latest.get(event.process) ?? new Map<string, Write>();
+      latest.set(event.process, mine);
+      if (write?.id && write.token) for (const field of tokenFields(write)) mine.set(`${write.id}\u0000${field}`, write);
+      continue;
+    }
+    if (event.type !== 'read') continue;
+    const device = event.process;
+    const shown = new Map(event.records.map((record) => [record.id, record]));
+    for (const [key, write] of latest.get(device) ?? []) {
+      const [id, field] = key.split('\u0000') as [string, string];
+      if (reported.has(write)) continue;
+      const record = shown.get(id);
+      const token = write.token as string;
+      if (record && (record.status === 'failed' || causality.includes(record.fields[field], token, field))) continue;
+      const deleted = causality.writesTo(id).some((other) => other.f === 'delete' && other.atMs <= event.t && other.outcome !== 'fail');
+      if (!record && deleted) continue;
+      if (replaced(token, field, event.t) || refused(device, id, write.atMs) || causality.wipedByRestore(write)) continue;
+      reported.add(write);
+      const value = record ? record.fields[field] : undefined;
+      violations.push({
+        checker: 'read-your-writes',
+        summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} is missing from a read at ${simTime(event.t)}, which shows ${record ? (value ?? 'no value') : 'no record'}`,
+        record: { entity: write.entity ?? 'record', id },
+        device,
+        writes: [writeRef(write, field)],
+        faults: faultsDuring(spans, write.atMs, event.t),
+      });
+    }
+  }
+  return { valid: violations.length === 0, violations };
+}

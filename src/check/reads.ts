@@ -1,0 +1,29 @@
+// What each device showed, read by read: the session checkers walk every `read` event of the history
+// (at launch and before each user action) with the causality oracle, per device and record field.
+import type { Fields } from '../adapter.ts';
+import type { HistoryEvent, ReadEvent } from '../history/events.ts';
+import { isToken, type Causality } from './causality.ts';
+import { tokensIn } from './evidence.ts';
+
+/** Every read of the history in order. */
+export function readsOf(events: readonly HistoryEvent[]): ReadEvent[] {
+  return events.filter((event): event is ReadEvent => event.type === 'read');
+}
+
+/** The token fields of a shown record: `[field, token]` pairs. */
+export function shownTokens(fields: Fields): [string, string][] {
+  return Object.entries(fields).filter((entry): entry is [string, string] => isToken(entry[1]));
+}
+
+/**
+ * Tokens some client logged as replaced in a conflict, with when: `replacedBy(token, field, atMs)` says whether
+ * a conflict logged at or before `atMs` named `token` or a value built on it, so its disappearance was owned up to.
+ */
+export function conflictLog(events: readonly HistoryEvent[], causality: Causality): (token: string, field: string, atMs: number) => boolean {
+  const logged: { atMs: number; tokens: Set<string> }[] = [];
+  for (const event of events) {
+    if (event.type === 'client' && event.event === 'conflict') logged.push({ atMs: event.t, tokens: tokensIn(event.data) });
+  }
+  return (token, field, atMs) =>
+    logged.some((entry) => entry.atMs <= atMs && [...entry.tokens].some((value) => causality.includes(value, token, field)));
+}

@@ -1,0 +1,46 @@
+// Writes follow reads: a value a device shows must come with what its writer had seen. When a write
+// was made over a version of the record, a device showing that write while still showing an older
+// value than the writer saw in another field shows an effect without its cause.
+import { causalityOf } from './causality.ts';
+import { describeWrite, faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
+import { shownTokens } from './reads.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
+
+export function checkWritesFollowReads(input: CheckInput): CheckResult {
+  const causality = causalityOf(input.events);
+  const spans = faultSpans(input.events);
+  const reported = new Set<string>();
+  // a cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation
+  const refused = recordNotices(input.events, ['change-rejected']);
+  const violations: Violation[] = [];
+  for (const event of input.events) {
+    if (event.type !== 'read') continue;
+    for (const record of event.records) {
+      for (const [field, token] of shownTokens(record.fields)) {
+        const write = causality.writeOf(token);
+        if (!write || write.device === event.process) continue;
+        for (const [other, shown] of shownTokens(record.fields)) {
+          if (other === field) continue;
+          const cause = write.seen
+            .map((version) => version[other])
+            .find((value): value is string => typeof value === 'string' && causality.ancestors(value, other).has(shown));
+          const key = `${event.process}\u0000${token}\u0000${other}`;
+          const causeWrite = cause && causality.writeOf(cause);
+          if (!cause || reported.has(key) || (causeWrite && refused(causeWrite.device, record.id, causeWrite.atMs))) continue;
+          reported.add(key);
+          violations.push({
+            checker: 'writes-follow-reads',
+            summary:
+              `${record.entity} ${record.id} on ${event.process} at ${simTime(event.t)} shows ${field} = ${describeWrite(write)}, ` +
+              `but ${other} = ${shown}, older than the ${cause} its writer saw`,
+            record: { entity: record.entity, id: record.id },
+            device: event.process,
+            writes: [writeRef(write, field), ...(causeWrite ? [writeRef(causeWrite, other)] : [])],
+            faults: faultsDuring(spans, write.atMs, event.t),
+          });
+        }
+      }
+    }
+  }
+  return { valid: violations.length === 0, violations };
+}
