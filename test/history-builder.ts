@@ -78,7 +78,7 @@ export class HistoryBuilder {
     return this.push({ t, type: call.outcome ?? 'ok', process: device, op, f, entity, id: call.id });
   }
 
-  private push(event: HistoryEvent): this {
+  push(event: HistoryEvent): this {
     this.events.push(event);
     return this;
   }

@@ -12,6 +12,7 @@ describe('resolving a valid scenario', () => {
       devices: 3,
       durationMs: 600_000,
       quiesceTimeoutMs: 600_000,
+      resumeMs: 300_000,
       system: {
         client: 'reference',
         server: 'reference',
@@ -46,6 +47,7 @@ describe('resolving a valid scenario', () => {
       devices: number;
       durationMs: number;
       quiesceTimeoutMs: number;
+      resumeMs: number;
       system: {
         client: string;
         server: 'reference';

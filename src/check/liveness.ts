@@ -1,13 +1,13 @@
-// Liveness: once every fault healed, each device must drain its queue (quiescence), and every
-// acknowledged change must either reach the server (itself or through a later version built on it)
-// or be surfaced to the user: shown `failed`, or named in a logged conflict or rejection.
+// Liveness: once every fault healed, each device must drain its queue (quiescence), every acknowledged
+// change must reach the server (itself or through a later version built on it) or be surfaced to the
+// user (shown `failed`, or named in a logged conflict or rejection), and resume-phase writes reach everyone.
 import type { Fields } from '../adapter.ts';
 import { causalityOf, isToken, tokenFields, type Causality, type Write } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkLiveness(input: CheckInput): CheckResult {
-  const violations = [...undrained(input), ...dropped(input)];
+  const violations = [...undrained(input), ...dropped(input), ...unspread(input)];
   return { valid: violations.length === 0, violations };
 }
 
@@ -58,6 +58,37 @@ function dropped(input: CheckInput): Violation[] {
       writes: [writeRef(write, fields[0])],
       faults: faultsDuring(spans, write.atMs, lastMs),
     });
+  }
+  return violations;
+}
+
+/**
+ * The resume phase's proof that sync came back: each write acknowledged after every fault healed and
+ * held by the server at the end must be on every device too (a device that stopped syncing shows here).
+ */
+function unspread(input: CheckInput): Violation[] {
+  const resumedMs = input.events.find((event) => event.type === 'phase' && event.phase === 'resume')?.t;
+  if (resumedMs === undefined) return [];
+  const causality = causalityOf(input.events);
+  const server = new Map(input.server.filter((record) => !record.deleted).map((record) => [record.id, record]));
+  const violations: Violation[] = [];
+  for (const write of causality.writes) {
+    if (write.atMs < resumedMs || write.outcome !== 'ok' || !write.token || !write.id) continue;
+    const onServer = server.get(write.id);
+    const fields = tokenFields(write).filter((field) => causality.includes(onServer?.fields[field], write.token as string, field));
+    if (fields.length === 0) continue;
+    for (const device of input.devices) {
+      const shown = device.records.find((record) => record.id === write.id);
+      if (shown?.status === 'failed' || fields.every((field) => causality.includes(shown?.fields[field], write.token as string, field))) continue;
+      violations.push({
+        checker: 'liveness',
+        kind: 'resume',
+        summary: `${write.entity ?? 'record'} ${write.id}: ${describeWrite(write)}, made after every fault healed, reached the server but never ${device.deviceId}`,
+        record: { entity: write.entity ?? 'record', id: write.id },
+        device: device.deviceId,
+        writes: [writeRef(write, fields[0])],
+      });
+    }
   }
   return violations;
 }

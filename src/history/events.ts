@@ -70,7 +70,8 @@ export interface FaultEvent extends Stamped {
 
 export interface PhaseEvent extends Stamped {
   type: 'phase';
-  phase: 'chaos' | 'quiesce' | 'end';
+  /** chaos, then quiesce; resume (users act again, faults healed) and a second quiesce; end. */
+  phase: 'chaos' | 'quiesce' | 'resume' | 'end';
   /** For the end of quiescence: whether every device settled before the timeout. */
   quiesced?: boolean;
 }

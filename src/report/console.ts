@@ -35,6 +35,8 @@ function caseLine(report: CaseReport): string {
     `${counts.writes} writes`,
     `${counts.conflicts} conflicts`,
     `${counts.syncRequests} syncs`,
+    ...(counts.resumeWrites > 0 ? [`resume ${counts.resumeAcknowledged}/${counts.resumeWrites} writes`] : []),
+    ...(report.summary && report.summary.lost > 0 ? [`${report.summary.lost} lost`] : []),
     `${clockTime(report.simulatedMs)} simulated`,
     `${(report.wallMs / 1000).toFixed(2)}s wall`,
     `hash ${report.eventLogHash}`,

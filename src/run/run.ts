@@ -17,6 +17,7 @@ import { FAULT_KINDS, type NemesisSettings, type ScheduledFault } from '../fault
 import { firstAppVersions } from '../faults/upgrade.ts';
 import type { FaultWorld } from '../faults/world.ts';
 import { SimulatedUser } from '../device/workload.ts';
+import type { PhaseEvent } from '../history/events.ts';
 import { History } from '../history/history.ts';
 import { isReferenceClient, type ReferenceClientFactory } from '../reference/client/client.ts';
 import { SCHEMA_VERSION } from '../reference/client/migrations.ts';
@@ -49,6 +50,9 @@ export interface RunCounts {
   syncRequests: number;
   messages: number;
   events: number;
+  /** Writes the users made in the resume phase (every fault healed), and how many of them the app acknowledged. */
+  resumeWrites: number;
+  resumeAcknowledged: number;
 }
 
 export interface RunResult {
@@ -169,6 +173,7 @@ class World {
       await Promise.all(this.boots);
       this.phase('quiesce');
       quiesced = await this.quiesce();
+      if (this.scenario.resumeMs > 0 && !this.failure) quiesced = (await this.resume()) && quiesced;
       this.phase('end', quiesced);
     } catch (error) {
       this.fail(error);
@@ -278,6 +283,16 @@ class World {
     return false;
   }
 
+  /** Users act again with every fault healed, then the devices quiesce again: a client that stopped syncing shows here. */
+  private async resume(): Promise<boolean> {
+    this.phase('resume');
+    const untilMs = this.scheduler.nowMs + this.scenario.resumeMs;
+    for (const user of this.users) user.start(untilMs);
+    await this.scheduler.runUntil(untilMs, () => this.failure !== undefined);
+    this.phase('quiesce');
+    return this.quiesce();
+  }
+
   private async finalStates(): Promise<FinalStates> {
     const devices: DeviceFinalState[] = [];
     for (const device of this.devices) {
@@ -313,7 +328,9 @@ class World {
 
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
     const events = this.history.events;
-    const count = (predicate: (event: (typeof events)[number]) => boolean) => events.filter(predicate).length;
+    const count = (predicate: (event: (typeof events)[number]) => boolean, from = 0) => events.slice(from).filter(predicate).length;
+    const resumed = events.findIndex((event) => event.type === 'phase' && event.phase === 'resume');
+    const resumeFrom = resumed < 0 ? events.length : resumed;
     return {
       seed: this.options.seed,
       verdict,
@@ -327,6 +344,8 @@ class World {
         syncRequests: count((event) => event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server'),
         messages: count((event) => event.type === 'message' && event.fate === 'sent'),
         events: this.scheduler.eventsRun,
+        resumeWrites: count((event) => event.type === 'invoke' && event.f !== 'refresh', resumeFrom),
+        resumeAcknowledged: count((event) => event.type === 'ok' && event.f !== 'refresh', resumeFrom),
       },
       simulatedMs: this.scheduler.nowMs,
       quiesced,
@@ -338,7 +357,7 @@ class World {
     };
   }
 
-  private phase(phase: 'chaos' | 'quiesce' | 'end', quiesced?: boolean): void {
+  private phase(phase: PhaseEvent['phase'], quiesced?: boolean): void {
     this.history.append({ t: this.scheduler.nowMs, type: 'phase', phase, ...(quiesced !== undefined && { quiesced }) });
   }
 

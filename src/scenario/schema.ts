@@ -142,6 +142,11 @@ const scenarioFile = section(
     devices: integer(1, 64).default(3).meta({ description: 'Number of simulated devices.' }),
     duration: duration('10m', 'Simulated time during which devices make edits.'),
     quiesce_timeout: duration('10m', 'Simulated time allowed afterwards for all devices to converge.'),
+    resume: duration(
+      '5m',
+      'After the first quiescence, users act again this long with every fault healed, then the devices quiesce again: proof that sync comes back (0ms skips it).',
+      { allowZero: true },
+    ),
     system: systemSection.prefault({}).meta({ description: 'The sync system under test.' }),
     network: networkSection.prefault({}).meta({ description: 'Simulated network conditions.' }),
     workload: workloadSection.prefault({}).meta({ description: 'The edits devices make.' }),
@@ -171,6 +176,7 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
   devices: file.devices,
   durationMs: file.duration,
   quiesceTimeoutMs: file.quiesce_timeout,
+  resumeMs: file.resume,
   system: {
     client: file.system.client,
     server: file.system.server,

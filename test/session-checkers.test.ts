@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { checkLiveness } from '../src/check/liveness.ts';
+import { checkMonotonicReads } from '../src/check/monotonic-reads.ts';
+import { checkReadYourWrites } from '../src/check/read-your-writes.ts';
+import { checkWritesFollowReads } from '../src/check/writes-follow-reads.ts';
+import { device, HistoryBuilder, input, note, serverNote } from './history-builder.ts';
+
+const A = 't:d1:w1';
+const B = 't:d1:w2';
+
+/** d1 creates n1 and then retitles it over what it saw. */
+function edited(): HistoryBuilder {
+  return new HistoryBuilder()
+    .create('d1', { id: 'n1', fields: { title: A, body: A } })
+    .update('d1', { id: 'n1', fields: { title: B }, seen: [{ title: A, body: A }] });
+}
+
+describe('the read-your-writes checker', () => {
+  it('fires when a read after an acknowledged edit shows the older value, naming the device and the write', () => {
+    const result = checkReadYourWrites(input(edited().read('d1', [note('n1', { title: A, body: A })]), []));
+    expect(result.violations.map((violation) => [violation.device, violation.writes?.[0]?.token])).toEqual([['d1', B]]);
+  });
+
+  it('stays silent when reads show the edit, or a logged conflict replaced it', () => {
+    expect(checkReadYourWrites(input(edited().read('d1', [note('n1', { title: B, body: A })]), [])).valid).toBe(true);
+    const replaced = edited().log('d1', 'conflict', { id: 'n1', discardedPayloads: [{ title: B }] }).read('d1', [note('n1', { title: A, body: A })]);
+    expect(checkReadYourWrites(input(replaced, [])).valid).toBe(true);
+  });
+});
+
+describe('the monotonic-reads checker', () => {
+  it('fires when a device goes back to an ancestor of a value it already showed', () => {
+    const history = edited().read('d2', [note('n1', { title: B, body: A })]).read('d2', [note('n1', { title: A, body: A })]);
+    expect(checkMonotonicReads(input(history, [])).violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/field title on d2 went back from t:d1:w2 .* to its ancestor t:d1:w1/),
+    ]);
+  });
+
+  it('stays silent when values only move forward or sideways to a concurrent one', () => {
+    const history = edited()
+      .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A, body: A }] })
+      .read('d3', [note('n1', { title: A, body: A })])
+      .read('d3', [note('n1', { title: B, body: A })])
+      .read('d3', [note('n1', { title: 't:d2:w1', body: A })]);
+    expect(checkMonotonicReads(input(history, [])).valid).toBe(true);
+  });
+});
+
+describe('the writes-follow-reads checker', () => {
+  /** d1 edits the body; d2 sees that and retitles. */
+  const derived = () =>
+    new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A, body: A } })
+      .update('d1', { id: 'n1', fields: { body: B }, seen: [{ title: A, body: A }] })
+      .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A, body: B }] });
+
+  it('fires when a device shows a write without the value its writer had seen', () => {
+    const result = checkWritesFollowReads(input(derived().read('d3', [note('n1', { title: 't:d2:w1', body: A })]), []));
+    expect(result.violations.map((violation) => violation.writes?.map((write) => write.token))).toEqual([['t:d2:w1', B]]);
+  });
+
+  it('stays silent when the cause comes along with the effect', () => {
+    expect(checkWritesFollowReads(input(derived().read('d3', [note('n1', { title: 't:d2:w1', body: B })]), [])).valid).toBe(true);
+  });
+});
+
+describe('the resume phase in the liveness checker', () => {
+  const resumed = () =>
+    new HistoryBuilder()
+      .at(600_000)
+      .push({ t: 600_000, type: 'phase', phase: 'resume' })
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A });
+
+  it('fires when a write made after every fault healed reached the server but not another device', () => {
+    const result = checkLiveness(input(resumed(), [serverNote('n1', { title: A })], [device('d1', [note('n1', { title: A })]), device('d2')]));
+    expect(result.violations.map((violation) => [violation.kind, violation.device])).toEqual([['resume', 'd2']]);
+  });
+
+  it('stays silent when every device has it', () => {
+    const devices = [device('d1', [note('n1', { title: A })]), device('d2', [note('n1', { title: A })])];
+    expect(checkLiveness(input(resumed(), [serverNote('n1', { title: A })], devices)).valid).toBe(true);
+  });
+});
