@@ -257,20 +257,17 @@ class World {
 
   /**
    * Every device syncs, round after round, until a round changes nothing and no record waits to be
-   * sent; before each round the users settle any manual conflict still open.
+   * sent; before each round the users settle any manual conflict still open. `onTheirOwn`: nobody calls
+   * `sync()`; each round waits two sync intervals for the apps' own timers, as after the resume phase.
    */
-  private async quiesce(): Promise<boolean> {
+  private async quiesce(onTheirOwn = false): Promise<boolean> {
     const deadlineMs = this.scheduler.nowMs + this.scenario.quiesceTimeoutMs;
     let previous: string | undefined;
     while (this.scheduler.nowMs < deadlineMs && !this.failure) {
-      let synced = false;
       for (const user of this.users) await user.resolveAll();
-      Promise.all(this.devices.map((device) => device.client.sync())).then(
-        () => (synced = true),
-        (error) => this.fail(error),
-      );
-      await this.scheduler.runUntil(deadlineMs, () => synced || this.failure !== undefined);
-      if (!synced) return false;
+      if (onTheirOwn) {
+        await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * this.scenario.system.syncIntervalMs), () => this.failure !== undefined);
+      } else if (!(await this.syncEveryDevice(deadlineMs))) return false;
       await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), () => this.failure !== undefined);
       const { devices, server } = await this.finalStates();
       const snapshot = JSON.stringify({ devices, server });
@@ -283,14 +280,28 @@ class World {
     return false;
   }
 
-  /** Users act again with every fault healed, then the devices quiesce again: a client that stopped syncing shows here. */
+  /** Calls `sync()` on every device, as a pull-to-refresh, and waits for all of them; false when the deadline came first. */
+  private async syncEveryDevice(deadlineMs: number): Promise<boolean> {
+    let synced = false;
+    Promise.all(this.devices.map((device) => device.client.sync())).then(
+      () => (synced = true),
+      (error) => this.fail(error),
+    );
+    await this.scheduler.runUntil(deadlineMs, () => synced || this.failure !== undefined);
+    return synced;
+  }
+
+  /**
+   * Users act again with every fault healed, then the devices must converge on their own, with no
+   * `sync()` from the harness: a client that stopped syncing after a partition or a kill shows here.
+   */
   private async resume(): Promise<boolean> {
     this.phase('resume');
     const untilMs = this.scheduler.nowMs + this.scenario.resumeMs;
     for (const user of this.users) user.start(untilMs);
     await this.scheduler.runUntil(untilMs, () => this.failure !== undefined);
     this.phase('quiesce');
-    return this.quiesce();
+    return this.quiesce(true);
   }
 
   private async finalStates(): Promise<FinalStates> {
