@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadClientFactory } from '../src/run/client-loader.ts';
 import { runScenario, type RunResult } from '../src/run/run.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
-import { REPO_ROOT } from './cli-helpers.ts';
+import { REPO_ROOT, runCli } from './cli-helpers.ts';
 
 /** Seeds a scenario gets to catch a bug, from its own `seed` on. */
 const SEED_BUDGET = 20;
@@ -71,5 +71,16 @@ describe('the bug catalog', () => {
       const result = await runScenario(scenario, { seed, factory: reference });
       expect(result.violations.map((violation) => violation.summary), `reference client, ${entry.scenario} seed ${seed}`).toEqual([]);
     }
+  });
+});
+
+describe('a catalog client on the command line', () => {
+  it('makes `sync-chaos run scenarios/kill-pending.yaml --client` exit 1, printing the violation and its replay command', async () => {
+    const client = 'fixtures/clients/dequeue-before-ack.ts';
+    const { code, stdout } = await runCli(['run', 'scenarios/kill-pending.yaml', '--client', client]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('FAIL  kill-pending seed 1');
+    expect(stdout).toMatch(/\[divergence\] (note|folder) [0-9a-f-]{36}: shown on d\d but not live on the server/);
+    expect(stdout).toContain(`replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 1 --client ${client}`);
   });
 });
