@@ -1,6 +1,6 @@
 // Turns a scenario's `client:` into a factory: the built-in reference client configured from
-// `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when
-// the CLI runs, since it registers tsx), configured too when it has `configure`. A path is resolved against the scenario's folder.
+// `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when the
+// CLI runs, since it registers tsx), given `system:` too if it has `configure`. Paths are relative to the scenario.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientFactory } from '../adapter.ts';
