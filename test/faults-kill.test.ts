@@ -108,12 +108,14 @@ async function killAtEveryStatementOfACreate(factory: ClientFactory): Promise<{ 
 describe('a kill between two SQLite statements of a create', () => {
   it('loses the change of a client that writes the record and its queue entry in two transactions', async () => {
     const { outcomes, statements } = await killAtEveryStatementOfACreate(twoTransactions);
-    expect(statements).toBe(2);
+    expect(statements).toBeGreaterThanOrEqual(2);
     // killed before the record insert: nothing happened
     expect(outcomes[0]).toEqual({ statement: 1, onDisk: { record: false, queued: false }, device: false, server: false });
-    // killed before the queue insert: the record is on the device, the change is not queued,
-    // and after a reboot and a sync the device shows a record the server never gets
-    expect(outcomes[1]).toEqual({ statement: 2, onDisk: { record: true, queued: false }, device: true, server: false });
+    // killed after the record insert, before the queue insert: the record is on the device, the change is
+    // not queued, and after a reboot and a sync the device shows a record the server never gets
+    for (const outcome of outcomes.slice(1)) {
+      expect(outcome).toEqual({ statement: outcome.statement, onDisk: { record: true, queued: false }, device: true, server: false });
+    }
   });
 
   it('leaves both the record and its queue entry, or neither, with the reference client, at every statement', async () => {

@@ -1,6 +1,6 @@
 // Turns a scenario's `client:` into a factory: the built-in reference client configured from
-// `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when
-// the CLI runs, since it registers tsx). A path is resolved against the scenario's folder.
+// `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when the
+// CLI runs, since it registers tsx), given `system:` too if it has `configure`. Paths are relative to the scenario.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientFactory } from '../adapter.ts';
@@ -31,6 +31,11 @@ export function defaultReferenceSettings(): ReferenceClientSettings {
   return referenceSettings(scenarioSchema.parse({ name: 'defaults' }).system);
 }
 
+/** A module's factory that takes the scenario's `system:` settings (conflict policy, batch size, timers): the loader calls `configure`. */
+export interface ConfigurableClientFactory extends ClientFactory {
+  configure(settings: ReferenceClientSettings): ClientFactory;
+}
+
 export async function loadClientFactory(system: Scenario['system'], baseDir: string): Promise<ClientFactory> {
   if (system.client === 'reference') return referenceClient(referenceSettings(system));
   const path = resolve(baseDir, system.client);
@@ -47,5 +52,6 @@ export async function loadClientFactory(system: Scenario['system'], baseDir: str
   if (typeof module.default !== 'function') {
     throw new BadInputError(`client module ${path} must have a default export that is a ClientFactory, a function (env) => SyncClient`);
   }
-  return module.default as ClientFactory;
+  const factory = module.default as ClientFactory & Partial<ConfigurableClientFactory>;
+  return typeof factory.configure === 'function' ? factory.configure(referenceSettings(system)) : factory;
 }

@@ -1,0 +1,100 @@
+// The bug catalog must be caught: each deliberately broken client in fixtures/clients/ (the reference
+// client with one classic mistake) fails a shipped scenario within a fixed seed budget, by the checker
+// its header names, while the reference client passes the same scenario over the same seeds.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadClientFactory } from '../src/run/client-loader.ts';
+import { runScenario, type RunResult } from '../src/run/run.ts';
+import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
+import { REPO_ROOT, runCli } from './cli-helpers.ts';
+
+/** Seeds a scenario gets to catch a bug, from its own `seed` on. */
+const SEED_BUDGET = 20;
+
+interface CatalogEntry {
+  bug: string;
+  client: string;
+  scenario: string;
+  checker: string;
+  /** The first seed on which the scenario catches the bug: re-record it when the simulation's draws change. */
+  firstSeed: number;
+}
+
+const CATALOG: CatalogEntry[] = [
+  { bug: 'record and queue in separate transactions', client: 'two-transactions.ts', scenario: 'kill-pending.yaml', checker: 'honest-status', firstSeed: 1 },
+  { bug: 'queue kept in memory', client: 'queue-in-memory.ts', scenario: 'kill-pending.yaml', checker: 'liveness', firstSeed: 1 },
+  { bug: 'retry without an idempotency key', client: 'retry-without-idempotency-key.ts', scenario: 'offline-mid-sync.yaml', checker: 'lost-write', firstSeed: 1 },
+  { bug: 'server-assigned ids with retries', client: 'server-assigned-ids.ts', scenario: 'offline-mid-sync.yaml', checker: 'duplicate', firstSeed: 1 },
+  { bug: 'LWW by device clock', client: 'lww-by-device-clock.ts', scenario: 'clock-jump-lww.yaml', checker: 'lost-write', firstSeed: 1 },
+  { bug: 'server-wins without logging the conflict', client: 'silent-server-wins.ts', scenario: 'policy-server-wins.yaml', checker: 'lost-write', firstSeed: 7 },
+  { bug: 'pull cursor saved before the pulled changes', client: 'cursor-before-apply.ts', scenario: 'kill-pending.yaml', checker: 'divergence', firstSeed: 3 },
+  { bug: '`synced` shown when the request is sent', client: 'synced-when-sent.ts', scenario: 'offline-edits.yaml', checker: 'honest-status', firstSeed: 1 },
+  { bug: 'queue entry deleted before the acknowledgement', client: 'dequeue-before-ack.ts', scenario: 'offline-edits.yaml', checker: 'liveness', firstSeed: 1 },
+  { bug: 'deletes never pushed', client: 'never-pushes-deletes.ts', scenario: 'baseline.yaml', checker: 'resurrection', firstSeed: 42 },
+  { bug: 'notes pushed before their folder, rejection dropped', client: 'notes-before-folders.ts', scenario: 'offline-edits.yaml', checker: 'liveness', firstSeed: 1 },
+];
+
+function shippedScenario(name: string): Scenario {
+  const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios', name));
+  if (!loaded.ok) throw new Error(`scenarios/${name} must load`);
+  return loaded.scenario;
+}
+
+async function clientFor(scenario: Scenario, client: string) {
+  return loadClientFactory({ ...scenario.system, client: join(REPO_ROOT, 'fixtures/clients', client) }, REPO_ROOT);
+}
+
+/** What the reference client's run of a scenario and seed found; entries sharing a scenario share its runs. */
+const referenceRuns = new Map<string, Promise<string[]>>();
+function referenceViolations(name: string, scenario: Scenario, seed: number): Promise<string[]> {
+  const key = `${name}#${seed}`;
+  let run = referenceRuns.get(key);
+  if (!run) {
+    run = loadClientFactory(scenario.system, join(REPO_ROOT, 'scenarios'))
+      .then((factory) => runScenario(scenario, { seed, factory }))
+      .then((result) => result.violations.map((violation) => violation.summary));
+    referenceRuns.set(key, run);
+  }
+  return run;
+}
+
+function checkersOf(result: RunResult): string[] {
+  return [...new Set(result.violations.map((violation) => violation.checker))].sort();
+}
+
+describe('the bug catalog', () => {
+  it('holds at least eleven broken clients, each on its own file', () => {
+    expect(new Set(CATALOG.map((entry) => entry.client)).size).toBeGreaterThanOrEqual(11);
+  });
+
+  it.each(CATALOG)('$bug: $client is caught by $checker in $scenario at seed $firstSeed, and the reference passes', async (entry) => {
+    const scenario = shippedScenario(entry.scenario);
+    const broken = await clientFor(scenario, entry.client);
+    let caught: RunResult | undefined;
+    for (let seed = scenario.seed; seed < scenario.seed + SEED_BUDGET && !caught; seed++) {
+      const result = await runScenario(scenario, { seed, factory: broken });
+      expect(result.error, `${entry.client} seed ${seed} must run to the end`).toBeUndefined();
+      if (result.verdict === 'fail') caught = result;
+    }
+    expect(caught, `${entry.client} is not caught within ${SEED_BUDGET} seeds of ${entry.scenario}`).toBeDefined();
+    expect(caught!.seed, `first seed of ${entry.scenario} that catches ${entry.client}`).toBe(entry.firstSeed);
+    expect(checkersOf(caught!)).toContain(entry.checker);
+
+    for (let seed = scenario.seed; seed <= entry.firstSeed; seed++) {
+      expect(await referenceViolations(entry.scenario, scenario, seed), `reference client, ${entry.scenario} seed ${seed}`).toEqual([]);
+    }
+  });
+});
+
+describe('a catalog client on the command line', () => {
+  it('makes `sync-chaos run scenarios/kill-pending.yaml --client` exit 1, printing the violation and its replay command', async () => {
+    const client = 'fixtures/clients/queue-in-memory.ts';
+    const { code, stdout } = await runCli(['run', 'scenarios/kill-pending.yaml', '--client', client]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('FAIL  kill-pending seed 1');
+    expect(stdout).toMatch(
+      /\[liveness\] (note|folder) [0-9a-f-]{36}: t:d\d:w\d+ \((create|update) by d\d at [\d.]+s, acknowledged\) never reached the server, and the app neither showed it failed nor logged a conflict/,
+    );
+    expect(stdout).toContain(`replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 1 --client ${client}`);
+  });
+});
