@@ -188,7 +188,7 @@ describe('reporting problems', () => {
 
   it('points at the offending item of a list', () => {
     expect(issuesIn('name: x\nchecks: [divergence, typo]\n')).toMatchObject([
-      { line: 2, col: 22, path: 'checks[1]', message: expect.stringMatching(/^expected one of "lost-write", .*"retry-budget", found "typo"$/) },
+      { line: 2, col: 22, path: 'checks[1]', message: expect.stringMatching(/^expected one of "lost-write", .*"writes-follow-reads", found "typo"$/) },
     ]);
   });
 

@@ -42,6 +42,8 @@ export class Causality {
   readonly firstCommitMs = new Map<string, number>();
   /** When the server committed each record's tombstone, ms. */
   private readonly tombstoneMs = new Map<string, number>();
+  /** Every version the server committed, per record id. */
+  private readonly committed = new Map<string, { atMs: number; fields: Fields }[]>();
 
   constructor(events: readonly HistoryEvent[]) {
     const open = this.byOp;
@@ -73,6 +75,7 @@ export class Causality {
         for (const record of event.type === 'commit' ? [event] : event.records) this.placeCreates(record.id, record.fields);
         if (event.type === 'commit') {
           if (event.deleted && !this.tombstoneMs.has(event.id)) this.tombstoneMs.set(event.id, event.t);
+          this.committed.set(event.id, [...(this.committed.get(event.id) ?? []), { atMs: event.t, fields: event.fields }]);
           for (const value of Object.values(event.fields)) if (isToken(value) && !this.firstCommitMs.has(value)) this.firstCommitMs.set(value, event.t);
         }
       } else if (event.type === 'restore') {
@@ -134,6 +137,21 @@ export class Causality {
   /** The creates at the roots of `token`'s ancestry in `field`: the record it belongs to, by origin. */
   roots(token: string, field: string): string[] {
     return [token, ...this.ancestors(token, field)].filter((candidate) => this.byToken.get(candidate)?.f === 'create');
+  }
+
+  /** Whether, by `untilMs`, the server committed a value of record `write.id` its user had not seen, in any field: a concurrent change. */
+  metConcurrentChange(write: Write, untilMs = Number.POSITIVE_INFINITY): boolean {
+    return (this.committed.get(write.id ?? '') ?? []).some(
+      ({ atMs, fields }) =>
+        atMs <= untilMs &&
+        Object.entries(fields).some(
+          ([field, value]) =>
+            isToken(value) &&
+            value !== write.token &&
+            !write.seen.some((version) => this.includes(version[field], value, field)) &&
+            !(write.token !== undefined && this.includes(value, write.token, field)),
+        ),
+    );
   }
 
   /**

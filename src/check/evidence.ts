@@ -60,14 +60,14 @@ export function faultsDuring(spans: readonly FaultRef[], fromMs: number, toMs: n
   return spans.filter((span) => span.startMs <= toMs && (span.stopMs ?? Number.POSITIVE_INFINITY) >= fromMs);
 }
 
-/** The tokens each record's logged conflicts mention (`env.log('conflict', …)`): values a client admitted it replaced. */
-export function loggedConflictTokens(events: readonly HistoryEvent[]): Set<string> {
-  const tokens = new Set<string>();
+/** The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named: values a client admitted it replaced. */
+export function loggedConflictTokens(events: readonly HistoryEvent[]): Map<string, number> {
+  const firstMs = new Map<string, number>();
   for (const event of events) {
     if (event.type !== 'client' || event.event !== 'conflict') continue;
-    collectTokens(event.data, tokens);
+    for (const token of tokensIn(event.data)) if (!firstMs.has(token)) firstMs.set(token, event.t);
   }
-  return tokens;
+  return firstMs;
 }
 
 /** Every token anywhere inside a logged value. */

@@ -43,7 +43,7 @@ export function checkLostWrite(input: CheckInput): CheckResult {
 
 class Judge {
   private readonly server: Map<string, ServerRecord>;
-  private readonly logged: Set<string>;
+  private readonly logged: Map<string, number>;
   private readonly kept = new Set<string>();
   private readonly failed = new Set<string>();
   private readonly rejected: ReturnType<typeof recordNotices>;
@@ -82,12 +82,22 @@ class Judge {
     if (!isToken(value) || !this.causality.writeOf(value)) return { class: 'vanished' };
     const finalWrite = this.causality.writeOf(value) as Write;
     if (this.causality.includes(value, token, field)) return { class: 'superseded', winner: finalWrite };
-    if (this.causality.ancestors(token, field).has(value)) {
-      // the server went back only if it ever held this write; otherwise a concurrent change to another field of the record won
-      if (this.causality.firstCommitMs.has(token)) return { class: 'regressed', winner: finalWrite };
-      return { class: this.concurrentLoss(token, field) };
+    if (this.olderStateWon(write, field, value)) {
+      const kept = this.causality.firstCommitMs.has(token) ? finalWrite : this.causality.writeOf(this.causality.parents(token, field)[0] ?? '');
+      return { class: 'regressed', winner: kept ?? finalWrite };
     }
     return { class: this.concurrentLoss(token, field), winner: this.competitor(value, token, field) ?? finalWrite };
+  }
+
+  /**
+   * Older state won: the server held this write and went back to a version it was made over, or it
+   * turned the write down when no change the user had not seen had reached the record by then (the
+   * loss is dated by the first logged conflict naming it): LWW by a drifted clock, a stale re-upload.
+   */
+  private olderStateWon(write: Write, field: string, value: string): boolean {
+    const token = write.token as string;
+    if (this.causality.firstCommitMs.has(token)) return this.causality.ancestors(token, field).has(value);
+    return !this.causality.metConcurrentChange(write, this.logged.get(token));
   }
 
   /** The earliest write in the final value's ancestry that is concurrent with `token`: the one that displaced it. */
@@ -107,16 +117,16 @@ class Judge {
 
   /** A losing branch is accounted for when a conflict copy or log holds the write's value or a later one built on it. */
   private concurrentLoss(token: string, field: string): WriteClass {
-    const holds = (values: ReadonlySet<string>) => [...values].some((value) => this.causality.includes(value, token, field));
+    const holds = (values: Iterable<string>) => [...values].some((value) => this.causality.includes(value, token, field));
     if (holds(this.kept)) return 'kept';
-    return holds(this.logged) ? 'overwritten' : 'silent';
+    return holds(this.logged.keys()) ? 'overwritten' : 'silent';
   }
 }
 
 const EXPLANATIONS: Record<string, string> = {
   overwritten: 'a concurrent change won; the conflict was logged but the value is gone',
   silent: 'a concurrent change won and nothing recorded a conflict',
-  regressed: 'the server held this write, then went back to an older version it was made over',
+  regressed: 'an older version this write was made over won: the server went back, or kept it against no concurrent change',
   vanished: 'no write or delete explains its disappearance',
 };
 
