@@ -1,0 +1,120 @@
+// The real-network transport of a run (`transport: http`): the run's own reference server mounted
+// on node:http on 127.0.0.1 (an ephemeral port), or an external server speaking protocol v1 at a
+// URL; devices reach it through undici over their faulty links; time is real, scaled by
+// `time_scale`. The run stays seeded (workload, faults, latencies) but not byte-deterministic.
+import { Agent, request } from 'undici';
+import type { ServerRecord } from '../adapter.ts';
+import { ServerUnavailableError } from '../faults/faulty-server.ts';
+import { PULL_PATH, type PullResponse } from '../protocol/v1.ts';
+import { BadInputError, SystemUnderTestError } from '../run/errors.ts';
+import type { Transport } from '../run/transport.ts';
+import type { Scenario } from '../scenario/index.ts';
+import { createHttpFetch, type HttpFetch } from './http-fetch.ts';
+import { mountHttpServer, type MountedHttpServer } from './http-server.ts';
+import { PacedScheduler } from './paced-scheduler.ts';
+
+type ServerSetting = Scenario['system']['server'];
+type ExternalServer = Exclude<ServerSetting, 'reference'>;
+
+/** Records per pull when reading an external server's final state. */
+const PULL_PAGE = 1000;
+/** How long reading the server (its emptiness, its final records) may take in real time. */
+const READ_TIMEOUT_MS = 10_000;
+
+export interface HttpTransportSettings {
+  timeScale: number;
+  server: ServerSetting;
+}
+
+export function httpTransport(settings: HttpTransportSettings): Transport {
+  const external = settings.server === 'reference' ? undefined : settings.server;
+  const fetches: HttpFetch[] = [];
+  let base: URL | undefined;
+  let mounted: MountedHttpServer | undefined;
+  return {
+    deterministic: false,
+    unsupportedFaults: external ? ['batch_failure', 'server_restart'] : [],
+    createScheduler: (onTaskError) => new PacedScheduler(onTaskError, settings.timeScale),
+    deviceFetch: ({ scheduler, network, link, requestTimeoutMs }) => {
+      const token = tokenOf(external, link);
+      const device = createHttpFetch({
+        scheduler,
+        network,
+        link,
+        requestTimeoutMs,
+        base: () => {
+          if (!base) throw new Error('the http transport is not open yet');
+          return base;
+        },
+        ...(token !== undefined && { token }),
+      });
+      fetches.push(device);
+      return device.fetch;
+    },
+    open: async (server) => {
+      if (external) {
+        base = new URL(external.url);
+        const held = await pullAll(base, tokenOf(external), 1);
+        if (held.length > 0) {
+          throw new BadInputError(
+            `the server at ${external.url} already holds records: a run checks the server's records against its own writes, so it needs an empty server (restart it over a new --db file)`,
+          );
+        }
+        return;
+      }
+      mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError });
+      base = new URL(mounted.url);
+    },
+    records: (server) => (external && base ? pullAll(base, tokenOf(external)) : server.records()),
+    close: async () => {
+      await Promise.all(fetches.map((device) => device.close()));
+      await mounted?.destroy();
+    },
+  };
+}
+
+/** The token a device sends (the first one given, for the run's own reads); none for an open server. */
+function tokenOf(external: ExternalServer | undefined, deviceId?: string): string | undefined {
+  const token = external?.token;
+  if (token === undefined || typeof token === 'string') return token;
+  return deviceId === undefined ? Object.values(token)[0] : token[deviceId];
+}
+
+/** Every record the server holds, tombstones included: the pull feed from cursor 0 to its end (or the first `most`). */
+async function pullAll(base: URL, token: string | undefined, most = Infinity): Promise<ServerRecord[]> {
+  const agent = new Agent();
+  const records: ServerRecord[] = [];
+  try {
+    let cursor = 0;
+    for (;;) {
+      const url = new URL(base.pathname.replace(/\/$/, '') + `${PULL_PATH}?cursor=${cursor}&limit=${Math.min(PULL_PAGE, most)}`, base);
+      const page = await pullPage(url, token, agent);
+      records.push(...page.records);
+      if (!page.hasMore || records.length >= most) return records;
+      cursor = page.cursor;
+    }
+  } finally {
+    await agent.close();
+  }
+}
+
+async function pullPage(url: URL, token: string | undefined, agent: Agent): Promise<PullResponse> {
+  let answer;
+  try {
+    answer = await request(url, {
+      dispatcher: agent,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      headersTimeout: READ_TIMEOUT_MS,
+      bodyTimeout: READ_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw new SystemUnderTestError(`cannot reach the server at ${url.origin}`, error);
+  }
+  const text = await answer.body.text();
+  if (answer.statusCode !== 200) throw new SystemUnderTestError(`GET ${url.pathname}${url.search} answered ${answer.statusCode}: ${text.slice(0, 200)}`);
+  const page = JSON.parse(text) as PullResponse;
+  if (!Array.isArray(page.records) || typeof page.hasMore !== 'boolean' || typeof page.cursor !== 'number') {
+    throw new SystemUnderTestError(`GET ${url.pathname} answered a page that is not protocol v1: ${text.slice(0, 200)}`);
+  }
+  return page;
+}
