@@ -2,6 +2,7 @@
 // on node:http on 127.0.0.1 (an ephemeral port), or an external server speaking protocol v1 at a
 // URL; devices reach it through undici over their faulty links; time is real, scaled by
 // `time_scale`. The run stays seeded (workload, faults, latencies) but not byte-deterministic.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { ServerRecord } from '../adapter.ts';
 import { ServerUnavailableError } from '../faults/faulty-server.ts';
@@ -18,8 +19,10 @@ type ExternalServer = Exclude<ServerSetting, 'reference'>;
 
 /** Records per pull when reading an external server's final state. */
 const PULL_PAGE = 1000;
-/** How long reading the server (its emptiness, its final records) may take in real time. */
+/** How long one read of the server (its emptiness, its records) may take in real time, retries included. */
 const READ_TIMEOUT_MS = 10_000;
+/** Real wait between two attempts to reach a server that refused the connection (restarting, say). */
+const READ_RETRY_MS = 200;
 
 export interface HttpTransportSettings {
   timeScale: number;
@@ -98,17 +101,18 @@ async function pullAll(base: URL, token: string | undefined, most = Infinity): P
   }
 }
 
+/** One page; a server that cannot be reached is tried again until READ_TIMEOUT_MS have passed. */
 async function pullPage(url: URL, token: string | undefined, agent: Agent): Promise<PullResponse> {
+  const signal = AbortSignal.timeout(READ_TIMEOUT_MS);
   let answer;
-  try {
-    answer = await request(url, {
-      dispatcher: agent,
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      headersTimeout: READ_TIMEOUT_MS,
-      bodyTimeout: READ_TIMEOUT_MS,
-    });
-  } catch (error) {
-    throw new SystemUnderTestError(`cannot reach the server at ${url.origin}`, error);
+  for (;;) {
+    try {
+      answer = await request(url, { dispatcher: agent, signal, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+      break;
+    } catch (error) {
+      if (signal.aborted) throw new SystemUnderTestError(`cannot reach the server at ${url.origin}`, error);
+      await sleep(READ_RETRY_MS);
+    }
   }
   const text = await answer.body.text();
   if (answer.statusCode !== 200) throw new SystemUnderTestError(`GET ${url.pathname}${url.search} answered ${answer.statusCode}: ${text.slice(0, 200)}`);
