@@ -1,8 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClientFactory } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
-import { REPO_ROOT } from './cli-helpers.ts';
+import { REPO_ROOT, runCli } from './cli-helpers.ts';
 import { scenarioFrom } from './scenario-helpers.ts';
 
 /** Two simulated minutes of three devices: two real seconds at time_scale 60. */
@@ -66,4 +68,17 @@ faults: [{ at: 10s, server_restart: { down: 5s } }]`);
 
     await expect(runScenario(scenario, { seed: 1, factory })).rejects.toThrow(/server_restart act on the server process the run holds/);
   });
+
+  it('says on the command line that an http run is seeded but not byte-deterministic', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-http-cli-'));
+    const file = join(folder, 'http.yaml');
+    writeFileSync(file, `${SHORT_RUN.replace('2m', '30s')}`.replace('system: {', 'system: { transport: http,'));
+
+    const { code, stdout, stderr } = await runCli(['run', file, '--workers', '1']);
+    rmSync(folder, { recursive: true, force: true });
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('PASS');
+    expect(stderr).toContain('transport http, seeded but not byte-deterministic');
+  }, 30_000);
 });
