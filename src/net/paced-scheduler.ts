@@ -9,7 +9,8 @@ import { Scheduler, type Cancel } from '../sim/scheduler.ts';
 const SLICE_MS_MAX = 5;
 
 export class PacedScheduler extends Scheduler {
-  private readonly startedAtMs = performance.now();
+  /** When the first runUntil began: the run's time 0; until then time stands still, as setup is not part of the run. */
+  private startedAtMs: number | undefined;
 
   constructor(
     onTaskError: (error: unknown) => void,
@@ -29,6 +30,7 @@ export class PacedScheduler extends Scheduler {
 
   /** Runs each event once the scaled real clock reaches its time, until `endMs` or until `stop()` says so. */
   override async runUntil(endMs: number, stop: () => boolean = () => false): Promise<void> {
+    this.startedAtMs ??= performance.now();
     for (;;) {
       await super.runUntil(Math.min(this.scaledRealMs(), endMs), stop);
       if (stop() || super.nowMs >= endMs) return;
@@ -37,6 +39,7 @@ export class PacedScheduler extends Scheduler {
   }
 
   private scaledRealMs(): number {
+    if (this.startedAtMs === undefined) return 0;
     return Math.round((performance.now() - this.startedAtMs) * this.timeScale);
   }
 }
