@@ -75,6 +75,7 @@ duration: 3m
 quiesce_timeout: 10m
 system: { server: { url: "${url}" }, time_scale: 60, sync_interval: 10s }
 workload: { rate: 20/min }
+allow: [overwritten]
 faults: [{ at: 20s, for: 30s, partition: { target: d1, mode: response-lost } }]
 `);
     const factory = await loadClientFactory(scenario.system, REPO_ROOT);

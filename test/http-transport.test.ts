@@ -15,6 +15,7 @@ duration: 2m
 quiesce_timeout: 5m
 system: { sync_interval: 20s }
 workload: { rate: 12/min, mix: { create: 0.4, update: 0.3, delete: 0.3 } }
+allow: [overwritten]
 `;
 
 const FAULTS = `

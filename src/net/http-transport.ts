@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { ServerRecord } from '../adapter.ts';
 import { ServerUnavailableError } from '../faults/faulty-server.ts';
-import { PULL_PATH, type PullResponse } from '../protocol/v1.ts';
+import { PULL_PATH, PUSH_PATH, type PullResponse, type PushResponse } from '../protocol/v1.ts';
 import { BadInputError, SystemUnderTestError } from '../run/errors.ts';
 import type { Transport } from '../run/transport.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -32,13 +32,15 @@ export interface HttpTransportSettings {
 export function httpTransport(settings: HttpTransportSettings): Transport {
   const external = settings.server === 'reference' ? undefined : settings.server;
   const fetches: HttpFetch[] = [];
+  /** The record versions (`id#version`) the run has seen an external server commit. */
+  const committed = new Set<string>();
   let base: URL | undefined;
   let mounted: MountedHttpServer | undefined;
   return {
     deterministic: false,
     unsupportedFaults: external ? ['batch_failure', 'server_restart'] : [],
     createScheduler: (onTaskError) => new PacedScheduler(onTaskError, settings.timeScale),
-    deviceFetch: ({ scheduler, network, link, requestTimeoutMs }) => {
+    deviceFetch: ({ scheduler, network, link, requestTimeoutMs }, history) => {
       const token = tokenOf(external, link);
       const device = createHttpFetch({
         scheduler,
@@ -52,7 +54,13 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         ...(token !== undefined && { token }),
       });
       fetches.push(device);
-      return device.fetch;
+      if (!external) return device.fetch;
+      return observingCommits(link, device.fetch, ({ record, push }) => {
+        const key = `${record.id}#${record.version}`;
+        if (committed.has(key)) return;
+        committed.add(key);
+        history.append({ t: scheduler.nowMs, type: 'commit', process: push?.deviceId ?? 'server', changeId: push?.changeId ?? '', ...record });
+      });
     },
     open: async (server) => {
       if (external) {
@@ -73,6 +81,36 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
       await Promise.all(fetches.map((device) => device.close()));
       await mounted?.destroy();
     },
+  };
+}
+
+/** A record version the server reported holding, and how the run learned of it. */
+interface Seen {
+  record: ServerRecord;
+  /** The device whose push answer reported it, with the change that wrote it; absent when a pull showed it. */
+  push?: { deviceId: string; changeId: string };
+}
+
+/**
+ * An external server's commit log is out of sight: the run learns of a commit when an answer first
+ * shows that record version, either a push answer (`applied`, or `duplicate` once a retry follows a
+ * lost answer) or a pull page, whichever comes first. It is recorded then, as a `commit` event.
+ */
+function observingCommits(deviceId: string, fetch: typeof globalThis.fetch, seen: (seen: Seen) => void): typeof globalThis.fetch {
+  return async (input, init) => {
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+    const response = await fetch(input, init);
+    if (response.status !== 200) return response;
+    const answer = (await response.clone().json().catch(() => undefined)) as Partial<PushResponse & PullResponse> | undefined;
+    if (method === 'POST' && path.endsWith(PUSH_PATH)) {
+      for (const result of Array.isArray(answer?.results) ? answer.results : []) {
+        if ((result.status === 'applied' || result.status === 'duplicate') && result.record) seen({ record: result.record, push: { deviceId, changeId: result.changeId } });
+      }
+    } else if (method === 'GET' && path.endsWith(PULL_PATH)) {
+      for (const record of Array.isArray(answer?.records) ? answer.records : []) seen({ record });
+    }
+    return response;
   };
 }
 

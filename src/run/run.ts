@@ -164,7 +164,7 @@ class World {
             link: deviceId,
             requestTimeoutMs: scenario.system.requestTimeoutMs,
             onServerError: fail,
-          }),
+          }, this.history),
         }),
       );
     }

@@ -3,6 +3,7 @@
 // puts real sockets and real, scaled time underneath the same devices, faults and checkers.
 import type { ServerRecord, SyncServer } from '../adapter.ts';
 import type { FaultKind } from '../faults/types.ts';
+import type { History } from '../history/history.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { createSimFetch, type SimFetchSettings } from './sim-fetch.ts';
 
@@ -12,8 +13,11 @@ export interface Transport {
   /** Fault kinds this transport cannot inject (they act on a server it does not hold). */
   readonly unsupportedFaults: readonly FaultKind[];
   createScheduler(onTaskError: (error: unknown) => void): Scheduler;
-  /** One device's Fetch API over its link. */
-  deviceFetch(settings: SimFetchSettings): typeof fetch;
+  /**
+   * One device's Fetch API over its link. `history` is where a transport that cannot see the
+   * server's own commit log records the commits the server's answers report.
+   */
+  deviceFetch(settings: SimFetchSettings, history: History): typeof fetch;
   /** Readies the server the devices talk to; `server` is the run's own (faulty) reference server. */
   open(server: SyncServer): Promise<void>;
   /** The server's every record, tombstones included: ground truth for the checkers. */
