@@ -72,7 +72,7 @@ describe('a run against an external server process', () => {
 name: external-kill
 devices: 3
 duration: 3m
-quiesce_timeout: 10m
+quiesce_timeout: 20m
 system: { server: { url: "${url}" }, time_scale: 60, sync_interval: 10s }
 workload: { rate: 20/min }
 allow: [overwritten]
@@ -95,7 +95,7 @@ faults: [{ at: 20s, for: 30s, partition: { target: d1, mode: response-lost } }]
     expect(result.error).toBeUndefined();
     expect(result.violations).toEqual([]);
     expect(result.quiesced).toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   it('refuses to start on a server that already holds records, since they would not be this run of its own', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-external-'));
@@ -113,5 +113,5 @@ workload: { rate: 20/min, mix: { create: 1 } }
 
     expect((await runScenario(scenario, { seed: 1, factory })).verdict).toBe('pass');
     await expect(runScenario(scenario, { seed: 1, factory })).rejects.toThrow(/already holds records/);
-  }, 30_000);
+  }, 60_000);
 });

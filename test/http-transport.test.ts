@@ -21,10 +21,10 @@ allow: [overwritten]
 const FAULTS = `
 faults:
   - { at: 20s, for: 30s, partition: { target: d1, mode: drop } }
-  - { at: 40s, for: 20s, partition: { target: d2, mode: response-lost } }
+  - { at: 40s, for: 30s, partition: { target: d2, mode: response-lost } }
   - { at: 30s, for: 30s, partition: { target: d3, mode: hold } }
   - { at: 50s, kill: { target: d3, when: during-sync, restart_after: 10s } }
-  - { at: 60s, server_restart: { down: 10s } }
+  - { at: 60s, server_restart: { down: 20s } }
   - { at: 70s, for: 20s, batch_failure: { mode: response-lost } }
   - { at: 10s, for: 60s, latency: { target: all, min: 100ms, max: 3s } }
 `;

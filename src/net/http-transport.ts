@@ -96,11 +96,11 @@ interface Seen {
  * shows that record version, either a push answer (`applied`, or `duplicate` once a retry follows a
  * lost answer) or a pull page, whichever comes first. It is recorded then, as a `commit` event.
  */
-function observingCommits(deviceId: string, fetch: typeof globalThis.fetch, seen: (seen: Seen) => void): typeof globalThis.fetch {
+function observingCommits(deviceId: string, send: typeof fetch, seen: (seen: Seen) => void): typeof fetch {
   return async (input, init) => {
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
     const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
-    const response = await fetch(input, init);
+    const response = await send(input, init);
     if (response.status !== 200) return response;
     const answer = (await response.clone().json().catch(() => undefined)) as Partial<PushResponse & PullResponse> | undefined;
     if (method === 'POST' && path.endsWith(PUSH_PATH)) {
