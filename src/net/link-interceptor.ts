@@ -9,7 +9,7 @@ import type { Scheduler } from '../sim/scheduler.ts';
 
 type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;
-type Headers = Parameters<NonNullable<Handler['onResponseStart']>>[2];
+type ResponseHeaders = Parameters<NonNullable<Handler['onResponseStart']>>[2];
 
 export interface LinkSettings {
   scheduler: Scheduler;
@@ -58,7 +58,7 @@ class Exchange {
   private settled = false;
   private headersArrived = false;
   private bodyArrived = false;
-  private response: { statusCode: number; headers: Headers; statusMessage?: string; body: Buffer[]; trailers: Headers } | undefined;
+  private response: { statusCode: number; headers: ResponseHeaders; statusMessage?: string; body: Buffer[]; trailers: ResponseHeaders } | undefined;
 
   constructor(
     private readonly settings: LinkSettings,
@@ -79,7 +79,7 @@ class Exchange {
   /** The handler the real dispatch reports to: it keeps the server's answer until the link delivers it. */
   serverSide(): Handler {
     const body: Buffer[] = [];
-    let start: { statusCode: number; headers: Headers; statusMessage?: string } | undefined;
+    let start: { statusCode: number; headers: ResponseHeaders; statusMessage?: string } | undefined;
     return {
       onRequestStart: (inner) => this.controller.attach(inner),
       onResponseStart: (_inner, statusCode, headers, statusMessage) => {
@@ -106,7 +106,7 @@ class Exchange {
     });
   }
 
-  /** Headers reach the device first; a body that overtook them waits for them. */
+  /** ResponseHeaders reach the device first; a body that overtook them waits for them. */
   private arrive(part: 'headers' | 'body'): void {
     if (part === 'headers') this.headersArrived = true;
     else this.bodyArrived = true;
