@@ -17,6 +17,7 @@ const FORBIDDEN: [RegExp, string][] = [
   [/(?<![\w.])setImmediate\s*\(/, 'setImmediate'],
   [/(?<![\w.])fetch\s*\(/, 'global fetch'],
   [/from '(node:)?(http|https|net|dgram|dns)'|from 'undici'/, 'a real network module'],
+  [/from '(node:)?timers(\/promises)?'/, 'a real timers module'],
 ];
 
 /** Where each is allowed: the CLI measures wall time; the scheduler takes one macrotask turn between events. */
@@ -27,6 +28,11 @@ const ALLOWED: Record<string, string[]> = {
   'src/report/run-folder.ts': ['new Date'], // stamps the run id and report.json's startedAt once per CLI run, after seeds are chosen; never read by the simulation
   'src/net/conformance.ts': ['a real network module'], // conformance checks a user's real server over HTTP (undici); never part of a seeded run
   'src/net/http-server.ts': ['a real network module'], // the real-network mode's server listens on node:http; simulated runs never load it
+  // transport: http (real sockets, real time scaled by time_scale); run.ts imports it only for such a scenario, so simulated runs never load it
+  'src/net/http-transport.ts': ['a real network module', 'a real timers module'], // reads the server's records, retrying a refused connection
+  'src/net/http-fetch.ts': ['a real network module'], // each device's undici Agent
+  'src/net/link-interceptor.ts': ['a real network module'], // the undici interceptor (its types only)
+  'src/net/paced-scheduler.ts': ['performance.now', 'a real timers module'], // paces the event queue by the real clock
 };
 
 function sourceFiles(folder: string): string[] {
@@ -51,6 +57,12 @@ describe('determinism guard', () => {
       }
     }
     expect(offences).toEqual([]);
+  });
+
+  it('loads the http transport only on demand: the run imports nothing of src/net/ statically', () => {
+    const run = readFileSync(join(REPO_ROOT, 'src/run/run.ts'), 'utf8');
+    expect(run).toMatch(/await import\('\.\.\/net\/http-transport\.ts'\)/);
+    expect(run).not.toMatch(/^import [^;]*'\.\.\/net\//m);
   });
 
   describe('at run time', () => {

@@ -1,7 +1,6 @@
 // The reference server over real loopback sockets: health, a push/pull round trip, the 400/413/401/403
 // answers, a graceful close that waits for a request still streaming its body, a restart over the
 // same database file, and the `server` command's startup, bad flags and SIGTERM.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../src/net/http-server.ts';
 import type { Change, PullResponse, PushResponse } from '../src/protocol/v1.ts';
-import { REPO_ROOT } from './cli-helpers.ts';
+import { launch } from './server-process.ts';
 
 const servers: RunningHttpServer[] = [];
 const folders: string[] = [];
@@ -203,40 +202,6 @@ describe('the reference server on node:http', () => {
     expect((await pull(second, 0)).records.map((record) => [record.id, record.version])).toEqual([['f1', 1]]);
   });
 });
-
-interface Launched {
-  code: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-  signal: (name: NodeJS.Signals) => void;
-  /** Resolves with the first stdout line matching `pattern`. */
-  line: (pattern: RegExp) => Promise<RegExpExecArray>;
-}
-
-function launch(args: string[]): Launched {
-  const child = spawn(process.execPath, ['bin/sync-chaos', 'server', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, FORCE_COLOR: '0' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
-  const line = (pattern: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const look = () => {
-        const match = pattern.exec(stdout);
-        if (!match) return false;
-        child.stdout.off('data', look);
-        resolve(match);
-        return true;
-      };
-      if (!look()) child.stdout.on('data', look);
-      void code.then(() => look() || reject(new Error(`exited before printing ${pattern}: ${stdout}${stderr}`)));
-    });
-  return { code, stdout: () => stdout, stderr: () => stderr, signal: (name) => child.kill(name), line };
-}
 
 describe('sync-chaos server', () => {
   it('listens, says it is open without --tokens, and exits 0 after a graceful SIGTERM', async () => {

@@ -16,6 +16,8 @@ describe('resolving a valid scenario', () => {
       system: {
         client: 'reference',
         server: 'reference',
+        transport: 'simulated',
+        timeScale: 60,
         conflict: 'server-wins',
         ordering: 'dependency',
         batchSize: 50,
@@ -50,7 +52,9 @@ describe('resolving a valid scenario', () => {
       resumeMs: number;
       system: {
         client: string;
-        server: 'reference';
+        server: 'reference' | { url: string; token?: string | Record<string, string> };
+        transport: 'simulated' | 'http';
+        timeScale: number;
         conflict: 'server-wins' | 'lww' | 'field-merge' | 'manual';
         ordering: 'dependency' | 'serial' | 'parallel';
         batchSize: number;

@@ -91,6 +91,9 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   }
   const scenarios = loadAll(files);
   if (!scenarios) return EXIT_BAD_INPUT;
+  for (const { file, scenario } of scenarios.filter(({ scenario }) => scenario.system.transport === 'http')) {
+    err(`${file}: transport http, seeded but not byte-deterministic: real sockets and real time (time_scale ${scenario.system.timeScale}) decide the interleaving, so the event-log hash differs from run to run`);
+  }
   const tasks: CaseTask[] = scenarios.flatMap(({ scenario }, fileIndex) =>
     seedsOf(scenario, flags)
       .filter((_, index) => !shard || index % shard.count === shard.index - 1)

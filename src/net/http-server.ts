@@ -43,35 +43,65 @@ interface Mount {
   authenticate: (authorization: string | undefined) => Identity;
   /** Set once close() starts: responses then ask the client to drop the connection. */
   closing: boolean;
+  dropsConnection: (error: unknown) => boolean;
 }
 
 /** Who a request acts as (no device when the server is open), or why it is refused. */
 type Identity = { ok: true; deviceId?: string } | { ok: false; reason: string };
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const host = options.host ?? DEFAULT_HOST;
-  const tokens = options.tokens ?? 'open';
-  const problem = tokens === 'open' ? undefined : tokenProblem(tokens);
-  if (problem) throw new Error(problem);
   const db = openServerDb(options.dbPath ?? DEFAULT_DB_PATH);
   try {
-    const app = createReferenceServer(db, { policy: options.policy });
-    const mount: Mount = {
-      app,
-      origin: '',
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      authenticate: authenticator(tokens),
-      closing: false,
-    };
-    const inFlight = new Set<Promise<void>>();
-    const server = createServer((request, response) => track(inFlight, serve(mount, server, request, response)));
-    const port = await listen(server, options.port, host);
-    mount.origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    return { url: mount.origin, port, close: closer(mount, server, inFlight, db) };
+    const mounted = await mountHttpServer(createReferenceServer(db, { policy: options.policy }), options);
+    let closed: Promise<void> | undefined;
+    const close = () => (closed ??= mounted.close().then(() => void db.close()));
+    return { url: mounted.url, port: mounted.port, close };
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+export interface MountOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  maxBodyBytes?: number;
+  tokens?: DeviceTokens;
+  /** A handler error for which the connection is cut without an answer, as a process that went away would. */
+  dropsConnection?: (error: unknown) => boolean;
+}
+
+export interface MountedHttpServer extends RunningHttpServer {
+  /** Stops listening and cuts every connection at once, without waiting for handlers still running. */
+  destroy(): Promise<void>;
+}
+
+/** Serves any protocol v1 handler on node:http behind the health endpoint, the token gate and the body bound. */
+export async function mountHttpServer(app: SyncServer, options: MountOptions): Promise<MountedHttpServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const tokens = options.tokens ?? 'open';
+  const problem = tokens === 'open' ? undefined : tokenProblem(tokens);
+  if (problem) throw new Error(problem);
+  const mount: Mount = {
+    app,
+    origin: '',
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    authenticate: authenticator(tokens),
+    closing: false,
+    dropsConnection: options.dropsConnection ?? (() => false),
+  };
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((request, response) => track(inFlight, serve(mount, server, request, response)));
+  const port = await listen(server, options.port, host);
+  mount.origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const destroy = () => {
+    mount.closing = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    return stopped;
+  };
+  return { url: mount.origin, port, close: closer(mount, server, inFlight), destroy };
 }
 
 /** Why a token table cannot be used, or undefined: every token a non-empty string, none shared by two devices. */
@@ -110,7 +140,7 @@ function track(inFlight: Set<Promise<void>>, work: Promise<void>): void {
   void work.finally(() => inFlight.delete(work));
 }
 
-function closer(mount: Mount, server: Server, inFlight: Set<Promise<void>>, db: Database.Database): () => Promise<void> {
+function closer(mount: Mount, server: Server, inFlight: Set<Promise<void>>): () => Promise<void> {
   let closed: Promise<void> | undefined;
   return () =>
     (closed ??= (async () => {
@@ -119,7 +149,6 @@ function closer(mount: Mount, server: Server, inFlight: Set<Promise<void>>, db: 
       server.closeIdleConnections();
       await stopped;
       await Promise.allSettled(inFlight);
-      db.close();
     })());
 }
 
@@ -131,7 +160,7 @@ async function serve(mount: Mount, server: Server, request: IncomingMessage, res
   try {
     await send(response, await answer(mount, request), mount.closing);
   } catch (error) {
-    if (response.headersSent || request.destroyed) return void response.destroy();
+    if (response.headersSent || request.destroyed || mount.dropsConnection(error)) return void request.socket.destroy();
     const failure = json(500, { error: error instanceof Error ? error.message : String(error) });
     await send(response, failure, true).catch(() => response.destroy());
   }

@@ -26,9 +26,9 @@ import type { Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
-import { Scheduler } from '../sim/scheduler.ts';
+import type { Scheduler } from '../sim/scheduler.ts';
 import { BadInputError, SystemUnderTestError } from './errors.ts';
-import { createSimFetch } from './sim-fetch.ts';
+import { simulatedTransport, type Transport } from './transport.ts';
 
 /**
  * What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour;
@@ -92,14 +92,30 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   if (upgrades && !isReferenceClient(options.factory)) {
     throw new BadInputError('the upgrade fault installs older and newer builds of the reference client: it needs `client: reference`, not a client module');
   }
+  const transport = await transportOf(scenario);
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
-  const world = new World(scenario, options, root);
+  const world = new World(scenario, options, root, transport);
   try {
+    await world.open();
     return await world.run();
   } finally {
+    await transport.close();
     world.close();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The scenario's transport; the http one is loaded only when asked for, so simulated runs never touch a socket. */
+async function transportOf(scenario: Scenario): Promise<Transport> {
+  if (scenario.system.transport === 'simulated') return simulatedTransport;
+  const { httpTransport } = await import('../net/http-transport.ts');
+  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: scenario.system.server });
+  const kinds = [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])];
+  const unsupported = [...new Set(kinds.filter((kind) => transport.unsupportedFaults.includes(kind)))];
+  if (unsupported.length > 0) {
+    throw new BadInputError(`${unsupported.join(' and ')} act on the server process the run holds; an external server (system.server.url) cannot take them`);
+  }
+  return transport;
 }
 
 class World {
@@ -120,9 +136,10 @@ class World {
     private readonly scenario: Scenario,
     private readonly options: RunOptions,
     root: string,
+    private readonly transport: Transport,
   ) {
     const fail = (error: unknown) => this.fail(error);
-    this.scheduler = new Scheduler(fail);
+    this.scheduler = transport.createScheduler(fail);
     this.network = new Network(this.scheduler, createRng(options.seed, 'network'), scenario.network, (event) =>
       this.history.append({ t: this.scheduler.nowMs, type: 'message', ...event }),
     );
@@ -140,14 +157,14 @@ class World {
           rng: createRng(options.seed, `client:${deviceId}`),
           history: this.history,
           factory: options.factory,
-          fetch: createSimFetch({
+          fetch: transport.deviceFetch({
             scheduler: this.scheduler,
             network: this.network,
             server: this.server,
             link: deviceId,
             requestTimeoutMs: scenario.system.requestTimeoutMs,
             onServerError: fail,
-          }),
+          }, this.history),
         }),
       );
     }
@@ -157,6 +174,11 @@ class World {
     for (const [deviceId, appVersion] of firstAppVersions([...scenario.faults, ...this.nemesis.drawn])) {
       this.devices.find((device) => device.id === deviceId)?.install(this.reference().build({ appVersion }));
     }
+  }
+
+  /** Readies the server the devices talk to (a listening socket, in http mode). */
+  open(): Promise<void> {
+    return this.transport.open(this.server);
   }
 
   async run(): Promise<RunResult> {
@@ -193,7 +215,8 @@ class World {
     const { nemesis } = this.scenario;
     if (!this.options.swarm) return nemesis;
     if (nemesis) return { ...nemesis, swarm: true };
-    return isReferenceClient(factory) ? SWARM_NEMESIS : { ...SWARM_NEMESIS, kinds: SWARM_NEMESIS.kinds.filter((kind) => kind !== 'upgrade') };
+    const excluded = [...this.transport.unsupportedFaults, ...(isReferenceClient(factory) ? [] : ['upgrade'])];
+    return { ...SWARM_NEMESIS, kinds: SWARM_NEMESIS.kinds.filter((kind) => !excluded.includes(kind)) };
   }
 
   /** The client under test as the reference client with its builds; runScenario turned any other away when upgrades are asked for. */
@@ -311,7 +334,7 @@ class World {
       const conflicts = (await client.conflicts?.()) ?? [];
       devices.push({ deviceId: device.id, records: await client.list(), openConflicts: conflicts.length, conflicts });
     }
-    return { devices, server: await this.server.records() };
+    return { devices, server: await this.transport.records(this.server) };
   }
 
   private async judge(quiesced: boolean): Promise<RunResult> {

@@ -12,6 +12,7 @@ import {
   durationRange,
   integer,
   nonEmptyString,
+  numberFrom,
   oneOfValues,
   rate,
   section,
@@ -43,6 +44,25 @@ export const ALLOWABLE_LOSSES = ['overwritten'] as const;
 
 const SERVER_KINDS = ['reference'] as const;
 const ORDERINGS = ['dependency', 'serial', 'parallel'] as const;
+/** `simulated`: the seeded in-process network; `http`: real sockets on loopback through undici, time scaled by `time_scale`. */
+export const TRANSPORTS = ['simulated', 'http'] as const;
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: expecting('an http:// or https:// URL like "http://127.0.0.1:8080"') })
+  .meta({ description: 'Base URL of a server speaking sync protocol v1 (docs/protocol.md).' });
+
+const externalServer = section(
+  {
+    url: httpUrl,
+    token: z
+      .union([nonEmptyString('a token'), z.record(z.string(), nonEmptyString('a token'))], {
+        error: expecting('a token string (sent by every device) or a mapping of device id to token'),
+      })
+      .optional()
+      .meta({ description: 'Bearer token sent as `authorization: Bearer …`: one for every device, or one per device ({ d1: …, d2: … }).' }),
+  },
+  'external server settings (url, token)',
+);
 
 const retrySection = section(
   {
@@ -58,7 +78,16 @@ const systemSection = section(
     client: nonEmptyString('"reference" or a path to a client module')
       .default('reference')
       .meta({ description: 'Sync client under test: "reference" or a path to a client module.' }),
-    server: oneOfValues(SERVER_KINDS).default('reference').meta({ description: 'Sync server implementation.' }),
+    server: z
+      .union([oneOfValues(SERVER_KINDS), externalServer], { error: expecting('"reference" or a mapping { url, token }') })
+      .default('reference')
+      .meta({ description: 'Sync server: "reference" (run in-process), or { url, token } of an external server speaking protocol v1 (implies transport: http).' }),
+    transport: oneOfValues(TRANSPORTS)
+      .optional()
+      .meta({ description: 'How devices reach the server: simulated (seeded, replayable; the default) or http (real sockets on 127.0.0.1, seeded but not byte-deterministic; the default for an external server).' }),
+    time_scale: numberFrom(1, 10_000)
+      .default(60)
+      .meta({ description: 'With transport http, simulated ms per real ms: 60 makes one real second a simulated minute.' }),
     conflict: oneOfValues(CONFLICT_POLICIES)
       .default('server-wins')
       .meta({ description: 'Conflict policy of the reference client and server: server-wins, lww, field-merge or manual.' }),
@@ -72,6 +101,16 @@ const systemSection = section(
     request_timeout: duration('30s', 'How long a client waits for a server response.'),
   },
   'system settings',
+).check(
+  whenFieldsParsed((context) => {
+    if (context.value.transport !== 'simulated' || context.value.server === 'reference') return;
+    context.issues.push({
+      code: 'custom',
+      input: context.value.transport,
+      path: ['transport'],
+      message: 'expected transport: http for an external server (server: { url }), found "simulated"',
+    });
+  }),
 );
 
 const latencyRange = durationRange(
@@ -180,6 +219,8 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
   system: {
     client: file.system.client,
     server: file.system.server,
+    transport: file.system.transport ?? (file.system.server === 'reference' ? 'simulated' : 'http'),
+    timeScale: file.system.time_scale,
     conflict: file.system.conflict,
     ordering: file.system.ordering,
     batchSize: file.system.batch_size,

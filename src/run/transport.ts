@@ -1,0 +1,36 @@
+// How a run's devices reach the server and where its time comes from. The simulated transport is
+// the seeded in-process network on virtual time (a full replay); the http transport (src/net/)
+// puts real sockets and real, scaled time underneath the same devices, faults and checkers.
+import type { ServerRecord, SyncServer } from '../adapter.ts';
+import type { FaultKind } from '../faults/types.ts';
+import type { History } from '../history/history.ts';
+import { Scheduler } from '../sim/scheduler.ts';
+import { createSimFetch, type SimFetchSettings } from './sim-fetch.ts';
+
+export interface Transport {
+  /** Whether the same scenario and seed replay the same event log byte for byte. */
+  readonly deterministic: boolean;
+  /** Fault kinds this transport cannot inject (they act on a server it does not hold). */
+  readonly unsupportedFaults: readonly FaultKind[];
+  createScheduler(onTaskError: (error: unknown) => void): Scheduler;
+  /**
+   * One device's Fetch API over its link. `history` is where a transport that cannot see the
+   * server's own commit log records the commits the server's answers report.
+   */
+  deviceFetch(settings: SimFetchSettings, history: History): typeof fetch;
+  /** Readies the server the devices talk to; `server` is the run's own (faulty) reference server. */
+  open(server: SyncServer): Promise<void>;
+  /** The server's every record, tombstones included: ground truth for the checkers. */
+  records(server: SyncServer): Promise<ServerRecord[]>;
+  close(): Promise<void>;
+}
+
+export const simulatedTransport: Transport = {
+  deterministic: true,
+  unsupportedFaults: [],
+  createScheduler: (onTaskError) => new Scheduler(onTaskError),
+  deviceFetch: createSimFetch,
+  open: async () => {},
+  records: (server) => server.records(),
+  close: async () => {},
+};
