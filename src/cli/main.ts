@@ -9,6 +9,7 @@ import { createReporters, isReporterName, REPORTER_NAMES, type ReporterName } fr
 import { DEFAULT_OUT, RunFolder, runIdOf, wallClockNow } from '../report/run-folder.ts';
 import type { RunInfo } from '../report/run-info.ts';
 import { conformanceCommand } from './conformance-command.ts';
+import { replayCommand } from './replay-command.ts';
 import { serverCommand } from './server-command.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
 import { BadInputError } from '../run/errors.ts';
@@ -20,6 +21,8 @@ import { reviveError, type CaseSetup, type CaseTask } from './run-case.ts';
 
 const EXIT_BAD_INPUT = 2;
 const EXIT_CRASH = 3;
+/** SIGINT stopped the run (128 + SIGINT, as shells report it), whatever the verdict of the cases that finished. */
+const EXIT_INTERRUPTED = 130;
 
 interface RunFlags {
   seed?: string;
@@ -27,6 +30,7 @@ interface RunFlags {
   client?: string;
   swarm?: boolean;
   trace?: boolean;
+  showPayloads?: boolean;
   /** Every `--reporter` given, in order; none means `console`. */
   reporter?: ReporterName[];
   out: string;
@@ -53,6 +57,7 @@ function program(): Command {
     .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range', '1')
     .option('--client <path>', "a client module to test instead of the scenario's client")
     .option('--trace', `write each case's event log as NDJSON under ${TRACE_FOLDER}/`)
+    .option('--show-payloads', 'let reports quote field values that are not the simulated users\' own tokens (by default they appear as sha256 hashes)')
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
     .addOption(
       new Option('--reporter <name>', `output format, repeatable: ${REPORTER_NAMES.join(', ')} (default: console)`).argParser(collectReporter),
@@ -73,6 +78,7 @@ function program(): Command {
     .action((files: string[]) => {
       process.exitCode = validate(files);
     });
+  cli.addCommand(replayCommand());
   cli.addCommand(serverCommand());
   cli.addCommand(conformanceCommand());
   return cli;
@@ -115,7 +121,7 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   const folder = new RunFolder(flags.out, runId);
   const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write };
   const reporter: Reporter = createReporters(selected, info);
-  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true };
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, showPayloads: flags.showPayloads === true };
   const size = Math.max(1, Math.min(workers, tasks.length));
   const runners: Runner<CaseTask, CaseReport>[] =
     size === 1
@@ -127,12 +133,22 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   let failuresReported = 0;
   let handedOut = 0;
   let stoppedOnFailures = false;
+  let interrupted = false;
+  // Ctrl-C: hand out no more cases, let the running ones finish and report them; a second one quits at once.
+  const onInterrupt = () => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED);
+    interrupted = true;
+    progress?.clear();
+    err('interrupted: finishing the running cases, then writing the reports (Ctrl-C again quits now)');
+  };
+  process.on('SIGINT', onInterrupt);
   try {
     await runOrdered<CaseTask, CaseReport>({
       tasks,
       runners,
       // The first seed always runs, so a budget never yields an empty (and so green) run.
       schedule: () => {
+        if (interrupted) return false;
         if (stopAfter !== undefined && failuresSeen >= stopAfter) return false;
         const go = handedOut === 0 || budgetMs === undefined || performance.now() - startedMs < budgetMs;
         if (go) handedOut++;
@@ -151,10 +167,11 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
       },
     });
   } finally {
+    process.off('SIGINT', onInterrupt);
     progress?.clear();
     await Promise.all(runners.map((runner) => runner.close()));
   }
-  reporter.onEnd(reports);
+  reporter.onEnd(reports, { interrupted, planned: tasks.length });
   if (folder.exists) {
     folder.linkLatest();
     err(`reports: ${folder.path}`);
@@ -166,7 +183,7 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   if (stopAfter !== undefined && stoppedOnFailures && notRun > 0) {
     err(`--stop-after ${stopAfter}: stopped at the ${ordinal(stopAfter)} failing case; ${notRun} case${notRun === 1 ? '' : 's'} not run`);
   }
-  return exitCodeOf(reports);
+  return interrupted ? EXIT_INTERRUPTED : exitCodeOf(reports);
 }
 
 /** `--reporter` is repeatable: each one adds a name (checked against the registry) to the list. */

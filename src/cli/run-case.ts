@@ -18,6 +18,7 @@ export interface CaseSetup {
   client?: string;
   swarm: boolean;
   trace: boolean;
+  showPayloads: boolean;
 }
 
 export interface CaseTask {
@@ -42,7 +43,8 @@ export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport
   const wallMs = performance.now() - startedMs;
   const swarm = flags.swarm || scenario.nemesis?.swarm === true;
   const trace = flags.trace ? writeTrace(TRACE_FOLDER, scenario.name, seed, result.history.events) : undefined;
-  return toCaseReport(result, { scenario: scenario.name, file, wallMs, swarm, trace, replay: replayCommand(file, seed, flags) });
+  const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, showPayloads: flags.showPayloads, trace };
+  return toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
 }
 
 /** A file's scenario and client, loaded once per runner (the CLI validated them before starting any). */

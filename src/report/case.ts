@@ -1,11 +1,15 @@
 // One scenario × seed as the reporters see it: the run's verdict and counts plus what only the
-// CLI knows (the file it came from, the wall time, the command that replays it).
+// CLI knows (the file it came from, the wall time, the command that replays it). Violation
+// summaries are redacted here, next to the history that says which values are the harness's own.
 import type { RunResult } from '../run/run.ts';
+import { redactViolations, writtenValues } from './redact.ts';
 
 export interface CaseReport {
   scenario: string;
   file: string;
   seed: number;
+  /** The client module `--client` named (as given, relative to where the run started), if any: what `replay` loads again. */
+  client?: string;
   verdict: RunResult['verdict'];
   eventLogHash: string;
   counts: RunResult['counts'];
@@ -14,6 +18,7 @@ export interface CaseReport {
   quiesced: boolean;
   /** Each checker's verdict: true, false, or 'unknown' with the reason it could not decide. */
   checks: Record<string, { valid: boolean | 'unknown'; error?: string }>;
+  /** Quoted values the simulated users did not write appear as `sha256:…` hashes unless the run had `--show-payloads`. */
   violations: RunResult['violations'];
   /** Jepsen-style counts and the save-to-ack latency; absent when the run crashed. */
   summary?: RunResult['summary'];
@@ -30,12 +35,13 @@ export interface CaseReport {
 /** Shapes a run's result for the reporters, in the order a reader wants the facts. */
 export function toCaseReport(
   result: RunResult,
-  where: { scenario: string; file: string; wallMs: number; swarm: boolean; trace: string | undefined; replay: string },
+  where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; showPayloads: boolean; trace: string | undefined; replay: string },
 ): CaseReport {
   return {
     scenario: where.scenario,
     file: where.file,
     seed: result.seed,
+    ...(where.client && { client: where.client }),
     verdict: result.verdict,
     eventLogHash: result.eventLogHash,
     counts: result.counts,
@@ -43,7 +49,7 @@ export function toCaseReport(
     wallMs: where.wallMs,
     quiesced: result.quiesced,
     checks: Object.fromEntries(Object.entries(result.checks).map(([name, { valid, error }]) => [name, { valid, ...(error && { error }) }])),
-    violations: result.violations,
+    violations: where.showPayloads ? result.violations : redactViolations(result.violations, writtenValues(result.history.events)),
     ...(result.summary && { summary: result.summary }),
     ...(result.error && { error: result.error }),
     drawnFaults: result.drawnFaults,
@@ -53,9 +59,17 @@ export function toCaseReport(
   };
 }
 
+/** How the run ended, besides its cases. */
+export interface RunEnd {
+  /** SIGINT stopped the run after the cases that were running: the reports hold those that finished. */
+  interrupted: boolean;
+  /** How many cases the run was asked for. */
+  planned: number;
+}
+
 export interface Reporter {
   onCase(report: CaseReport): void;
-  onEnd(reports: readonly CaseReport[]): void;
+  onEnd(reports: readonly CaseReport[], end: RunEnd): void;
 }
 
 /** The exit code a set of cases earns: 3 if anything crashed, 1 on any violation, else 0. */

@@ -14,13 +14,14 @@ export function consoleReporter(write: (text: string) => void): Reporter {
       if (report.verdict === 'fail') write(violationLines(report));
       if (report.error) write(chalk.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
-    onEnd(reports) {
+    onEnd(reports, end) {
       const failed = reports.filter((report) => report.verdict === 'fail').length;
       const crashed = reports.filter((report) => report.verdict === 'error').length;
       const passed = reports.length - failed - crashed;
       const parts = [chalk.green(`${passed} passed`), failed > 0 ? chalk.red(`${failed} failed`) : `${failed} failed`];
       if (crashed > 0) parts.push(chalk.red(`${crashed} crashed`));
-      write(`\n${parts.join(', ')} (${reports.length} cases)`);
+      const interrupted = end.interrupted ? chalk.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
+      write(`\n${parts.join(', ')} (${reports.length} cases)${interrupted}`);
     },
   };
 }

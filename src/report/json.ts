@@ -2,7 +2,7 @@
 // (unless the console reporter has stdout), for scripts and CI: the run id, the command's flags,
 // and per case the scenario, seed, verdict, event-log hash, counts, checks, violations and replay
 // command. Its shape is `schema/report.schema.json`; `version` changes when the shape does.
-import { exitCodeOf, type CaseReport, type Reporter } from './case.ts';
+import { exitCodeOf, type CaseReport, type Reporter, type RunEnd } from './case.ts';
 import type { RunInfo } from './run-info.ts';
 
 export const JSON_REPORT_VERSION = 1;
@@ -15,10 +15,12 @@ export interface ReportDocument {
   command: RunInfo['command'];
   verdict: CaseReport['verdict'];
   totals: { cases: number; passed: number; failed: number; errors: number };
+  /** Present when SIGINT stopped the run: `cases` are the ones that finished, of `planned`. */
+  interrupted?: { planned: number };
   cases: readonly CaseReport[];
 }
 
-export function reportDocument(run: RunInfo, reports: readonly CaseReport[]): ReportDocument {
+export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end: RunEnd): ReportDocument {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
   return {
     version: JSON_REPORT_VERSION,
@@ -27,6 +29,7 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[]): Re
     command: run.command,
     verdict: ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
     totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
+    ...(end.interrupted && { interrupted: { planned: end.planned } }),
     cases: reports,
   };
 }
@@ -34,8 +37,8 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[]): Re
 export function jsonReporter(run: RunInfo, options: { print: boolean }): Reporter {
   return {
     onCase() {},
-    onEnd(reports) {
-      const text = JSON.stringify(reportDocument(run, reports), null, 2);
+    onEnd(reports, end) {
+      const text = JSON.stringify(reportDocument(run, reports, end), null, 2);
       run.folder.write(JSON_REPORT_FILE, text + '\n');
       if (options.print) run.write(text);
     },

@@ -1,7 +1,7 @@
 // `summary.md`, for CI step summaries (`cat reports/latest/summary.md >> $GITHUB_STEP_SUMMARY`):
 // the verdict first, a table of the cases, then each violation on one line with the command that
 // replays it.
-import { exitCodeOf, type CaseReport, type Reporter } from './case.ts';
+import { exitCodeOf, type CaseReport, type Reporter, type RunEnd } from './case.ts';
 import { clockTime } from './console.ts';
 import type { RunInfo } from './run-info.ts';
 
@@ -13,20 +13,21 @@ const VIOLATION_LINES_SHOWN = 200;
 export function markdownReporter(run: RunInfo): Reporter {
   return {
     onCase() {},
-    onEnd(reports) {
-      run.folder.write(MARKDOWN_FILE, markdownSummary(run.folder.id, reports));
+    onEnd(reports, end) {
+      run.folder.write(MARKDOWN_FILE, markdownSummary(run.folder.id, reports, end));
     },
   };
 }
 
-export function markdownSummary(runId: string, reports: readonly CaseReport[]): string {
+export function markdownSummary(runId: string, reports: readonly CaseReport[], end: RunEnd): string {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
   const [passed, failed, crashed] = [count('pass'), count('fail'), count('error')];
   const verdict =
     exitCodeOf(reports) === 0
       ? `## ✅ sync-chaos: all ${reports.length} case${reports.length === 1 ? '' : 's'} passed`
       : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${reports.length} cases)`;
-  const lines = [verdict, '', `Run ${code(runId)}.`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
+  const interrupted = end.interrupted ? ` Interrupted (SIGINT): ${reports.length} of ${end.planned} cases ran.` : '';
+  const lines = [verdict, '', `Run ${code(runId)}.${interrupted}`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
   for (const report of reports) {
     const cells = [
       cell(report.scenario),

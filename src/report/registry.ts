@@ -1,6 +1,6 @@
 // The reporters by name, as `--reporter` takes them (repeatable, like vitest's): `console` and
 // `json` print on stdout; `json`, `junit` and `markdown` write a file into the run's folder.
-import type { CaseReport, Reporter } from './case.ts';
+import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import { consoleReporter } from './console.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
@@ -27,6 +27,6 @@ export function createReporters(selected: readonly ReporterName[], run: RunInfo)
   const reporters = [...new Set(selected)].map((name) => REGISTRY[name](run, selected));
   return {
     onCase: (report: CaseReport) => reporters.forEach((reporter) => reporter.onCase(report)),
-    onEnd: (reports: readonly CaseReport[]) => reporters.forEach((reporter) => reporter.onEnd(reports)),
+    onEnd: (reports: readonly CaseReport[], end: RunEnd) => reporters.forEach((reporter) => reporter.onEnd(reports, end)),
   };
 }

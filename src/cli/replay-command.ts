@@ -1,0 +1,88 @@
+// `sync-chaos replay <report.json> [--case N]`: reruns one recorded case (its scenario file, seed,
+// client and swarm flag) and tells whether it reproduced: the same verdict, the same violations
+// and the same event-log hash. Exit codes as `run`; an unreadable report is bad input (exit 2).
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { exitCodeOf, type CaseReport } from '../report/case.ts';
+import { consoleReporter } from '../report/console.ts';
+import { BadInputError } from '../run/errors.ts';
+import * as caseModule from './run-case.ts';
+
+interface ReplayFlags {
+  case?: string;
+  trace?: boolean;
+}
+
+/** The part of a report.json a replay reads. */
+interface RecordedRun {
+  showPayloads: boolean;
+  cases: CaseReport[];
+}
+
+const out = (text: string) => process.stdout.write(text + '\n');
+
+export function replayCommand(): Command {
+  return new Command('replay')
+    .description('rerun a case of a report.json and check it reproduces the verdict, violations and event-log hash; exit codes as run')
+    .argument('<report.json>', 'a report written by `run --reporter json`')
+    .option('--case <n>', 'which case, counting from 1 in the report (default: the first that did not pass)')
+    .option('--trace', "write the replayed case's event log as NDJSON")
+    .exitOverride()
+    .action(async (path: string, flags: ReplayFlags) => {
+      process.exitCode = await replay(path, flags);
+    });
+}
+
+async function replay(path: string, flags: ReplayFlags): Promise<number> {
+  const recorded = readReport(path);
+  const index = caseIndex(recorded.cases, flags.case);
+  const before = recorded.cases[index]!;
+  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads });
+  const after = await caseModule.runTask({ fileIndex: 0, seed: before.seed });
+  out(`replaying case ${index + 1} of ${recorded.cases.length} in ${path}\n`);
+  consoleReporter(out).onCase(after);
+  out('');
+  for (const line of comparison(before, after)) out(line);
+  return exitCodeOf([after]);
+}
+
+/** One line per fact a replay must reproduce, each saying whether it did. */
+export function comparison(before: CaseReport, after: CaseReport): string[] {
+  const hash =
+    before.eventLogHash === after.eventLogHash
+      ? `event-log hash ${after.eventLogHash}: matches the report`
+      : `event-log hash ${after.eventLogHash}: DIFFERS from the report's ${before.eventLogHash} (the scenario file, the client or sync-chaos changed since)`;
+  const verdict = before.verdict === after.verdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${before.verdict}`;
+  const same = JSON.stringify(before.violations) === JSON.stringify(after.violations);
+  const count = `${after.violations.length} violation${after.violations.length === 1 ? '' : 's'}`;
+  const violations = same ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${before.violations.length}`;
+  return [hash, verdict, violations];
+}
+
+function readReport(path: string): RecordedRun {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new BadInputError(`${path}: not a readable JSON report (${(error as Error).message})`);
+  }
+  const report = document as { version?: unknown; cases?: unknown; command?: { flags?: { showPayloads?: unknown } } };
+  if (report.version !== 1 || !Array.isArray(report.cases)) {
+    throw new BadInputError(`${path}: not a sync-chaos report.json of version 1 (see schema/report.schema.json)`);
+  }
+  const cases = report.cases as Partial<CaseReport>[];
+  cases.forEach((each, index) => {
+    if (typeof each.file !== 'string' || typeof each.seed !== 'number' || typeof each.eventLogHash !== 'string' || !Array.isArray(each.violations)) {
+      throw new BadInputError(`${path}: case ${index + 1} lacks its file, seed, event-log hash or violations`);
+    }
+  });
+  return { showPayloads: report.command?.flags?.showPayloads === true, cases: cases as CaseReport[] };
+}
+
+function caseIndex(cases: readonly CaseReport[], chosen: string | undefined): number {
+  if (cases.length === 0) throw new BadInputError('the report holds no cases');
+  if (chosen === undefined) return Math.max(0, cases.findIndex((each) => each.verdict !== 'pass'));
+  const number = /^\d+$/.test(chosen) ? Number(chosen) : NaN;
+  if (!(number >= 1 && number <= cases.length)) throw new BadInputError(`--case expects a number from 1 to ${cases.length}, found "${chosen}"`);
+  return number - 1;
+}

@@ -1,0 +1,44 @@
+// Reports stay private by default: a violation summary may quote a field value a device or the
+// server holds, and with a user's own client that value can be user data. Every quoted value the
+// simulated users did not write themselves (their tokens and reference ids) becomes a short hash.
+import { createHash } from 'node:crypto';
+import type { Violation } from '../check/types.ts';
+import type { HistoryEvent } from '../history/events.ts';
+
+/** A JSON string literal as the checkers quote values: `"t:d2:w17"`, `"Dear diary"`. */
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+
+/** Every value the simulated users wrote: these are the harness's own tokens, safe to show. */
+export function writtenValues(events: readonly HistoryEvent[]): Set<string> {
+  const values = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'invoke' && event.type !== 'ok') continue;
+    for (const value of Object.values(event.fields ?? {})) if (value !== null) values.add(value);
+  }
+  return values;
+}
+
+/** `sha256:1a2b3c4d`: the same value always hashes alike, so a reader can still tell two values apart. */
+export function hashOf(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
+}
+
+/** The summary with each quoted value that is not one of `known` replaced by its hash. */
+export function redactSummary(summary: string, known: ReadonlySet<string>): string {
+  return summary.replace(QUOTED, (literal) => {
+    const value = parseLiteral(literal);
+    return value !== undefined && known.has(value) ? literal : hashOf(value ?? literal);
+  });
+}
+
+export function redactViolations(violations: readonly Violation[], known: ReadonlySet<string>): Violation[] {
+  return violations.map((violation) => ({ ...violation, summary: redactSummary(violation.summary, known) }));
+}
+
+function parseLiteral(literal: string): string | undefined {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return undefined;
+  }
+}
