@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hashOf, redactSummary, writtenValues } from '../src/report/redact.ts';
+import type { HistoryEvent } from '../src/history/events.ts';
+import { runCli } from './cli-helpers.ts';
+import { SIGNATURE } from './fixtures/signs-notes.ts';
+
+const CLIENT = 'test/fixtures/signs-notes.ts';
+
+describe('report redaction', () => {
+  it('keeps the values the simulated users wrote and hashes every other quoted value', () => {
+    const events: HistoryEvent[] = [
+      { t: 1, type: 'invoke', process: 'd1', op: 1, f: 'create', entity: 'note', fields: { title: 't:d1:w1', body: 't:d1:w1', folderId: 'f-1' } },
+      { t: 2, type: 'ok', process: 'd1', op: 1, f: 'create', entity: 'note', id: 'n-1', fields: { title: 't:d1:w1', body: null } },
+      { t: 3, type: 'message', fate: 'sent', messageId: 1, link: 'd1', direction: 'to-server', label: 'push', sizeBytes: 10 },
+    ];
+    const known = writtenValues(events);
+    expect([...known].sort()).toEqual(['f-1', 't:d1:w1']);
+    const summary = 'note n-1: field body is "Dear \\"diary\\"" on d1 but "t:d1:w1" on the server; folder "f-1"';
+    expect(redactSummary(summary, known)).toBe(`note n-1: field body is ${hashOf('Dear "diary"')} on d1 but "t:d1:w1" on the server; folder "f-1"`);
+    expect(hashOf('Dear "diary"')).toMatch(/^sha256:[0-9a-f]{8}$/);
+    expect(hashOf('a')).not.toBe(hashOf('b'));
+  });
+
+  it('shows text a client made up only as a hash in every report, unless --show-payloads', async () => {
+    const redacted = await runCli(['run', 'scenarios/baseline.yaml', '--client', CLIENT, '--reporter', 'json', '--reporter', 'markdown', '--reporter', 'junit']);
+    expect(redacted.code).toBe(1);
+    const report = JSON.parse(redacted.stdout);
+    const summaries: string[] = report.cases[0].violations.map((violation: { summary: string }) => violation.summary);
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const summary of summaries) expect(summary).toMatch(/field body is sha256:[0-9a-f]{8} on d\d but "t:d\d:w\d+" on the server/);
+    const folder = /^reports: (.+)$/m.exec(redacted.stderr)![1]!;
+    for (const file of ['report.json', 'summary.md', 'junit.xml']) expect(readFileSync(`${folder}/${file}`, 'utf8')).not.toContain(SIGNATURE.trim());
+
+    const shown = await runCli(['run', 'scenarios/baseline.yaml', '--client', CLIENT, '--reporter', 'json', '--show-payloads']);
+    const shownReport = JSON.parse(shown.stdout);
+    expect(shownReport.command.flags.showPayloads).toBe(true);
+    expect(shownReport.cases[0].eventLogHash).toBe(report.cases[0].eventLogHash);
+    expect(shownReport.cases[0].violations[0].summary).toContain(`${SIGNATURE}" on d`);
+  });
+});
