@@ -121,7 +121,7 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   const folder = new RunFolder(flags.out, runId);
   const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write };
   const reporter: Reporter = createReporters(selected, info);
-  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, showPayloads: flags.showPayloads === true };
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, showPayloads: flags.showPayloads === true, timeline: selected.includes('html') };
   const size = Math.max(1, Math.min(workers, tasks.length));
   const runners: Runner<CaseTask, CaseReport>[] =
     size === 1

@@ -37,7 +37,7 @@ async function replay(path: string, flags: ReplayFlags): Promise<number> {
   const recorded = readReport(path);
   const index = caseIndex(recorded.cases, flags.case);
   const before = recorded.cases[index]!;
-  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads });
+  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads, timeline: false });
   const after = await caseModule.runTask({ fileIndex: 0, seed: before.seed });
   out(`replaying case ${index + 1} of ${recorded.cases.length} in ${path}\n`);
   consoleReporter(out).onCase(after);

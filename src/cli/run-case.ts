@@ -19,6 +19,8 @@ export interface CaseSetup {
   swarm: boolean;
   trace: boolean;
   showPayloads: boolean;
+  /** Carry each case's timeline back (for the HTML report). */
+  timeline: boolean;
 }
 
 export interface CaseTask {
@@ -43,7 +45,7 @@ export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport
   const wallMs = performance.now() - startedMs;
   const swarm = flags.swarm || scenario.nemesis?.swarm === true;
   const trace = flags.trace ? writeTrace(TRACE_FOLDER, scenario.name, seed, result.history.events) : undefined;
-  const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, showPayloads: flags.showPayloads, trace };
+  const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, showPayloads: flags.showPayloads, timeline: flags.timeline, trace };
   return toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
 }
 

@@ -2,7 +2,9 @@
 // CLI knows (the file it came from, the wall time, the command that replays it). Violation
 // summaries are redacted here, next to the history that says which values are the harness's own.
 import type { RunResult } from '../run/run.ts';
+import { deriveMetrics, type CaseMetrics } from './metrics.ts';
 import { redactViolations, writtenValues } from './redact.ts';
+import { deriveTimeline, type CaseTimeline } from './timeline.ts';
 
 export interface CaseReport {
   scenario: string;
@@ -13,6 +15,7 @@ export interface CaseReport {
   verdict: RunResult['verdict'];
   eventLogHash: string;
   counts: RunResult['counts'];
+  metrics: CaseMetrics;
   simulatedMs: number;
   wallMs: number;
   quiesced: boolean;
@@ -30,13 +33,17 @@ export interface CaseReport {
   /** Where `--trace` wrote the event log. */
   trace?: string;
   replay: string;
+  /** For the HTML report only (never in report.json): what happened when, per device. */
+  timeline?: CaseTimeline;
 }
 
 /** Shapes a run's result for the reporters, in the order a reader wants the facts. */
 export function toCaseReport(
   result: RunResult,
-  where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; showPayloads: boolean; trace: string | undefined; replay: string },
+  where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; showPayloads: boolean; timeline: boolean; trace: string | undefined; replay: string },
 ): CaseReport {
+  const { events } = result.history;
+  const timeline = deriveTimeline(events);
   return {
     scenario: where.scenario,
     file: where.file,
@@ -45,17 +52,19 @@ export function toCaseReport(
     verdict: result.verdict,
     eventLogHash: result.eventLogHash,
     counts: result.counts,
+    metrics: deriveMetrics(events, timeline),
     simulatedMs: result.simulatedMs,
     wallMs: where.wallMs,
     quiesced: result.quiesced,
     checks: Object.fromEntries(Object.entries(result.checks).map(([name, { valid, error }]) => [name, { valid, ...(error && { error }) }])),
-    violations: where.showPayloads ? result.violations : redactViolations(result.violations, writtenValues(result.history.events)),
+    violations: where.showPayloads ? result.violations : redactViolations(result.violations, writtenValues(events)),
     ...(result.summary && { summary: result.summary }),
     ...(result.error && { error: result.error }),
     drawnFaults: result.drawnFaults,
     swarm: where.swarm,
     ...(where.trace && { trace: where.trace }),
     replay: where.replay,
+    ...(where.timeline && { timeline }),
   };
 }
 

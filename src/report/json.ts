@@ -17,7 +17,7 @@ export interface ReportDocument {
   totals: { cases: number; passed: number; failed: number; errors: number };
   /** Present when SIGINT stopped the run: `cases` are the ones that finished, of `planned`. */
   interrupted?: { planned: number };
-  cases: readonly CaseReport[];
+  cases: readonly Omit<CaseReport, 'timeline'>[];
 }
 
 export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end: RunEnd): ReportDocument {
@@ -30,7 +30,7 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end
     verdict: ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
     totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
     ...(end.interrupted && { interrupted: { planned: end.planned } }),
-    cases: reports,
+    cases: reports.map(({ timeline: _timeline, ...report }) => report),
   };
 }
 

@@ -1,13 +1,14 @@
 // The reporters by name, as `--reporter` takes them (repeatable, like vitest's): `console` and
-// `json` print on stdout; `json`, `junit` and `markdown` write a file into the run's folder.
+// `json` print on stdout; `json`, `junit`, `markdown` and `html` write a file into the run's folder.
 import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import { consoleReporter } from './console.ts';
+import { htmlReporter } from './html.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
 import { markdownReporter } from './markdown.ts';
 import type { RunInfo } from './run-info.ts';
 
-export const REPORTER_NAMES = ['console', 'json', 'junit', 'markdown'] as const;
+export const REPORTER_NAMES = ['console', 'json', 'junit', 'markdown', 'html'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 
 const REGISTRY: Record<ReporterName, (run: RunInfo, selected: readonly ReporterName[]) => Reporter> = {
@@ -16,6 +17,7 @@ const REGISTRY: Record<ReporterName, (run: RunInfo, selected: readonly ReporterN
   json: (run, selected) => jsonReporter(run, { print: !selected.includes('console') }),
   junit: (run) => junitReporter(run),
   markdown: (run) => markdownReporter(run),
+  html: (run) => htmlReporter(run),
 };
 
 export function isReporterName(name: string): name is ReporterName {
