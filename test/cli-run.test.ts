@@ -43,12 +43,15 @@ describe('sync-chaos run', () => {
     expect(stdout).toContain('replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 4 --swarm');
   });
 
-  it('writes the event log with --trace, whose SHA-256 starts with the printed event-log hash', async () => {
-    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--seed', '9', '--trace']);
+  it('writes the event log with --trace into the run folder and reports/traces/, whose SHA-256 starts with the printed event-log hash', async () => {
+    const { code, stdout, stderr } = await runCli(['run', 'scenarios/baseline.yaml', '--seed', '9', '--trace']);
     expect(code).toBe(0);
     const path = /trace: (\S+)/.exec(stdout)?.[1] ?? '';
+    const runFolder = /^reports: (\S+)$/m.exec(stderr)?.[1] ?? '';
+    expect(path).toBe(join(runFolder, 'baseline-seed-9.events.ndjson'));
     const hash = /hash ([0-9a-f]{16})/.exec(stdout)?.[1];
-    const text = readFileSync(join(REPO_ROOT, path), 'utf8');
+    const text = readFileSync(path, 'utf8');
+    expect(readFileSync(join(REPO_ROOT, 'reports/traces/baseline-seed-9.events.ndjson'), 'utf8')).toBe(text);
     expect(createHash('sha256').update(text).digest('hex').slice(0, 16)).toBe(hash);
     expect(text.split('\n')[0]).toBe('{"t":0,"type":"phase","phase":"chaos"}');
   });

@@ -56,13 +56,13 @@ function program(): Command {
     .option('--seed <seed>', "first seed (default: the scenario's seed)")
     .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range', '1')
     .option('--client <path>', "a client module to test instead of the scenario's client")
-    .option('--trace', `write each case's event log as NDJSON under ${TRACE_FOLDER}/`)
+    .option('--trace', `write each case's event log as NDJSON into the run's report folder and under ${TRACE_FOLDER}/`)
     .option('--show-payloads', 'let reports quote field values that are not the simulated users\' own tokens (by default they appear as sha256 hashes)')
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
     .addOption(
       new Option('--reporter <name>', `output format, repeatable: ${REPORTER_NAMES.join(', ')} (default: console)`).argParser(collectReporter),
     )
-    .option('--out <dir>', 'folder for the file reports (json, junit, markdown): each run writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for the file reports (json, junit, markdown, html) and traces: each run writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
     .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
     .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
@@ -121,7 +121,7 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   const folder = new RunFolder(flags.out, runId);
   const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write };
   const reporter: Reporter = createReporters(selected, info);
-  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, showPayloads: flags.showPayloads === true, timeline: selected.includes('html') };
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html') };
   const size = Math.max(1, Math.min(workers, tasks.length));
   const runners: Runner<CaseTask, CaseReport>[] =
     size === 1

@@ -18,6 +18,8 @@ export interface CaseSetup {
   client?: string;
   swarm: boolean;
   trace: boolean;
+  /** The run's report folder: with `trace`, each case's event log is written there first, then to reports/traces/ too. */
+  runFolder?: string;
   showPayloads: boolean;
   /** Carry each case's timeline back (for the HTML report). */
   timeline: boolean;
@@ -44,7 +46,8 @@ export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport
   const result = await runScenario(scenario, { seed, factory, swarm: flags.swarm });
   const wallMs = performance.now() - startedMs;
   const swarm = flags.swarm || scenario.nemesis?.swarm === true;
-  const trace = flags.trace ? writeTrace(TRACE_FOLDER, scenario.name, seed, result.history.events) : undefined;
+  const traceFolders = flags.runFolder ? [flags.runFolder, TRACE_FOLDER] : [TRACE_FOLDER];
+  const trace = flags.trace ? traceFolders.map((folder) => writeTrace(folder, scenario.name, seed, result.history.events))[0] : undefined;
   const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, showPayloads: flags.showPayloads, timeline: flags.timeline, trace };
   return toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
 }

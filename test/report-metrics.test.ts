@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../src/history/events.ts';
+import { deriveMetrics, percentiles } from '../src/report/metrics.ts';
+import { deriveTimeline } from '../src/report/timeline.ts';
+import { REPO_ROOT, runCli } from './cli-helpers.ts';
+import { validate } from './json-schema-subset.ts';
+
+const push = (t: number, link: string, direction: 'to-server' | 'to-device', fate: 'sent' | 'delivered' | 'dropped', sizeBytes = 100): HistoryEvent => ({
+  t,
+  type: 'message',
+  fate,
+  messageId: t,
+  link,
+  direction,
+  label: 'POST /v1/push',
+  sizeBytes,
+});
+
+/** d1 saves two notes, the first push's answer is lost, the second push's answer arrives; d2's write is never pushed. */
+const EVENTS: HistoryEvent[] = [
+  { t: 0, type: 'boot', process: 'd1' },
+  { t: 0, type: 'fault', phase: 'start', spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
+  { t: 10, type: 'invoke', process: 'd1', op: 1, f: 'create', entity: 'note', fields: { title: 't:d1:w1' } },
+  { t: 10, type: 'ok', process: 'd1', op: 1, f: 'create', entity: 'note', id: 'n1' },
+  { t: 20, type: 'invoke', process: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1', fields: { title: 't:d1:w2' } },
+  { t: 20, type: 'ok', process: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1' },
+  push(30, 'd1', 'to-server', 'sent'),
+  push(40, 'd1', 'to-device', 'dropped'),
+  { t: 50, type: 'fault', phase: 'stop', spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
+  { t: 55, type: 'client', process: 'd1', event: 'sync-failed', data: { reason: 'timeout' } },
+  push(60, 'd1', 'to-server', 'sent', 250),
+  { t: 65, type: 'invoke', process: 'd2', op: 1, f: 'create', entity: 'folder', fields: { name: 't:d2:w1' } },
+  { t: 65, type: 'ok', process: 'd2', op: 1, f: 'create', entity: 'folder', id: 'f1' },
+  { t: 70, type: 'client', process: 'd1', event: 'conflict', data: { policy: 'lww' } },
+  { t: 70, type: 'client', process: 'd2', event: 'conflict', data: {} },
+  push(80, 'd1', 'to-device', 'delivered'),
+  { t: 90, type: 'kill', process: 'd2', statement: 3 },
+];
+
+describe('report metrics', () => {
+  it('derive each write’s save and approximate server acknowledgement, the queue depth over time, and the fault spans', () => {
+    const timeline = deriveTimeline(EVENTS);
+    expect(timeline.devices).toEqual(['d1', 'd2']);
+    expect(timeline.endMs).toBe(90);
+    expect(timeline.writes).toEqual([
+      { device: 'd1', op: 1, f: 'create', entity: 'note', id: 'n1', atMs: 10, outcome: 'ok', ackMs: 80 },
+      { device: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1', atMs: 20, outcome: 'ok', ackMs: 80 },
+      { device: 'd2', op: 1, f: 'create', entity: 'folder', id: 'f1', atMs: 65, outcome: 'ok' },
+    ]);
+    expect(timeline.queueDepth).toEqual({ d1: [[0, 0], [10, 1], [20, 2], [80, 0]], d2: [[0, 0], [65, 1]] });
+    expect(timeline.faults).toEqual([{ kind: 'partition', startMs: 0, stopMs: 50, targets: ['d1'] }]);
+    expect(timeline.kills).toEqual([{ device: 'd2', atMs: 90 }]);
+
+    expect(deriveMetrics(EVENTS, timeline)).toEqual({
+      conflictsByPolicy: { lww: 1, unnamed: 1 },
+      saveToAckMs: { p50: 60, p95: 70, p99: 70, max: 70 },
+      peakQueueDepth: 2,
+      retries: 1,
+      wire: { messages: 2, bytes: 350, dropped: 1 },
+    });
+  });
+
+  it('takes nearest-rank percentiles, and none of nothing', () => {
+    expect(percentiles([])).toBeNull();
+    const hundred = Array.from({ length: 100 }, (_, index) => index + 1);
+    expect(percentiles(hundred)).toEqual({ p50: 50, p95: 95, p99: 99, max: 100 });
+  });
+
+  it('puts them in report.json, consistent with the counts and valid against the schema', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--reporter', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/report.schema.json'), 'utf8'));
+    expect(validate(schema, report)).toEqual([]);
+    const [first] = report.cases;
+    const { metrics, counts } = first;
+    expect(metrics.conflictsByPolicy).toEqual({ 'server-wins': counts.conflicts });
+    expect(metrics.wire.messages).toBe(counts.messages);
+    expect(metrics.wire.bytes).toBeGreaterThan(0);
+    expect(metrics.peakQueueDepth).toBeGreaterThan(0);
+    expect(metrics.saveToAckMs.p50).toBeLessThanOrEqual(metrics.saveToAckMs.p95);
+    expect(metrics.saveToAckMs.p99).toBeLessThanOrEqual(metrics.saveToAckMs.max);
+    const broken = { ...report, cases: [{ ...first, metrics: { ...metrics, peakQueueDepth: -1, saveToAckMs: 'fast' } }] };
+    expect(validate(schema, broken)).toEqual(['$.cases[0].metrics.saveToAckMs: matches none of anyOf', '$.cases[0].metrics.peakQueueDepth: -1 < 0']);
+  });
+});
