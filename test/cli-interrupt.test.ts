@@ -11,7 +11,7 @@ const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/report.schema.jso
 
 /** Starts a long sweep, sends SIGINT once the first case's line is printed, and waits for the exit. */
 function interruptedRun(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = ['bin/sync-chaos', 'run', 'scenarios/baseline.yaml', '--seeds', String(SEEDS), '--workers', '2', '--reporter', 'console', '--reporter', 'json', '--reporter', 'junit', '--reporter', 'markdown', '--out', out];
+  const args = ['bin/sync-chaos', 'run', 'scenarios/baseline.yaml', '--seeds', String(SEEDS), '--workers', '2', '--reporter', 'console', '--reporter', 'json', '--reporter', 'junit', '--reporter', 'markdown', '--reporter', 'html', '--out', out];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
   let stdout = '';
   let stderr = '';
@@ -34,7 +34,7 @@ describe('SIGINT during a run', () => {
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted: finishing the running cases');
     const runId = readdirSync(out).find((name) => name !== 'latest')!;
-    expect(readdirSync(join(out, runId)).sort()).toEqual(['junit.xml', 'report.json', 'summary.md']);
+    expect(readdirSync(join(out, runId)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
 
     const report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8'));
     expect(validate(schema, report)).toEqual([]);
@@ -48,6 +48,9 @@ describe('SIGINT during a run', () => {
     const junit = readFileSync(join(out, runId, 'junit.xml'), 'utf8');
     expect(junit.trimEnd().endsWith('</testsuites>')).toBe(true);
     expect(junit.match(/<testcase /g)).toHaveLength(ran);
-    expect(readFileSync(join(out, runId, 'summary.md'), 'utf8')).toContain(`Interrupted (SIGINT): ${ran} of ${SEEDS} cases ran.`);
+    const html = readFileSync(join(out, runId, 'report.html'), 'utf8');
+    expect(html.trimEnd().endsWith('</html>')).toBe(true);
+    expect(html).toContain(`"interrupted":{"planned":${SEEDS}}`);
+    expect(readFileSync(join(out, runId, 'summary.md'), 'utf8').split('\n')[0]).toBe(`## ⏹️ sync-chaos: interrupted (SIGINT) after ${ran} of ${SEEDS} cases: 0 failed, 0 crashed, ${ran} passed`);
   });
 });

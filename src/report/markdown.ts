@@ -22,12 +22,12 @@ export function markdownReporter(run: RunInfo): Reporter {
 export function markdownSummary(runId: string, reports: readonly CaseReport[], end: RunEnd): string {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
   const [passed, failed, crashed] = [count('pass'), count('fail'), count('error')];
-  const verdict =
-    exitCodeOf(reports) === 0
+  const verdict = end.interrupted
+    ? `## ⏹️ sync-chaos: interrupted (SIGINT) after ${reports.length} of ${end.planned} cases: ${failed} failed, ${crashed} crashed, ${passed} passed`
+    : exitCodeOf(reports) === 0
       ? `## ✅ sync-chaos: all ${reports.length} case${reports.length === 1 ? '' : 's'} passed`
       : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${reports.length} cases)`;
-  const interrupted = end.interrupted ? ` Interrupted (SIGINT): ${reports.length} of ${end.planned} cases ran.` : '';
-  const lines = [verdict, '', `Run ${code(runId)}.${interrupted}`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
+  const lines = [verdict, '', `Run ${code(runId)}.`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
   for (const report of reports) {
     const cells = [
       cell(report.scenario),

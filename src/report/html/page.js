@@ -40,9 +40,15 @@
   const header = document.getElementById('header');
   const t = data.totals;
   header.append(
-    el('h1', { class: data.verdict }, data.verdict === 'pass' ? `✅ sync-chaos: all ${t.cases} cases passed` : `❌ sync-chaos: ${t.failed} failed, ${t.errors} crashed, ${t.passed} passed (${t.cases} cases)`),
-    el('div', { class: 'muted' }, `Run `, el('code', {}, data.runId), ` · started ${data.startedAt}`, data.interrupted ? ` · interrupted (SIGINT): ${t.cases} of ${data.interrupted.planned} cases ran` : ''),
+    el('h1', { class: data.verdict }, headline()),
+    el('div', { class: 'muted' }, `Run `, el('code', {}, data.runId), ` · started ${data.startedAt}`),
   );
+
+  function headline() {
+    const counts = `${t.failed} failed, ${t.errors} crashed, ${t.passed} passed`;
+    if (data.interrupted) return `⏹️ sync-chaos: interrupted (SIGINT) after ${t.cases} of ${data.interrupted.planned} cases: ${counts}`;
+    return data.verdict === 'pass' ? `✅ sync-chaos: all ${t.cases} cases passed` : `❌ sync-chaos: ${counts} (${t.cases} cases)`;
+  }
 
   const caseTable = document.getElementById('cases');
   const rows = [];
