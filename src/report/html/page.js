@@ -34,7 +34,7 @@
   }
 
   function verdictText(verdict) {
-    return { pass: '✅ pass', fail: '❌ fail', error: '💥 error' }[verdict];
+    return { pass: 'PASS', fail: 'FAIL', error: 'ERROR' }[verdict];
   }
 
   const header = document.getElementById('header');
@@ -46,8 +46,9 @@
 
   function headline() {
     const counts = `${t.failed} failed, ${t.errors} crashed, ${t.passed} passed`;
-    if (data.interrupted) return `⏹️ sync-chaos: interrupted (SIGINT) after ${t.cases} of ${data.interrupted.planned} cases: ${counts}`;
-    return data.verdict === 'pass' ? `✅ sync-chaos: all ${t.cases} cases passed` : `❌ sync-chaos: ${counts} (${t.cases} cases)`;
+    if (data.interrupted) return `sync-chaos: interrupted (SIGINT) after ${t.cases} of ${data.interrupted.planned} cases: ${counts}`;
+    if (data.verdict !== 'pass') return `sync-chaos: ${counts} (${t.cases} case${t.cases === 1 ? '' : 's'})`;
+    return t.cases === 1 ? 'sync-chaos: the case passed' : `sync-chaos: all ${t.cases} cases passed`;
   }
 
   const caseTable = document.getElementById('cases');
@@ -189,7 +190,7 @@
     }
     for (let i = 0; i <= 4; i++) {
       const ms = (timeline.endMs * i) / 4;
-      root.append(svg('text', { x: x(ms) - (i === 4 ? 30 : 0), y: height - 6, class: 'muted' }, clock(ms)));
+      root.append(svg('text', { x: x(ms), y: height - 6, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, clock(ms)));
     }
     return { node: root, marks };
   }
@@ -232,7 +233,7 @@
     const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, class: 'chart' },
       svg('line', { class: 'axis', x1: L, x2: W - 8, y1: H - B, y2: H - B }), svg('line', { class: 'axis', x1: L, x2: L, y1: 8, y2: H - B }),
       svg('text', { x: 2, y: 16 }, label.includes('latency') ? clock(maxY) : String(maxY)), svg('text', { x: 2, y: H - B }, '0'),
-      svg('text', { x: L, y: H - 4 }, '0s'), svg('text', { x: W - 48, y: H - 4 }, clock(endMs)));
+      svg('text', { x: L, y: H - 4 }, '0s'), svg('text', { x: W - 8, y: H - 4, 'text-anchor': 'end' }, clock(endMs)));
     draw(root, x, y);
     return root;
   }
