@@ -63,5 +63,10 @@ describe('sync-chaos replay', () => {
     const outOfRange = await runCli(['replay', empty, '--case', '3']);
     expect(outOfRange).toMatchObject({ code: 2 });
     expect(outOfRange.stderr).toContain('--case expects a number from 1 to 1, found "3"');
+    const moved = join(folder, 'moved.json');
+    writeFileSync(moved, JSON.stringify({ version: 1, cases: [{ file: 'scenarios/gone.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
+    const gone = await runCli(['replay', moved]);
+    expect(gone).toMatchObject({ code: 2 });
+    expect(gone.stderr).toContain('scenarios/gone.yaml, as the report names it, is not found from');
   });
 });

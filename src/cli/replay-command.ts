@@ -2,7 +2,7 @@
 // client and swarm flag) and tells whether it reproduced: the same verdict, the same violations
 // and the same event-log hash. Exit codes as `run`; an unreadable report is bad input (exit 2).
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { exitCodeOf, type CaseReport } from '../report/case.ts';
 import { consoleReporter } from '../report/console.ts';
 import { BadInputError } from '../run/errors.ts';
@@ -37,6 +37,11 @@ async function replay(path: string, flags: ReplayFlags): Promise<number> {
   const recorded = readReport(path);
   const index = caseIndex(recorded.cases, flags.case);
   const before = recorded.cases[index]!;
+  for (const file of [before.file, before.client]) {
+    if (file !== undefined && !existsSync(file)) {
+      throw new BadInputError(`${file}, as the report names it, is not found from ${process.cwd()}: replay from the folder the run started in`);
+    }
+  }
   caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads, timeline: false });
   const after = await caseModule.runTask({ fileIndex: 0, seed: before.seed });
   out(`replaying case ${index + 1} of ${recorded.cases.length} in ${path}\n`);
