@@ -1,6 +1,6 @@
-// One scenario × seed as the reporters see it: the run's verdict and counts plus what only the
-// CLI knows (the file it came from, the wall time, the command that replays it). Violation
-// summaries are redacted here, next to the history that says which values are the harness's own.
+// One scenario × seed as the reporters see it: the run's verdict, counts and metrics plus what only
+// the CLI knows (the file it came from, the wall time, the command that replays it). Built where
+// the history is (in the worker): violation summaries are redacted here, and the timeline drawn.
 import type { RunResult } from '../run/run.ts';
 import { deriveMetrics, type CaseMetrics } from './metrics.ts';
 import { redactViolations, writtenValues } from './redact.ts';
