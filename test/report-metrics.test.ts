@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../src/history/events.ts';
-import { deriveMetrics, percentiles } from '../src/report/metrics.ts';
+import { deriveMetrics } from '../src/report/metrics.ts';
 import { deriveTimeline } from '../src/report/timeline.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 import { validate } from './json-schema-subset.ts';
@@ -18,7 +18,7 @@ const push = (t: number, link: string, direction: 'to-server' | 'to-device', fat
   sizeBytes,
 });
 
-/** d1 saves two notes, the first push's answer is lost, the second push's answer arrives; d2's write is never pushed. */
+/** d1 saves a note and edits it; the first push's answer is lost, the retry's arrives; d2's write is never pushed. */
 const EVENTS: HistoryEvent[] = [
   { t: 0, type: 'boot', process: 'd1' },
   { t: 0, type: 'fault', phase: 'start', spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
@@ -30,7 +30,9 @@ const EVENTS: HistoryEvent[] = [
   push(40, 'd1', 'to-device', 'dropped'),
   { t: 50, type: 'fault', phase: 'stop', spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
   { t: 55, type: 'client', process: 'd1', event: 'sync-failed', data: { reason: 'timeout' } },
+  { t: 45, type: 'commit', process: 'd1', changeId: 'c1', entity: 'note', id: 'n1', version: 1, fields: { title: 't:d1:w1' }, deleted: false },
   push(60, 'd1', 'to-server', 'sent', 250),
+  { t: 62, type: 'commit', process: 'd1', changeId: 'c2', entity: 'note', id: 'n1', version: 2, fields: { title: 't:d1:w2' }, deleted: false },
   { t: 65, type: 'invoke', process: 'd2', op: 1, f: 'create', entity: 'folder', fields: { name: 't:d2:w1' } },
   { t: 65, type: 'ok', process: 'd2', op: 1, f: 'create', entity: 'folder', id: 'f1' },
   { t: 70, type: 'client', process: 'd1', event: 'conflict', data: { policy: 'lww' } },
@@ -40,14 +42,14 @@ const EVENTS: HistoryEvent[] = [
 ];
 
 describe('report metrics', () => {
-  it('derive each write’s save and approximate server acknowledgement, the queue depth over time, and the fault spans', () => {
+  it('derive each write’s save, acknowledgement and server commit, the queue depth over time, and the fault spans', () => {
     const timeline = deriveTimeline(EVENTS);
     expect(timeline.devices).toEqual(['d1', 'd2']);
     expect(timeline.endMs).toBe(90);
     expect(timeline.writes).toEqual([
-      { device: 'd1', op: 1, f: 'create', entity: 'note', id: 'n1', atMs: 10, outcome: 'ok', ackMs: 80 },
-      { device: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1', atMs: 20, outcome: 'ok', ackMs: 80 },
-      { device: 'd2', op: 1, f: 'create', entity: 'folder', id: 'f1', atMs: 65, outcome: 'ok' },
+      { device: 'd1', op: 1, f: 'create', entity: 'note', id: 'n1', atMs: 10, outcome: 'ok', okMs: 10, committedMs: 45 },
+      { device: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1', atMs: 20, outcome: 'ok', okMs: 20, committedMs: 62 },
+      { device: 'd2', op: 1, f: 'create', entity: 'folder', id: 'f1', atMs: 65, outcome: 'ok', okMs: 65 },
     ]);
     expect(timeline.queueDepth).toEqual({ d1: [[0, 0], [10, 1], [20, 2], [80, 0]], d2: [[0, 0], [65, 1]] });
     expect(timeline.faults).toEqual([{ kind: 'partition', startMs: 0, stopMs: 50, targets: ['d1'] }]);
@@ -55,17 +57,10 @@ describe('report metrics', () => {
 
     expect(deriveMetrics(EVENTS, timeline)).toEqual({
       conflictsByPolicy: { lww: 1, unnamed: 1 },
-      saveToAckMs: { p50: 60, p95: 70, p99: 70, max: 70 },
       peakQueueDepth: 2,
       retries: 1,
       wire: { messages: 2, bytes: 350, dropped: 1 },
     });
-  });
-
-  it('takes nearest-rank percentiles, and none of nothing', () => {
-    expect(percentiles([])).toBeNull();
-    const hundred = Array.from({ length: 100 }, (_, index) => index + 1);
-    expect(percentiles(hundred)).toEqual({ p50: 50, p95: 95, p99: 99, max: 100 });
   });
 
   it('puts them in report.json, consistent with the counts and valid against the schema', async () => {
@@ -80,9 +75,8 @@ describe('report metrics', () => {
     expect(metrics.wire.messages).toBe(counts.messages);
     expect(metrics.wire.bytes).toBeGreaterThan(0);
     expect(metrics.peakQueueDepth).toBeGreaterThan(0);
-    expect(metrics.saveToAckMs.p50).toBeLessThanOrEqual(metrics.saveToAckMs.p95);
-    expect(metrics.saveToAckMs.p99).toBeLessThanOrEqual(metrics.saveToAckMs.max);
-    const broken = { ...report, cases: [{ ...first, metrics: { ...metrics, peakQueueDepth: -1, saveToAckMs: 'fast' } }] };
-    expect(validate(schema, broken)).toEqual(['$.cases[0].metrics.saveToAckMs: matches none of anyOf', '$.cases[0].metrics.peakQueueDepth: -1 < 0']);
+    expect(metrics.retries).toBe(0);
+    const broken = { ...report, cases: [{ ...first, metrics: { ...metrics, peakQueueDepth: -1, latency: 'fast' } }] };
+    expect(validate(schema, broken)).toEqual(['$.cases[0].metrics.peakQueueDepth: -1 < 0', '$.cases[0].metrics: unexpected "latency"']);
   });
 });

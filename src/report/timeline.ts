@@ -1,6 +1,7 @@
-// What happened when, per device, as the HTML report draws it: each user write with the moment it
-// was saved on the device and (approximately) acknowledged by the server, fault spans, kills, and
-// each device's queue depth over time. Derived from the event log alone, in one pass.
+// What happened when, per device, as the HTML report draws it: each user write with the moments
+// it was saved on the device and committed by the server, fault spans, kills, and each device's
+// queue depth over time. Derived from the event log alone.
+import { isToken } from '../check/causality.ts';
 import type { HistoryEvent, OperationEvent } from '../history/events.ts';
 import { PUSH_PATH } from '../protocol/v1.ts';
 
@@ -14,11 +15,10 @@ export interface TimelineWrite {
   /** The invoke: when the user saved. */
   atMs: number;
   outcome: 'ok' | 'fail' | 'info' | 'pending';
-  /**
-   * When the server acknowledged it, approximately: the first push answer the device received for
-   * a push sent after the write returned `ok`. Absent if none came.
-   */
-  ackMs?: number;
+  /** When the app acknowledged it (`ok`). */
+  okMs?: number;
+  /** When the server first committed it (its token, or for a delete the record's tombstone); absent if it never did. */
+  committedMs?: number;
 }
 
 export interface TimelineFault {
@@ -36,13 +36,21 @@ export interface CaseTimeline {
   writes: TimelineWrite[];
   faults: TimelineFault[];
   kills: { device: string; atMs: number }[];
-  /** Per device, `[ms, depth]` at every change: writes saved on the device that the server has not acknowledged yet. */
+  /**
+   * Per device, `[ms, depth]` at every change: writes saved on the device and not yet answered by
+   * the server (a write leaves the queue when the device gets the answer to the first push it sent
+   * after saving it; a change the server discarded leaves it too, though it never commits).
+   */
   queueDepth: Record<string, [number, number][]>;
 }
 
 /** Builds the timeline of a run from its event log. */
 export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
   const writes = new Map<string, TimelineWrite>();
+  /** The token each write set, and when the server first committed each token or record tombstone. */
+  const tokens = new Map<TimelineWrite, string>();
+  const commitMs = new Map<string, number>();
+  const tombstoneMs = new Map<string, number>();
   const open = new Map<string, TimelineFault[]>();
   const faults: TimelineFault[] = [];
   const kills: CaseTimeline['kills'] = [];
@@ -70,7 +78,10 @@ export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
         devices.add(event.process);
         const key = `${event.process}:${event.op}`;
         if (event.type === 'invoke') {
-          writes.set(key, { device: event.process, op: event.op, f: event.f, ...(event.entity && { entity: event.entity }), ...(event.id && { id: event.id }), atMs: event.t, outcome: 'pending' });
+          const write: TimelineWrite = { device: event.process, op: event.op, f: event.f, ...(event.entity && { entity: event.entity }), ...(event.id && { id: event.id }), atMs: event.t, outcome: 'pending' };
+          writes.set(key, write);
+          const token = Object.values(event.fields ?? {}).find(isToken);
+          if (token) tokens.set(write, token);
           break;
         }
         const write = writes.get(key);
@@ -78,6 +89,7 @@ export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
         write.outcome = event.type;
         if (event.id) write.id = event.id;
         if (event.type === 'ok') {
+          write.okMs = event.t;
           waiting.set(event.process, [...(waiting.get(event.process) ?? []), write]);
           depth(event.process, event.t, 1);
         }
@@ -89,9 +101,8 @@ export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
           inFlight.set(event.link, [...(inFlight.get(event.link) ?? []), ...(waiting.get(event.link) ?? [])]);
           waiting.set(event.link, []);
         } else if (event.direction === 'to-device' && event.fate === 'delivered') {
-          const acknowledged = inFlight.get(event.link) ?? [];
-          for (const write of acknowledged) write.ackMs = event.t;
-          if (acknowledged.length > 0) depth(event.link, event.t, -acknowledged.length);
+          const answered = inFlight.get(event.link)?.length ?? 0;
+          if (answered > 0) depth(event.link, event.t, -answered);
           inFlight.set(event.link, []);
         }
         break;
@@ -109,6 +120,10 @@ export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
         }
         break;
       }
+      case 'commit':
+        if (event.deleted && !tombstoneMs.has(event.id)) tombstoneMs.set(event.id, event.t);
+        for (const value of Object.values(event.fields)) if (isToken(value) && !commitMs.has(value)) commitMs.set(value, event.t);
+        break;
       case 'kill':
         kills.push({ device: event.process, atMs: event.t });
         break;
@@ -118,6 +133,11 @@ export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
       default:
         break;
     }
+  }
+  for (const write of writes.values()) {
+    const token = tokens.get(write);
+    const committedMs = write.f === 'delete' ? tombstoneMs.get(write.id ?? '') : token === undefined ? undefined : commitMs.get(token);
+    if (write.outcome === 'ok' && committedMs !== undefined) write.committedMs = committedMs;
   }
   return { endMs, devices: [...devices].sort(byDeviceNumber), writes: [...writes.values()], faults, kills, queueDepth };
 }

@@ -88,11 +88,13 @@
       el('div', { class: 'muted' }, 'replay: ', el('code', {}, each.replay)),
     );
     const m = each.metrics;
+    const latency = each.summary && each.summary.saveToAckMs;
     const facts = [
       ['writes', each.counts.writes],
       ['acknowledged', each.counts.acknowledged],
+      ['lost', each.summary ? each.summary.lost : '—'],
       ['conflicts', Object.entries(m.conflictsByPolicy).map(([policy, n]) => `${n} ${policy}`).join(', ') || '0'],
-      ['save→ack p50 / p95 / max', m.saveToAckMs ? `${clock(m.saveToAckMs.p50)} / ${clock(m.saveToAckMs.p95)} / ${clock(m.saveToAckMs.max)}` : '—'],
+      ['save→commit p50 / p95 / max', latency ? `${clock(latency.p50)} / ${clock(latency.p95)} / ${clock(latency.max)}` : '—'],
       ['peak queue depth', m.peakQueueDepth],
       ['retries', m.retries],
       ['messages', `${m.wire.messages} (${(m.wire.bytes / 1024).toFixed(1)} KiB)`],
@@ -128,7 +130,7 @@
     if (timeline) {
       detail.append(
         el('div', { class: 'charts' },
-          el('div', {}, el('h3', {}, 'Save-to-ack latency'), latencyChart(timeline)),
+          el('div', {}, el('h3', {}, 'Save-to-ack latency (app ok → server commit)'), latencyChart(timeline)),
           el('div', {}, el('h3', {}, 'Queue depth over time'), queueChart(timeline))),
       );
     }
@@ -138,7 +140,7 @@
     const kinds = [...new Set(timeline.faults.map((fault) => fault.kind))];
     const item = (text, color, opacity) => el('span', { style: `--swatch:${color};--swatch-opacity:${opacity}` }, text);
     return el('div', { class: 'legend' },
-      item('write', '#57606a', 1), item('write in a violation', '#cf222e', 1), item('server ack', '#1a7f37', 0.6), item('kill', '#cf222e', 1),
+      item('write', '#57606a', 1), item('write in a violation', '#cf222e', 1), item('server commit', '#1a7f37', 0.6), item('kill', '#cf222e', 1),
       ...kinds.map((kind) => item(`${kind} (fault)`, FAULT_COLORS[kind] || '#57606a', 0.28)));
   }
 
@@ -172,10 +174,10 @@
       const key = `${write.device}:${write.op}`;
       const hit = (write.id && involved.has(write.id)) || involvedOps.has(key);
       const mark = svg('line', { class: `write ${write.outcome}${hit ? ' involved' : ''}`, x1: x(write.atMs), x2: x(write.atMs), y1: lane * LANE + 5, y2: lane * LANE + LANE - 5, 'data-write': key },
-        svg('title', {}, `${write.device} op ${write.op}: ${write.f} ${write.entity || ''} ${write.id || ''} at ${clock(write.atMs)} (${write.outcome}${write.ackMs === undefined ? ', never acknowledged' : `, acked ${clock(write.ackMs)}`})`));
+        svg('title', {}, `${write.device} op ${write.op}: ${write.f} ${write.entity || ''} ${write.id || ''} at ${clock(write.atMs)} (${write.outcome}${write.committedMs === undefined ? ', never committed' : `, committed ${clock(write.committedMs)}`})`));
       marks.set(key, mark);
       root.append(mark);
-      if (write.ackMs !== undefined) root.append(svg('line', { class: 'ack', x1: x(write.ackMs), x2: x(write.ackMs), y1: 6, y2: LANE - 6 }));
+      if (write.committedMs !== undefined) root.append(svg('line', { class: 'ack', x1: x(write.committedMs), x2: x(write.committedMs), y1: 6, y2: LANE - 6 }));
     }
     for (const kill of timeline.kills) {
       const lane = laneOf.get(kill.device);
@@ -203,16 +205,16 @@
       : timeline && violation.record ? timeline.writes.filter((write) => write.id === violation.record.id) : [];
     if (marks) for (const [key, mark] of marks) mark.classList.toggle('chosen', writes.some((write) => `${write.device}:${write.op}` === key));
     const start = Math.min(...writes.map((write) => write.atMs));
-    const end = Math.max(...writes.map((write) => (write.ackMs === undefined ? write.atMs : write.ackMs)));
+    const end = Math.max(...writes.map((write) => (write.committedMs === undefined ? write.atMs : write.committedMs)));
     const faults = violation.faults && violation.faults.length > 0
       ? violation.faults
       : timeline ? timeline.faults.filter((fault) => fault.startMs <= end && (fault.stopMs === undefined || fault.stopMs >= start)) : [];
     const title = violation.record ? `Write history of ${violation.record.entity} ${violation.record.id}` : 'Writes involved';
     const table = el('table', { class: 'write-history' },
-      el('thead', {}, el('tr', {}, ...['device', 'op', 'operation', 'saved at', 'outcome', 'server ack', 'field', 'token'].map((name) => el('th', {}, name)))),
+      el('thead', {}, el('tr', {}, ...['device', 'op', 'operation', 'saved at', 'outcome', 'server commit', 'field', 'token'].map((name) => el('th', {}, name)))),
       el('tbody', {}, ...writes.map((write) => el('tr', {},
         el('td', {}, write.device), el('td', { class: 'num' }, String(write.op)), el('td', {}, write.f), el('td', { class: 'num' }, clock(write.atMs)),
-        el('td', {}, write.outcome), el('td', { class: 'num' }, write.ackMs === undefined ? 'never' : clock(write.ackMs)),
+        el('td', {}, write.outcome), el('td', { class: 'num' }, write.committedMs === undefined ? 'never' : clock(write.committedMs)),
         el('td', {}, write.field || ''), el('td', {}, el('code', {}, write.token || ''))))));
     panel.replaceChildren(
       el('h3', {}, title),
@@ -239,13 +241,15 @@
   }
 
   function latencyChart(timeline) {
-    const acked = timeline.writes.filter((write) => write.ackMs !== undefined);
-    const maxY = Math.max(1, ...acked.map((write) => write.ackMs - write.atMs));
+    // As the run summary measures it: from the app's acknowledgement to the server's commit.
+    const latency = (write) => Math.max(0, write.committedMs - write.okMs);
+    const acked = timeline.writes.filter((write) => write.committedMs !== undefined && write.okMs !== undefined);
+    const maxY = Math.max(1, ...acked.map(latency));
     const devices = timeline.devices;
     return chart('save-to-ack latency', timeline.endMs, maxY, (root, x, y) => {
       for (const write of acked) {
-        root.append(svg('circle', { cx: x(write.atMs), cy: y(write.ackMs - write.atMs), r: 2.2, fill: COLORS[devices.indexOf(write.device) % COLORS.length] },
-          svg('title', {}, `${write.device} op ${write.op}: ${clock(write.ackMs - write.atMs)}`)));
+        root.append(svg('circle', { cx: x(write.atMs), cy: y(latency(write)), r: 2.2, fill: COLORS[devices.indexOf(write.device) % COLORS.length] },
+          svg('title', {}, `${write.device} op ${write.op}: ${clock(latency(write))}`)));
       }
     });
   }
