@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashOf, redactSummary, writtenValues } from '../src/report/redact.ts';
+import { foreignValues, hashOf, redactSummary, redactViolations, writtenValues } from '../src/report/redact.ts';
 import type { HistoryEvent } from '../src/history/events.ts';
 import { runCli } from './cli-helpers.ts';
 import { SIGNATURE } from './fixtures/signs-notes.ts';
@@ -20,6 +20,18 @@ describe('report redaction', () => {
     expect(redactSummary(summary, known)).toBe(`note n-1: field body is ${hashOf('Dear "diary"')} on d1 but "t:d1:w1" on the server; folder "f-1"`);
     expect(hashOf('Dear "diary"')).toMatch(/^sha256:[0-9a-f]{8}$/);
     expect(hashOf('a')).not.toBe(hashOf('b'));
+  });
+
+  it('also hashes a value a device showed or the server held, where a summary names it without quotes', () => {
+    const events: HistoryEvent[] = [
+      { t: 1, type: 'invoke', process: 'd1', op: 1, f: 'create', entity: 'note', fields: { title: 't:d1:w1' } },
+      { t: 2, type: 'read', process: 'd1', at: 'user', records: [{ entity: 'note', id: 'n1', fields: { title: 'Dear diary (1+1)', body: null } }] },
+    ];
+    const known = writtenValues(events);
+    const foreign = foreignValues(events, [{ fields: { title: 'server side' } }, { fields: { title: 't:d1:w1' } }], known);
+    expect([...foreign].sort()).toEqual(['Dear diary (1+1)', 'server side']);
+    const [violation] = redactViolations([{ checker: 'x', summary: 'n1 shows Dear diary (1+1), not t:d1:w1; the server side holds server side' }], known, foreign);
+    expect(violation!.summary).toBe(`n1 shows ${hashOf('Dear diary (1+1)')}, not t:d1:w1; the ${hashOf('server side')} holds ${hashOf('server side')}`);
   });
 
   it('shows text a client made up only as a hash in every report, unless --show-payloads', async () => {

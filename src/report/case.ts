@@ -3,7 +3,7 @@
 // the history is (in the worker): violation summaries are redacted here, and the timeline drawn.
 import type { RunResult } from '../run/run.ts';
 import { deriveMetrics, type CaseMetrics } from './metrics.ts';
-import { redactViolations, writtenValues } from './redact.ts';
+import { foreignValues, redactViolations, writtenValues } from './redact.ts';
 import { deriveTimeline, type CaseTimeline } from './timeline.ts';
 
 export interface CaseReport {
@@ -57,7 +57,7 @@ export function toCaseReport(
     wallMs: where.wallMs,
     quiesced: result.quiesced,
     checks: Object.fromEntries(Object.entries(result.checks).map(([name, { valid, error }]) => [name, { valid, ...(error && { error }) }])),
-    violations: where.showPayloads ? result.violations : redactViolations(result.violations, writtenValues(events)),
+    violations: where.showPayloads ? result.violations : redacted(result),
     ...(result.summary && { summary: result.summary }),
     ...(result.error && { error: result.error }),
     drawnFaults: result.drawnFaults,
@@ -74,6 +74,14 @@ export interface RunEnd {
   interrupted: boolean;
   /** How many cases the run was asked for. */
   planned: number;
+}
+
+/** The violations with every value the simulated users did not write shown as a hash. */
+function redacted(result: RunResult): RunResult['violations'] {
+  const { events } = result.history;
+  const known = writtenValues(events);
+  const held = [...(result.finalStates?.devices.flatMap((device) => device.records) ?? []), ...(result.finalStates?.server ?? [])];
+  return redactViolations(result.violations, known, foreignValues(events, held, known));
 }
 
 export interface Reporter {

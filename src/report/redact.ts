@@ -1,8 +1,10 @@
-// Reports stay private by default: a violation summary may quote a field value a device or the
+// Reports stay private by default: a violation summary may name a field value a device or the
 // server holds, and with a user's own client that value can be user data. Every quoted value the
-// simulated users did not write themselves (their tokens and reference ids) becomes a short hash.
+// simulated users did not write themselves (their tokens and reference ids), and every value a
+// device or the server held that they did not write, quoted or not, becomes a short hash.
 import { createHash } from 'node:crypto';
 import type { Violation } from '../check/types.ts';
+import type { Fields } from '../adapter.ts';
 import type { HistoryEvent } from '../history/events.ts';
 
 /** A JSON string literal as the checkers quote values: `"t:d2:w17"`, `"Dear diary"`. */
@@ -15,6 +17,14 @@ export function writtenValues(events: readonly HistoryEvent[]): Set<string> {
     if (event.type !== 'invoke' && event.type !== 'ok') continue;
     for (const value of Object.values(event.fields ?? {})) if (value !== null) values.add(value);
   }
+  return values;
+}
+
+/** Values some device showed or the server committed (in the history or the final states) that no simulated user wrote. */
+export function foreignValues(events: readonly HistoryEvent[], held: readonly { fields: Fields }[], known: ReadonlySet<string>): Set<string> {
+  const records = [...held, ...events.flatMap((event) => (event.type === 'read' ? event.records : event.type === 'commit' ? [event] : []))];
+  const values = new Set<string>();
+  for (const record of records) for (const value of Object.values(record.fields)) if (value !== null && value !== '' && !known.has(value)) values.add(value);
   return values;
 }
 
@@ -31,8 +41,17 @@ export function redactSummary(summary: string, known: ReadonlySet<string>): stri
   });
 }
 
-export function redactViolations(violations: readonly Violation[], known: ReadonlySet<string>): Violation[] {
-  return violations.map((violation) => ({ ...violation, summary: redactSummary(violation.summary, known) }));
+/**
+ * The violations with their summaries redacted: quoted values first, then any `foreign` value
+ * standing on its own (between spaces, brackets, quotes or punctuation), longest first.
+ */
+export function redactViolations(violations: readonly Violation[], known: ReadonlySet<string>, foreign: ReadonlySet<string>): Violation[] {
+  const alternatives = [...foreign].sort((a, b) => b.length - a.length).map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const bare = alternatives.length === 0 ? undefined : new RegExp(`(?<=^|[\\s("'=:,])(?:${alternatives.join('|')})(?=$|[\\s)"',.;:])`, 'gu');
+  return violations.map((violation) => {
+    const quoted = redactSummary(violation.summary, known);
+    return { ...violation, summary: bare ? quoted.replace(bare, (value) => hashOf(value)) : quoted };
+  });
 }
 
 function parseLiteral(literal: string): string | undefined {
