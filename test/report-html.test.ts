@@ -16,7 +16,7 @@ function caseReport(seed: number, verdict: CaseReport['verdict'], summary = 'not
     seed,
     verdict,
     eventLogHash: '0123456789abcdef',
-    counts: { devices: 1, writes: 1, acknowledged: 1, unknownOutcome: 0, conflicts: 0, syncRequests: 1, messages: 2, events: 3 },
+    counts: { devices: 1, writes: 1, acknowledged: 1, resumeWrites: 0, resumeAcknowledged: 0, unknownOutcome: 0, conflicts: 0, syncRequests: 1, messages: 2, events: 3 },
     metrics: { conflictsByPolicy: {}, peakQueueDepth: 1, retries: 0, wire: { messages: 2, bytes: 10, dropped: 0 } },
     simulatedMs: 1000,
     wallMs: 5,
