@@ -284,12 +284,14 @@ class World {
    * `sync()`; each round waits two sync intervals for the apps' own timers, as after the resume phase.
    */
   private async quiesce(onTheirOwn = false): Promise<boolean> {
-    const deadlineMs = this.scheduler.nowMs + this.scenario.quiesceTimeoutMs;
+    const { quiesceTimeoutMs, system } = this.scenario;
+    // on their own, apps need a few of their sync intervals to show they have settled
+    const deadlineMs = this.scheduler.nowMs + (onTheirOwn ? Math.max(quiesceTimeoutMs, 4 * system.syncIntervalMs) : quiesceTimeoutMs);
     let previous: string | undefined;
     while (this.scheduler.nowMs < deadlineMs && !this.failure) {
       for (const user of this.users) await user.resolveAll();
       if (onTheirOwn) {
-        await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * this.scenario.system.syncIntervalMs), () => this.failure !== undefined);
+        await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * system.syncIntervalMs), () => this.failure !== undefined);
       } else if (!(await this.syncEveryDevice(deadlineMs))) return false;
       await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), () => this.failure !== undefined);
       const { devices, server } = await this.finalStates();
