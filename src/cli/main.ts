@@ -13,6 +13,7 @@ import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { reporterOption } from './reporter-option.ts';
 import { serverCommand } from './server-command.ts';
+import { shrinkCommand } from './shrink-command.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
 import { BadInputError } from '../run/errors.ts';
 import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
@@ -82,6 +83,7 @@ function program(): Command {
   cli.addCommand(serverCommand());
   cli.addCommand(conformanceCommand());
   cli.addCommand(reportCommand());
+  cli.addCommand(shrinkCommand());
   return cli;
 }
 

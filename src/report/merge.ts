@@ -1,11 +1,10 @@
 // `sync-chaos report merge`: shard runs (each a folder holding report.json) become one run, as if
 // one machine had run every seed. Cases are ordered by scenario file, then seed; a case two shards
 // both hold is kept once if they agree (wall time aside) and is bad input if they do not.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BadInputError } from '../run/errors.ts';
 import type { CaseReport } from './case.ts';
-import { JSON_REPORT_FILE, JSON_REPORT_VERSION, type ReportDocument } from './json.ts';
+import type { ReportDocument } from './json.ts';
+import { readReportDocument } from './read.ts';
 
 export interface ShardReport {
   folder: string;
@@ -25,22 +24,9 @@ export interface MergedRun {
 /** Flags that say how a shard ran, not what it ran: they never make two shards disagree. */
 const PER_SHARD_FLAGS = new Set(['shard', 'workers', 'reporter', 'out']);
 
-/** Reads `<folder>/report.json` of every folder; a missing or foreign file is bad input naming the folder. */
+/** Reads `<folder>/report.json` of every folder; a missing or foreign file is bad input naming it. */
 export function readShardReports(folders: readonly string[]): ShardReport[] {
-  return folders.map((folder) => {
-    const path = join(folder, JSON_REPORT_FILE);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new BadInputError(`${path}: cannot read a report (${(error as Error).message})`);
-    }
-    const document = parsed as Partial<ReportDocument>;
-    if (document.version !== JSON_REPORT_VERSION || !Array.isArray(document.cases) || typeof document.startedAt !== 'string' || !document.command) {
-      throw new BadInputError(`${path}: not a sync-chaos report.json of version ${JSON_REPORT_VERSION}`);
-    }
-    return { folder, document: document as ReportDocument };
-  });
+  return folders.map((folder) => ({ folder, document: readReportDocument(folder).document }));
 }
 
 export function mergeShardReports(shards: readonly ShardReport[]): MergedRun {
