@@ -20,6 +20,7 @@ describe('sync-chaos shrink', () => {
       runCli(['shrink', copy, '--case', '1', '--max-runs', '20']),
     ]);
     expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
     expect(first.stdout).toContain('still failing with a divergence violation');
     expect(writesOf(first.stdout, 'before')).toBe(JSON.parse(run.stdout).cases[0].counts.writes);
     expect(writesOf(first.stdout, 'after') * 5).toBeLessThanOrEqual(writesOf(first.stdout, 'before'));
