@@ -43,6 +43,7 @@ export function scenarioYaml(scenario: Scenario): string {
       },
     }),
     checks: scenario.checks,
+    allow: scenario.allow,
   };
   const document = new Document(file);
   for (const path of FLOW_PATHS) flow(document.getIn(path, true));
@@ -51,7 +52,7 @@ export function scenarioYaml(scenario: Scenario): string {
 }
 
 /** Short collections written on one line, as the shipped scenarios write them. */
-const FLOW_PATHS = [['system', 'retry'], ['network', 'latency'], ['workload', 'mix'], ['workload', 'resolve_delay'], ['nemesis', 'kinds'], ['nemesis', 'for'], ['checks']];
+const FLOW_PATHS = [['system', 'retry'], ['network', 'latency'], ['workload', 'mix'], ['workload', 'resolve_delay'], ['nemesis', 'kinds'], ['nemesis', 'for'], ['checks'], ['allow']];
 
 function flow(node: unknown): void {
   if (isCollection(node)) node.flow = true;
