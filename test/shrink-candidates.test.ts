@@ -28,10 +28,10 @@ describe('shrink scenarios and candidates', () => {
     }
   });
 
-  it('writes swarm-drawn faults of every kind as scheduled faults that load back unchanged', () => {
-    const scenario = { ...load('everything.yaml'), faults: EVERY_KIND };
+  it('writes swarm-drawn faults of every kind as scheduled faults, and settings off their defaults, that load back unchanged', () => {
+    const scenario = { ...load('everything.yaml'), resumeMs: 0, faults: EVERY_KIND };
     const back = parseScenario(scenarioYaml(scenario), 'every-kind');
-    expect(back.ok ? back.scenario.faults : back.issues).toEqual(EVERY_KIND);
+    expect(back.ok ? back.scenario : back.issues).toEqual(scenario);
   });
 
   it('offers fewer devices, shorter runs and slower users first, then the drawn faults as scheduled ones, then fewer and shorter faults', () => {

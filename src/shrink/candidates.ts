@@ -1,5 +1,5 @@
 // The smaller scenarios shrinking tries next, in a fixed order (biggest cuts first): fewer
-// devices, a shorter chaos phase, a slower workload, the nemesis's drawn faults turned into
+// devices, a shorter chaos phase and resume phase, a slower workload, the nemesis's drawn faults turned into
 // scheduled ones, fewer faults, shorter faults. Pure functions of the scenario, so shrinking is
 // as deterministic as a run.
 import type { ScheduledFault } from '../faults/types.ts';
@@ -22,6 +22,9 @@ export function candidatesOf(state: ShrinkState, drawn: readonly ScheduledFault[
   for (const devices of smallerCounts(scenario.devices, 1, { oneLess: true })) candidates.push(next(withDevices(scenario, devices)));
   for (const durationMs of smallerCounts(scenario.durationMs / SECOND_MS, 1, { oneLess: false }).map((seconds) => seconds * SECOND_MS)) {
     candidates.push(next({ durationMs, faults: scenario.faults.filter((fault) => fault.atMs < durationMs) }));
+  }
+  for (const resumeMs of smallerCounts(scenario.resumeMs / SECOND_MS, 0, { oneLess: false }).map((seconds) => seconds * SECOND_MS)) {
+    candidates.push(next({ resumeMs }));
   }
   const perHour = Math.round(scenario.workload.ratePerSecond * HOUR_S);
   for (const rate of smallerCounts(perHour, 1, { oneLess: false })) candidates.push(next({ workload: { ...scenario.workload, ratePerSecond: rate / HOUR_S } }));

@@ -14,6 +14,7 @@ export function scenarioYaml(scenario: Scenario): string {
     devices: scenario.devices,
     duration: formatDuration(scenario.durationMs),
     quiesce_timeout: formatDuration(scenario.quiesceTimeoutMs),
+    resume: formatDuration(scenario.resumeMs),
     system: {
       client: system.client,
       server: system.server,
