@@ -95,7 +95,7 @@ function scenarioFor(chosen: CaseReport, client: string | undefined, folder: str
 }
 
 function sizeText(size: CaseSize): string {
-  return `devices ${size.devices} · writes ${size.operations} · faults ${size.faults} · duration ${clockTime(size.durationMs)}`;
+  return `devices ${size.devices} · writes ${size.operations} · faults ${size.faults} · duration ${clockTime(size.durationMs)} + resume ${clockTime(size.resumeMs)}`;
 }
 
 function positive(flag: string, text: string): number {

@@ -20,6 +20,7 @@ export interface CaseSize {
   /** Scheduled faults plus the ones the nemesis drew. */
   faults: number;
   durationMs: number;
+  resumeMs: number;
 }
 
 export interface ShrinkOptions {
@@ -94,5 +95,6 @@ function sizeOf(state: ShrinkState, result: RunResult): CaseSize {
     operations: result.counts.writes,
     faults: state.scenario.faults.length + result.drawnFaults.length,
     durationMs: state.scenario.durationMs,
+    resumeMs: state.scenario.resumeMs,
   };
 }
