@@ -41,7 +41,7 @@ function merge(dirs: string[], flags: MergeFlags): number {
     write: out,
   });
   for (const each of merged.cases) reporter.onCase(each);
-  reporter.onEnd(merged.cases);
+  reporter.onEnd(merged.cases, merged.end);
   if (folder.exists) {
     folder.linkLatest();
     process.stderr.write(`merged ${dirs.length} report${dirs.length === 1 ? '' : 's'}, ${merged.cases.length} cases: ${folder.path}\n`);

@@ -2,7 +2,7 @@
 // one machine had run every seed. Cases are ordered by scenario file, then seed; a case two shards
 // both hold is kept once if they agree (wall time aside) and is bad input if they do not.
 import { BadInputError } from '../run/errors.ts';
-import type { CaseReport } from './case.ts';
+import type { CaseReport, RunEnd } from './case.ts';
 import type { ReportDocument } from './json.ts';
 import { readReportDocument } from './read.ts';
 
@@ -19,6 +19,8 @@ export interface MergedRun {
   /** The flags every shard was given alike (the shard's own `--shard` and `--workers` aside). */
   sharedFlags: Record<string, unknown>;
   cases: CaseReport[];
+  /** Interrupted if any shard was (SIGINT): then `planned` counts every shard's planned cases. */
+  end: RunEnd;
 }
 
 /** Flags that say how a shard ran, not what it ran: they never make two shards disagree. */
@@ -45,7 +47,11 @@ export function mergeShardReports(shards: readonly ShardReport[]): MergedRun {
   if (conflicts.length > 0) throw new BadInputError(`report merge: the same case differs between reports:\n  ${conflicts.join('\n  ')}`);
   const cases = [...byKey.values()].map(({ report }) => report).sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.seed - b.seed);
   const startedAt = shards.map(({ document }) => document.startedAt).sort()[0]!;
-  return { startedAt, files, sharedFlags: sharedFlags(shards.map(({ document }) => document.command.flags)), cases };
+  const end: RunEnd = {
+    interrupted: shards.some(({ document }) => document.interrupted !== undefined),
+    planned: shards.reduce((sum, { document }) => sum + (document.interrupted?.planned ?? document.cases.length), 0),
+  };
+  return { startedAt, files, sharedFlags: sharedFlags(shards.map(({ document }) => document.command.flags)), cases, end };
 }
 
 /** Two reports of one case agree when everything but the wall time (and so the timing of the run) is equal. */
