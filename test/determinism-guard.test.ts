@@ -25,6 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   'src/cli/main.ts': ['performance.now'],
   'src/cli/run-case.ts': ['performance.now'], // times each case for its report's wallMs, on whichever thread the pool runs it; never read by the simulation
   'src/sim/scheduler.ts': ['setImmediate'],
+  'src/cli/report-command.ts': ['new Date'], // parses the earliest startedAt of the merged reports into the merged run's id; reads no clock
   'src/report/run-folder.ts': ['new Date'], // stamps the run id and report.json's startedAt once per CLI run, after seeds are chosen; never read by the simulation
   'src/net/conformance.ts': ['a real network module'], // conformance checks a user's real server over HTTP (undici); never part of a seeded run
   'src/net/http-server.ts': ['a real network module'], // the real-network mode's server listens on node:http; simulated runs never load it

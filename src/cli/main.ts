@@ -1,16 +1,19 @@
 // The sync-chaos command line: `run` executes scenario files over one or many seeds and exits
 // 0 clean, 1 on violations, 2 on bad input, 3 when the system under test or the tool crashed;
 // `validate` checks scenario files; `server` and `conformance` speak protocol v1 over HTTP.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { exitCodeOf, type CaseReport, type Reporter } from '../report/case.ts';
-import { createReporters, isReporterName, REPORTER_NAMES, type ReporterName } from '../report/registry.ts';
+import { createReporters, type ReporterName } from '../report/registry.ts';
 import { DEFAULT_OUT, RunFolder, runIdOf, wallClockNow } from '../report/run-folder.ts';
 import type { RunInfo } from '../report/run-info.ts';
 import { conformanceCommand } from './conformance-command.ts';
 import { replayCommand } from './replay-command.ts';
+import { reportCommand } from './report-command.ts';
+import { reporterOption } from './reporter-option.ts';
 import { serverCommand } from './server-command.ts';
+import { shrinkCommand } from './shrink-command.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
 import { BadInputError } from '../run/errors.ts';
 import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
@@ -59,9 +62,7 @@ function program(): Command {
     .option('--trace', `write each case's event log as NDJSON into the run's report folder and under ${TRACE_FOLDER}/`)
     .option('--show-payloads', 'let reports quote field values that are not the simulated users\' own tokens (by default they appear as sha256 hashes)')
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
-    .addOption(
-      new Option('--reporter <name>', `output format, repeatable: ${REPORTER_NAMES.join(', ')} (default: console)`).argParser(collectReporter),
-    )
+    .addOption(reporterOption('console'))
     .option('--out <dir>', 'folder for the file reports (json, junit, markdown, html) and traces: each run writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
     .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
@@ -81,6 +82,8 @@ function program(): Command {
   cli.addCommand(replayCommand());
   cli.addCommand(serverCommand());
   cli.addCommand(conformanceCommand());
+  cli.addCommand(reportCommand());
+  cli.addCommand(shrinkCommand());
   return cli;
 }
 
@@ -184,12 +187,6 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
     err(`--stop-after ${stopAfter}: stopped at the ${ordinal(stopAfter)} failing case; ${notRun} case${notRun === 1 ? '' : 's'} not run`);
   }
   return interrupted ? EXIT_INTERRUPTED : exitCodeOf(reports);
-}
-
-/** `--reporter` is repeatable: each one adds a name (checked against the registry) to the list. */
-function collectReporter(name: string, previous: ReporterName[] | undefined): ReporterName[] {
-  if (!isReporterName(name)) throw new InvalidArgumentError(`Allowed choices are ${REPORTER_NAMES.join(', ')}.`);
-  return [...(previous ?? []), name];
 }
 
 /** `--shard i/n`: this machine runs the seeds at positions i-1, i-1+n, i-1+2n, … of each scenario's seed list. */

@@ -67,6 +67,11 @@ export class LocalStore {
   private readonly selectCursor;
   private readonly putCursor;
   private readonly runAtomically: (work: () => unknown) => unknown;
+  /**
+   * The last parse of each listed record's fields, by id: the UI lists every record before each user action,
+   * and parsing the same JSON again was a top cost of a run. Frozen, since every listing shares them.
+   */
+  private readonly parsedFields = new Map<string, { text: string; fields: Fields }>();
 
   constructor(db: Database.Database, schemaVersion: number) {
     this.tables = { folder: tableStatements(db, 'folder', schemaVersion), note: tableStatements(db, 'note', schemaVersion) };
@@ -87,7 +92,15 @@ export class LocalStore {
 
   /** Every record the UI shows (tombstones left out), by id. */
   liveRecords(): LocalRecord[] {
-    return this.selectLive.all().map(toLocalRecord);
+    return this.selectLive.all().map((row) => toLocalRecord(row, this.fieldsOf(row)));
+  }
+
+  private fieldsOf(row: RecordRow): Fields {
+    const cached = this.parsedFields.get(row.id);
+    if (cached?.text === row.fields) return cached.fields;
+    const fields = Object.freeze(JSON.parse(row.fields) as Fields);
+    this.parsedFields.set(row.id, { text: row.fields, fields });
+    return fields;
   }
 
   put(record: LocalRecord): void {
@@ -117,11 +130,11 @@ function toParams(id: string, fields: Fields, serverVersion: number, deleted: bo
   return { id, fields: JSON.stringify(fields), serverVersion, deleted: deleted ? 1 : 0 };
 }
 
-function toLocalRecord(row: RecordRow): LocalRecord {
+function toLocalRecord(row: RecordRow, fields: Fields = JSON.parse(row.fields) as Fields): LocalRecord {
   return {
     entity: row.entity,
     id: row.id,
-    fields: JSON.parse(row.fields) as Fields,
+    fields,
     serverVersion: row.server_version,
     deleted: row.deleted === 1,
   };
