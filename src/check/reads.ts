@@ -1,14 +1,9 @@
 // What each device showed, read by read: the session checkers walk every `read` event of the history
 // (at launch and before each user action) with the causality oracle, per device and record field.
 import type { Fields } from '../adapter.ts';
-import type { HistoryEvent, ReadEvent } from '../history/events.ts';
+import type { HistoryEvent } from '../history/events.ts';
 import { isToken, type Causality } from './causality.ts';
 import { tokensIn } from './evidence.ts';
-
-/** Every read of the history in order. */
-export function readsOf(events: readonly HistoryEvent[]): ReadEvent[] {
-  return events.filter((event): event is ReadEvent => event.type === 'read');
-}
 
 /** The token fields of a shown record: `[field, token]` pairs. */
 export function shownTokens(fields: Fields): [string, string][] {
