@@ -18,16 +18,14 @@ export function checkDurability(input: CheckInput): CheckResult {
   const spans = faultSpans(input.events);
   const saved = new Map<string, Map<string, Write>>();
   const deaths = new Map<string, Death>();
-  const restoring = new Set<string>();
   const violations: Violation[] = [];
   for (const event of input.events) {
     if (event.type === 'ok' && event.f !== 'refresh') remember(saved, causality, event);
-    else if (event.type === 'fault' && event.phase === 'start' && event.spec.kind === 'backup_restore') {
-      for (const device of event.spec.targets) restoring.add(device);
-    } else if (event.type === 'kill') {
+    else if (event.type === 'kill') deaths.set(event.process, { atMs: event.t, saved: new Map(saved.get(event.process)) });
+    else if (event.type === 'restore') {
       // a restore kills the app and puts an old copy back: losing what came after the backup is the fault, not the app
-      if (restoring.delete(event.process)) deaths.delete(event.process);
-      else deaths.set(event.process, { atMs: event.t, saved: new Map(saved.get(event.process)) });
+      deaths.delete(event.process);
+      saved.delete(event.process);
     } else if (event.type === 'client' && event.event === 'conflict') {
       forgetReplaced(saved.get(event.process), event.data, causality);
     } else if (event.type === 'read' && event.at === 'boot') {
