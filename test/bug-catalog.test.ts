@@ -32,6 +32,9 @@ const CATALOG: CatalogEntry[] = [
   { bug: 'queue entry deleted before the acknowledgement', client: 'dequeue-before-ack.ts', scenario: 'offline-edits.yaml', checker: 'liveness', firstSeed: 1 },
   { bug: 'deletes never pushed', client: 'never-pushes-deletes.ts', scenario: 'baseline.yaml', checker: 'resurrection', firstSeed: 42 },
   { bug: 'notes pushed before their folder, rejection dropped', client: 'notes-before-folders.ts', scenario: 'offline-edits.yaml', checker: 'liveness', firstSeed: 1 },
+  { bug: 'late copy of a pull page applied over newer records', client: 'late-pull-pages.ts', scenario: 'offline-edits.yaml', checker: 'monotonic-reads', firstSeed: 1 },
+  { bug: 'pending edits hidden behind the last synced version', client: 'pending-behind-snapshot.ts', scenario: 'offline-edits.yaml', checker: 'read-your-writes', firstSeed: 1 },
+  { bug: 'sync timers stopped after a failure until the next write', client: 'timer-stops-on-failure.ts', scenario: 'resume-after-partition.yaml', checker: 'liveness', firstSeed: 1 },
 ];
 
 function shippedScenario(name: string): Scenario {
