@@ -28,11 +28,19 @@ export function simTime(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-/** Every fault of the history as a span, in start order; a stop is matched to the oldest open start of the same spec. */
+/**
+ * Every fault of the history as a span, in start order; a stop is matched to the oldest open start of
+ * the same spec. A kill lasts from its start until its target next boots, not until the chaos phase ends.
+ */
 export function faultSpans(events: readonly HistoryEvent[]): FaultRef[] {
   const spans: FaultRef[] = [];
   const open = new Map<string, FaultRef[]>();
+  const killsDown: FaultRef[] = [];
   for (const event of events) {
+    if (event.type === 'boot') {
+      for (const kill of killsDown.filter((span) => span.targets?.includes(event.process) && span.stopMs === undefined)) kill.stopMs = event.t;
+      continue;
+    }
     if (event.type !== 'fault') continue;
     const key = JSON.stringify(event.spec);
     const waiting = open.get(key) ?? [];
@@ -47,9 +55,10 @@ export function faultSpans(events: readonly HistoryEvent[]): FaultRef[] {
       spans.push(span);
       waiting.push(span);
       open.set(key, waiting);
+      if (spec.kind === 'kill') killsDown.push(span);
     } else {
       const span = waiting.shift();
-      if (span) span.stopMs = event.t;
+      if (span && span.stopMs === undefined) span.stopMs = event.t;
     }
   }
   return spans;
