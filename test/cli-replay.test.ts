@@ -59,12 +59,12 @@ describe('sync-chaos replay', () => {
     expect(other).toMatchObject({ code: 2 });
     expect(other.stderr).toContain('not a sync-chaos report.json of version 1');
     const empty = join(folder, 'empty.json');
-    writeFileSync(empty, JSON.stringify({ version: 1, cases: [{ file: 'scenarios/baseline.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
+    writeFileSync(empty, JSON.stringify({ version: 1, startedAt: '2026-11-25T16:30:00.000Z', command: { files: [], flags: {} }, cases: [{ file: 'scenarios/baseline.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
     const outOfRange = await runCli(['replay', empty, '--case', '3']);
     expect(outOfRange).toMatchObject({ code: 2 });
     expect(outOfRange.stderr).toContain('--case expects a number from 1 to 1, found "3"');
     const moved = join(folder, 'moved.json');
-    writeFileSync(moved, JSON.stringify({ version: 1, cases: [{ file: 'scenarios/gone.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
+    writeFileSync(moved, JSON.stringify({ version: 1, startedAt: '2026-11-25T16:30:00.000Z', command: { files: [], flags: {} }, cases: [{ file: 'scenarios/gone.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
     const gone = await runCli(['replay', moved]);
     expect(gone).toMatchObject({ code: 2 });
     expect(gone.stderr).toContain('scenarios/gone.yaml, as the report names it, is not found from');

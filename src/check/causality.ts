@@ -139,6 +139,11 @@ export class Causality {
     return [token, ...this.ancestors(token, field)].filter((candidate) => this.byToken.get(candidate)?.f === 'create');
   }
 
+  /** Every version the server committed of record `id`, oldest first. */
+  committedVersions(id: string): readonly Fields[] {
+    return (this.committed.get(id) ?? []).map((version) => version.fields);
+  }
+
   /** Whether, by `untilMs`, the server committed a value of record `write.id` its user had not seen, in any field: a concurrent change. */
   metConcurrentChange(write: Write, untilMs = Number.POSITIVE_INFINITY): boolean {
     return (this.committed.get(write.id ?? '') ?? []).some(

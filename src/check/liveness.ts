@@ -2,7 +2,7 @@
 // change must reach the server (itself or through a later version built on it) or be surfaced to the
 // user (shown `failed`, or named in a logged conflict or rejection), and resume-phase writes reach everyone.
 import type { Fields } from '../adapter.ts';
-import { causalityOf, isToken, tokenFields, type Causality, type Write } from './causality.ts';
+import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
@@ -34,7 +34,6 @@ function undrained(input: CheckInput): Violation[] {
 function dropped(input: CheckInput): Violation[] {
   const causality = causalityOf(input.events);
   const spans = faultSpans(input.events);
-  const committed = committedTokens(input);
   const logged = loggedConflictTokens(input.events);
   const surfaced = new Set<string>();
   for (const device of input.devices) {
@@ -48,7 +47,7 @@ function dropped(input: CheckInput): Violation[] {
     if (write.outcome !== 'ok' || !write.token || !write.id) continue;
     if (causality.wipedByRestore(write) || deleted.has(write.id) || logged.has(write.token) || surfaced.has(`${write.device}\u0000${write.id}`) || rejected(write.device, write.id, write.atMs)) continue;
     const fields = tokenFields(write);
-    if (fields.every((field) => reached(write, field, committed.get(write.id as string), causality))) continue;
+    if (fields.every((field) => reached(write, field, causality.committedVersions(write.id as string), causality))) continue;
     if (causality.writesTo(write.id).some((other) => other.f === 'delete' && other.outcome !== 'fail' && other.atMs > write.atMs)) continue;
     violations.push({
       checker: 'liveness',
@@ -94,16 +93,6 @@ function unspread(input: CheckInput): Violation[] {
 }
 
 /** Whether the server committed `write`'s token in `field`, or a version descending from it. */
-function reached(write: Write, field: string, versions: readonly Fields[] | undefined, causality: Causality): boolean {
-  return (versions ?? []).some((fields) => causality.includes(fields[field], write.token as string, field));
-}
-
-/** Every version the server committed, per record id. */
-function committedTokens(input: CheckInput): Map<string, Fields[]> {
-  const versions = new Map<string, Fields[]>();
-  for (const event of input.events) {
-    if (event.type !== 'commit' || !Object.values(event.fields).some(isToken)) continue;
-    versions.set(event.id, [...(versions.get(event.id) ?? []), event.fields]);
-  }
-  return versions;
+function reached(write: Write, field: string, versions: readonly Fields[], causality: Causality): boolean {
+  return versions.some((fields) => causality.includes(fields[field], write.token as string, field));
 }

@@ -19,8 +19,19 @@ export interface Classified {
   winner?: Write;
 }
 
-/** Classifies every acknowledged write field by field against the server's final state. */
+const classifiedOf = new WeakMap<CheckInput, Classified[]>();
+
+/** Classifies every acknowledged write field by field against the server's final state; once per input, for the checker and the summary. */
 export function classifyWrites(input: CheckInput): Classified[] {
+  let classified = classifiedOf.get(input);
+  if (!classified) {
+    classified = classify(input);
+    classifiedOf.set(input, classified);
+  }
+  return classified;
+}
+
+function classify(input: CheckInput): Classified[] {
   const causality = causalityOf(input.events);
   const judge = new Judge(input, causality);
   const classified: Classified[] = [];

@@ -3,7 +3,7 @@
 import type { Fields } from '../adapter.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import { isToken, type Causality } from './causality.ts';
-import { tokensIn } from './evidence.ts';
+import { loggedConflictTokens } from './evidence.ts';
 
 /** The token fields of a shown record: `[field, token]` pairs. */
 export function shownTokens(fields: Fields): [string, string][] {
@@ -11,14 +11,10 @@ export function shownTokens(fields: Fields): [string, string][] {
 }
 
 /**
- * Tokens some client logged as replaced in a conflict, with when: `replacedBy(token, field, atMs)` says whether
- * a conflict logged at or before `atMs` named `token` or a value built on it, so its disappearance was owned up to.
+ * `replaced(token, field, atMs)`: whether a conflict logged at or before `atMs` named `token` or a value
+ * built on it, so its disappearance was owned up to.
  */
 export function conflictLog(events: readonly HistoryEvent[], causality: Causality): (token: string, field: string, atMs: number) => boolean {
-  const logged: { atMs: number; tokens: Set<string> }[] = [];
-  for (const event of events) {
-    if (event.type === 'client' && event.event === 'conflict') logged.push({ atMs: event.t, tokens: tokensIn(event.data) });
-  }
-  return (token, field, atMs) =>
-    logged.some((entry) => entry.atMs <= atMs && [...entry.tokens].some((value) => causality.includes(value, token, field)));
+  const logged = [...loggedConflictTokens(events)];
+  return (token, field, atMs) => logged.some(([value, firstMs]) => firstMs <= atMs && causality.includes(value, token, field));
 }

@@ -2,8 +2,9 @@
 // client and swarm flag) and tells whether it reproduced: the same verdict, the same violations
 // and the same event-log hash. Exit codes as `run`; an unreadable report is bad input (exit 2).
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { exitCodeOf, type CaseReport } from '../report/case.ts';
+import { readReportDocument } from '../report/read.ts';
 import { consoleReporter } from '../report/console.ts';
 import { BadInputError } from '../run/errors.ts';
 import * as caseModule from './run-case.ts';
@@ -64,24 +65,16 @@ export function comparison(before: CaseReport, after: CaseReport): string[] {
   return [hash, verdict, violations];
 }
 
+/** The report's cases, each checked for what a replay needs. */
 function readReport(path: string): RecordedRun {
-  let document: unknown;
-  try {
-    document = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new BadInputError(`${path}: not a readable JSON report (${(error as Error).message})`);
-  }
-  const report = document as { version?: unknown; cases?: unknown; command?: { flags?: { showPayloads?: unknown } } };
-  if (report.version !== 1 || !Array.isArray(report.cases)) {
-    throw new BadInputError(`${path}: not a sync-chaos report.json of version 1 (see schema/report.schema.json)`);
-  }
-  const cases = report.cases as Partial<CaseReport>[];
+  const { document } = readReportDocument(path);
+  const cases = document.cases as Partial<CaseReport>[];
   cases.forEach((each, index) => {
     if (typeof each.file !== 'string' || typeof each.seed !== 'number' || typeof each.eventLogHash !== 'string' || !Array.isArray(each.violations)) {
       throw new BadInputError(`${path}: case ${index + 1} lacks its file, seed, event-log hash or violations`);
     }
   });
-  return { showPayloads: report.command?.flags?.showPayloads === true, cases: cases as CaseReport[] };
+  return { showPayloads: document.command.flags['showPayloads'] === true, cases: cases as CaseReport[] };
 }
 
 function caseIndex(cases: readonly CaseReport[], chosen: string | undefined): number {

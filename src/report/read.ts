@@ -1,5 +1,5 @@
 // Reading a report.json back, for the commands that work on finished runs (`report merge`,
-// `shrink`): a missing, unreadable or foreign file is bad input that names the file.
+// `shrink`, `replay`): a missing, unreadable or foreign file is bad input that names the file.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadInputError } from '../run/errors.ts';
@@ -12,7 +12,7 @@ export function readReportDocument(path: string): { path: string; document: Repo
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new BadInputError(`${file}: cannot read a report (${(error as Error).message})`);
+    throw new BadInputError(`${file}: not a readable JSON report (${(error as Error).message})`);
   }
   const document = parsed as Partial<ReportDocument>;
   if (document.version !== JSON_REPORT_VERSION || !Array.isArray(document.cases) || typeof document.startedAt !== 'string' || !document.command) {

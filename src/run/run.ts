@@ -364,7 +364,8 @@ class World {
 
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
     const events = this.history.events;
-    const count = (predicate: (event: (typeof events)[number]) => boolean, from = 0) => events.slice(from).filter(predicate).length;
+    const count = (predicate: (event: (typeof events)[number]) => boolean, from = 0) =>
+      events.reduce((total, event, index) => (index >= from && predicate(event) ? total + 1 : total), 0);
     const resumed = events.findIndex((event) => event.type === 'phase' && event.phase === 'resume');
     const resumeFrom = resumed < 0 ? events.length : resumed;
     return {
