@@ -32,7 +32,7 @@ export interface HttpTransportSettings {
 export function httpTransport(settings: HttpTransportSettings): Transport {
   const external = settings.server === 'reference' ? undefined : settings.server;
   const fetches: HttpFetch[] = [];
-  /** The record versions (`id#version`) the run has seen an external server commit. */
+  /** The record versions the run has seen an external server commit: id, version and content. */
   const committed = new Set<string>();
   let base: URL | undefined;
   let mounted: MountedHttpServer | undefined;
@@ -56,7 +56,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
       fetches.push(device);
       if (!external) return device.fetch;
       return observingCommits(link, device.fetch, ({ record, push }) => {
-        const key = `${record.id}#${record.version}`;
+        const key = JSON.stringify([record.id, record.version, record.deleted, record.fields]);
         if (committed.has(key)) return;
         committed.add(key);
         history.append({ t: scheduler.nowMs, type: 'commit', process: push?.deviceId ?? 'server', changeId: push?.changeId ?? '', ...record });
@@ -87,16 +87,18 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
 /** A record version the server reported holding, and how the run learned of it. */
 interface Seen {
   record: ServerRecord;
-  /** The device whose push answer reported it, with the change that wrote it; absent when a pull showed it. */
+  /** The device whose push answer reported it as `applied`, with the change that wrote it; absent when another answer showed it. */
   push?: { deviceId: string; changeId: string };
 }
 
 /**
  * An external server's commit log is out of sight: the run learns of a commit when an answer first
- * shows that record version, either a push answer (`applied`, or `duplicate` once a retry follows a
- * lost answer) or a pull page, whichever comes first. It is recorded then, as a `commit` event.
+ * shows that record version, and records it then, as a `commit` event. Every answer that carries a
+ * record counts: `applied`; `duplicate` once a retry follows a lost answer; `conflict` and `rejected`,
+ * which show the version that won; a pull page. Whichever comes first, so that a device never acts
+ * on a version (logging the conflict it lost, say) before the log holds it.
  */
-function observingCommits(deviceId: string, send: typeof fetch, seen: (seen: Seen) => void): typeof fetch {
+export function observingCommits(deviceId: string, send: typeof fetch, seen: (seen: Seen) => void): typeof fetch {
   return async (input, init) => {
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
     const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
@@ -105,7 +107,9 @@ function observingCommits(deviceId: string, send: typeof fetch, seen: (seen: See
     const answer = (await response.clone().json().catch(() => undefined)) as Partial<PushResponse & PullResponse> | undefined;
     if (method === 'POST' && path.endsWith(PUSH_PATH)) {
       for (const result of Array.isArray(answer?.results) ? answer.results : []) {
-        if ((result.status === 'applied' || result.status === 'duplicate') && result.record) seen({ record: result.record, push: { deviceId, changeId: result.changeId } });
+        if (!result.record) continue;
+        const wrote = result.status === 'applied' && result.version === result.record.version;
+        seen({ record: result.record, ...(wrote && { push: { deviceId, changeId: result.changeId } }) });
       }
     } else if (method === 'GET' && path.endsWith(PULL_PATH)) {
       for (const record of Array.isArray(answer?.records) ? answer.records : []) seen({ record });
