@@ -5,6 +5,7 @@ import type { Entity, Fields, ServerRecord, SyncStatus, VisibleRecord } from '..
 import type { CheckInput, DeviceFinalState } from '../src/check/index.ts';
 import type { FaultSpec } from '../src/faults/types.ts';
 import type { HistoryEvent } from '../src/history/events.ts';
+import { History } from '../src/history/history.ts';
 
 interface WriteCall {
   entity?: Entity;
@@ -18,6 +19,8 @@ export class HistoryBuilder {
   readonly events: HistoryEvent[] = [];
   private nowMs = 0;
   private readonly ops = new Map<string, number>();
+  /** Compacts reads as a run does: a look records only what changed since the device's previous read. */
+  private readonly reads = new History();
 
   at(ms: number): this {
     this.nowMs = ms;
@@ -44,8 +47,10 @@ export class HistoryBuilder {
     return this.push({ t: this.tick(), type: 'commit', process: device, changeId: `c-${id}-${version}`, entity, id, version, fields, deleted });
   }
 
+  /** Everything `device` shows now. */
   read(device: string, records: VisibleRecord[], at: 'boot' | 'user' = 'user'): this {
-    return this.push({ t: this.tick(), type: 'read', process: device, at, records });
+    this.reads.appendRead(this.tick(), device, at, records);
+    return this.push(this.reads.events[this.reads.events.length - 1] as HistoryEvent);
   }
 
   kill(device: string): this {

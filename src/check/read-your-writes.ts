@@ -3,7 +3,7 @@
 // refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
 import { causalityOf, tokenFields, type Write } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
-import { conflictLog } from './reads.ts';
+import { conflictLog, shownViews } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkReadYourWrites(input: CheckInput): CheckResult {
@@ -13,6 +13,7 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
   const refused = recordNotices(input.events, ['change-rejected']);
   /** Per device, the latest acknowledged write of each record field (`id␀field`). */
   const latest = new Map<string, Map<string, Write>>();
+  const viewAfter = shownViews();
   const reported = new Set<Write>();
   const violations: Violation[] = [];
   for (const event of input.events) {
@@ -27,7 +28,7 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
     }
     if (event.type !== 'read') continue;
     const device = event.process;
-    const shown = new Map(event.records.map((record) => [record.id, record]));
+    const shown = viewAfter(event);
     for (const [key, write] of latest.get(device) ?? []) {
       const [id, field] = key.split('\u0000') as [string, string];
       if (reported.has(write)) continue;

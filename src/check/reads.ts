@@ -1,9 +1,24 @@
 // What each device showed, read by read: the session checkers walk every `read` event of the history
 // (at launch and before each user action) with the causality oracle, per device and record field.
-import type { Fields } from '../adapter.ts';
-import type { HistoryEvent } from '../history/events.ts';
+import type { Fields, VisibleRecord } from '../adapter.ts';
+import type { HistoryEvent, ReadEvent } from '../history/events.ts';
 import { isToken, type Causality } from './causality.ts';
 import { loggedConflictTokens } from './evidence.ts';
+
+/**
+ * Rebuilds, read by read, everything a device shows: a launch's read holds all of it, a look only
+ * what changed. Returns a function to call on each `read` event in order, answering that device's view.
+ */
+export function shownViews(): (read: ReadEvent) => ReadonlyMap<string, VisibleRecord> {
+  const views = new Map<string, Map<string, VisibleRecord>>();
+  return (read) => {
+    const view = read.at === 'boot' ? new Map<string, VisibleRecord>() : (views.get(read.process) ?? new Map<string, VisibleRecord>());
+    for (const id of read.removed ?? []) view.delete(id);
+    for (const record of read.records) view.set(record.id, record);
+    views.set(read.process, view);
+    return view;
+  };
+}
 
 /** The token fields of a shown record: `[field, token]` pairs. */
 export function shownTokens(fields: Fields): [string, string][] {

@@ -139,7 +139,7 @@ export class Device {
     const { scheduler, history, deviceId } = this.settings;
     try {
       const records = await client.list();
-      if (!process.fence.dead) history.append({ t: scheduler.nowMs, type: 'read', process: deviceId, at: 'boot', records });
+      if (!process.fence.dead) history.appendRead(scheduler.nowMs, deviceId, 'boot', records);
     } catch (error) {
       if (!(error instanceof ProcessKilledError)) throw error;
     }

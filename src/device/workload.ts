@@ -105,7 +105,7 @@ export class SimulatedUser {
     const kind = pickWeighted(rng, workload.mix);
     if (kind === 'refresh') return this.perform({ f: 'refresh' }, (app) => app.sync());
     const visible = await client.list();
-    this.settings.history.append({ t: this.settings.scheduler.nowMs, type: 'read', process: this.settings.deviceId, at: 'user', records: visible });
+    this.settings.history.appendRead(this.settings.scheduler.nowMs, this.settings.deviceId, 'user', visible);
     const target = kind === 'create' ? undefined : this.pickTarget(visible, kind);
     if (!target) return this.create(visible);
     if (kind === 'update') return this.update(target);

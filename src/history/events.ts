@@ -86,14 +86,19 @@ export interface ClientLogEvent extends Stamped {
 
 /**
  * What a device's app showed at one moment (`list()`): at each boot, and each time the user looks
- * before acting. The observations the durability, honest-status and session checkers read.
+ * before acting. The observations the durability, honest-status and session checkers read. A launch
+ * records everything shown; a look records only what changed since that device's previous read, so
+ * a long run's history grows with its changes, not with its records times its reads.
  */
 export interface ReadEvent extends Stamped {
   type: 'read';
   process: string;
   /** Why the app was read: a launch, or the user looking before an action. */
   at: 'boot' | 'user';
+  /** At a launch, every record shown; at a look, the records new or different since the previous read. */
   records: VisibleRecord[];
+  /** At a look, the ids of the records the previous read showed and this one does not. */
+  removed?: string[];
 }
 
 /** The server committed a record version, as its own log says: ground truth of what it held and when. */

@@ -1,16 +1,29 @@
 // Collects a run's events in order and hashes them as NDJSON lines while they arrive, so the
 // event-log hash is the fingerprint of exactly what happened: same scenario and seed, same hash.
 import { createHash, type Hash } from 'node:crypto';
-import type { HistoryEvent } from './events.ts';
+import type { VisibleRecord } from '../adapter.ts';
+import type { HistoryEvent, ReadEvent } from './events.ts';
 
 export class History {
   private readonly eventList: HistoryEvent[] = [];
   private readonly digest: Hash = createHash('sha256');
+  /** Per device, what its previous read showed: each record id with its JSON. */
+  private readonly shown = new Map<string, Map<string, string>>();
 
   append(event: HistoryEvent): void {
     this.eventList.push(event);
     this.digest.update(JSON.stringify(event));
     this.digest.update('\n');
+  }
+
+  /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
+  appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
+    const before = at === 'boot' ? new Map<string, string>() : (this.shown.get(process) ?? new Map<string, string>());
+    const now = new Map(records.map((record) => [record.id, JSON.stringify(record)]));
+    this.shown.set(process, now);
+    const changed = records.filter((record) => before.get(record.id) !== now.get(record.id));
+    const removed = [...before.keys()].filter((id) => !now.has(id));
+    this.append({ t, type: 'read', process, at, records: changed, ...(removed.length > 0 && { removed }) });
   }
 
   get events(): readonly HistoryEvent[] {

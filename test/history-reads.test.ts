@@ -1,0 +1,46 @@
+// Reads are most of a long run's history: a launch records everything the app shows, a look before a
+// user action only what changed since that device's previous read, and the session checkers rebuild
+// each device's whole view from them.
+import { describe, expect, it } from 'vitest';
+import type { VisibleRecord } from '../src/adapter.ts';
+import { shownViews } from '../src/check/reads.ts';
+import type { ReadEvent } from '../src/history/events.ts';
+import { History } from '../src/history/history.ts';
+
+const folder = (id: string, name: string, status: VisibleRecord['status'] = 'synced'): VisibleRecord => ({ entity: 'folder', id, fields: { name }, status });
+
+function reads(history: History): ReadEvent[] {
+  return history.events.filter((event): event is ReadEvent => event.type === 'read');
+}
+
+describe('reads in the history', () => {
+  it('record everything at a launch and only the changes at a look, per device', () => {
+    const history = new History();
+    history.appendRead(1, 'd1', 'boot', [folder('a', 't:d1:w1'), folder('b', 't:d1:w2')]);
+    history.appendRead(2, 'd2', 'boot', [folder('a', 't:d1:w1')]);
+    history.appendRead(3, 'd1', 'user', [folder('a', 't:d1:w1'), folder('b', 't:d1:w2', 'pending'), folder('c', 't:d1:w3')]);
+    history.appendRead(4, 'd1', 'user', [folder('b', 't:d1:w2', 'pending')]);
+    history.appendRead(5, 'd1', 'boot', [folder('b', 't:d1:w2')]);
+
+    expect(reads(history).map(({ process, records, removed }) => ({ process, ids: records.map((record) => record.id), removed }))).toEqual([
+      { process: 'd1', ids: ['a', 'b'], removed: undefined },
+      { process: 'd2', ids: ['a'], removed: undefined },
+      { process: 'd1', ids: ['b', 'c'], removed: undefined },
+      { process: 'd1', ids: [], removed: ['a', 'c'] },
+      { process: 'd1', ids: ['b'], removed: undefined },
+    ]);
+  });
+
+  it('rebuild into the whole of what each device showed at each read', () => {
+    const history = new History();
+    const shown = [
+      [folder('a', 't:d1:w1'), folder('b', 't:d1:w2')],
+      [folder('b', 't:d2:w1', 'pending'), folder('c', 't:d1:w3')],
+      [folder('c', 't:d1:w3')],
+    ];
+    for (const [index, records] of shown.entries()) history.appendRead(index, 'd1', index === 0 ? 'boot' : 'user', records);
+    const viewAfter = shownViews();
+
+    expect(reads(history).map((read) => [...viewAfter(read).values()])).toEqual(shown);
+  });
+});
