@@ -11,8 +11,10 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
   const spans = faultSpans(input.events);
   const replaced = conflictLog(input.events, causality);
   const refused = recordNotices(input.events, ['change-rejected']);
-  /** Per device, the latest acknowledged write of each record field (`id␀field`). */
-  const latest = new Map<string, Map<string, Write>>();
+  /** Per device, the latest acknowledged write of each record (by id) and field. */
+  const latest = new Map<string, Map<string, Map<string, Write>>>();
+  /** Per device, the records it acknowledged a write to since its previous read. */
+  const written = new Map<string, Set<string>>();
   const viewAfter = shownViews();
   const reported = new Set<Write>();
   const violations: Violation[] = [];
@@ -21,33 +23,43 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
     if (event.type === 'restore') latest.delete(event.process);
     if (event.type === 'ok' && event.f !== 'refresh') {
       const write = causality.writeAt(event.process, event.op);
-      const mine = latest.get(event.process) ?? new Map<string, Write>();
+      if (!write?.id || !write.token) continue;
+      const mine = latest.get(event.process) ?? new Map<string, Map<string, Write>>();
       latest.set(event.process, mine);
-      if (write?.id && write.token) for (const field of tokenFields(write)) mine.set(`${write.id}\u0000${field}`, write);
+      const fields = mine.get(write.id) ?? new Map<string, Write>();
+      mine.set(write.id, fields);
+      for (const field of tokenFields(write)) fields.set(field, write);
+      written.set(event.process, (written.get(event.process) ?? new Set<string>()).add(write.id));
       continue;
     }
     if (event.type !== 'read') continue;
     const device = event.process;
     const shown = viewAfter(event);
-    for (const [key, write] of latest.get(device) ?? []) {
-      const [id, field] = key.split('\u0000') as [string, string];
-      if (reported.has(write)) continue;
-      const record = shown.get(id);
-      const token = write.token as string;
-      if (record && (record.status === 'failed' || causality.includes(record.fields[field], token, field))) continue;
-      const deleted = causality.writesTo(id).some((other) => other.f === 'delete' && other.atMs <= event.t && other.outcome !== 'fail');
-      if (!record && deleted) continue;
-      if (replaced(token, field, event.t) || refused(device, id, write.atMs) || causality.wipedByRestore(write)) continue;
-      reported.add(write);
-      const value = record ? record.fields[field] : undefined;
-      violations.push({
-        checker: 'read-your-writes',
-        summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} is missing from a read at ${simTime(event.t)}, which shows ${record ? (value ?? 'no value') : 'no record'}`,
-        record: { entity: write.entity ?? 'record', id },
-        device,
-        writes: [writeRef(write, field)],
-        faults: faultsDuring(spans, write.atMs, event.t),
-      });
+    const mine = latest.get(device);
+    if (!mine) continue;
+    // a verdict changes only where the device shows something new or wrote since: excuses, once true, stay true
+    const ids = event.at === 'boot' ? mine.keys() : new Set([...(written.get(device) ?? []), ...event.records.map((record) => record.id), ...(event.removed ?? [])]);
+    written.delete(device);
+    for (const id of ids) {
+      for (const [field, write] of mine.get(id) ?? []) {
+        if (reported.has(write)) continue;
+        const record = shown.get(id);
+        const token = write.token as string;
+        if (record && (record.status === 'failed' || causality.includes(record.fields[field], token, field))) continue;
+        const deleted = causality.writesTo(id).some((other) => other.f === 'delete' && other.atMs <= event.t && other.outcome !== 'fail');
+        if (!record && deleted) continue;
+        if (replaced(token, field, event.t) || refused(device, id, write.atMs) || causality.wipedByRestore(write)) continue;
+        reported.add(write);
+        const value = record ? record.fields[field] : undefined;
+        violations.push({
+          checker: 'read-your-writes',
+          summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} is missing from a read at ${simTime(event.t)}, which shows ${record ? (value ?? 'no value') : 'no record'}`,
+          record: { entity: write.entity ?? 'record', id },
+          device,
+          writes: [writeRef(write, field)],
+          faults: faultsDuring(spans, write.atMs, event.t),
+        });
+      }
     }
   }
   return { valid: violations.length === 0, violations };
