@@ -7,8 +7,8 @@ import type { HistoryEvent, ReadEvent } from './events.ts';
 export class History {
   private readonly eventList: HistoryEvent[] = [];
   private readonly digest: Hash = createHash('sha256');
-  /** Per device, what its previous read showed: each record id with its JSON. */
-  private readonly shown = new Map<string, Map<string, string>>();
+  /** Per device, what its previous read showed, by record id. */
+  private readonly shown = new Map<string, Map<string, VisibleRecord>>();
 
   append(event: HistoryEvent): void {
     this.eventList.push(event);
@@ -18,10 +18,10 @@ export class History {
 
   /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
   appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
-    const before = at === 'boot' ? new Map<string, string>() : (this.shown.get(process) ?? new Map<string, string>());
-    const now = new Map(records.map((record) => [record.id, JSON.stringify(record)]));
+    const before = at === 'boot' ? new Map<string, VisibleRecord>() : (this.shown.get(process) ?? new Map<string, VisibleRecord>());
+    const now = new Map(records.map((record) => [record.id, record]));
     this.shown.set(process, now);
-    const changed = records.filter((record) => before.get(record.id) !== now.get(record.id));
+    const changed = records.filter((record) => !sameRecord(before.get(record.id), record));
     const removed = [...before.keys()].filter((id) => !now.has(id));
     this.append({ t, type: 'read', process, at, records: changed, ...(removed.length > 0 && { removed }) });
   }
@@ -34,4 +34,11 @@ export class History {
   hash(): string {
     return this.digest.copy().digest('hex').slice(0, 16);
   }
+}
+
+/** Whether an app shows `a` and `b` alike: the same kind, status, reason and field values. */
+function sameRecord(a: VisibleRecord | undefined, b: VisibleRecord): boolean {
+  if (!a || a.entity !== b.entity || a.status !== b.status || a.reason !== b.reason) return false;
+  const names = Object.keys(b.fields);
+  return names.length === Object.keys(a.fields).length && names.every((name) => Object.hasOwn(a.fields, name) && a.fields[name] === b.fields[name]);
 }
