@@ -49,7 +49,7 @@ class PouchClient implements SyncClient {
     private readonly timing: Timing,
   ) {
     this.local = openLocal(env.dataDir);
-    this.remote = new PouchDB(REMOTE_URL, { fetch: env.fetch, skip_setup: true });
+    this.remote = new PouchDB(REMOTE_URL, { fetch: namingFailures(env.fetch), skip_setup: true });
     const tick = () => void this.sync().finally(() => env.setTimeout(tick, timing.syncIntervalMs));
     tick();
   }
@@ -160,6 +160,15 @@ class PouchClient implements SyncClient {
     }
     await this.local.put({ ...logged, keys: [...keys] });
   }
+}
+
+/** `env.fetch`, naming the request in a network failure's message: a failure PouchDB leaves unhandled then says where it came from. */
+function namingFailures(send: typeof fetch): typeof fetch {
+  return (input, init) =>
+    send(input, init).catch((error: unknown) => {
+      if (error instanceof Error) error.message += ` (${init?.method ?? 'GET'} ${new URL(String(input)).pathname})`;
+      throw error;
+    });
 }
 
 /** Ids come from the seeded source, as the harness asks. */
