@@ -38,7 +38,7 @@ describe('the PouchDB example, a third-party system under test', () => {
     expect(result.checks['honest-status']).toBeUndefined();
   }, 30_000);
 
-  it('reports honest-status as unknown when asked, since the server commits out of the run's sight', async () => {
+  it('reports honest-status as unknown when asked, since the server commits out of sight of the run', async () => {
     const scenario: Scenario = { ...example(), devices: 1, durationMs: 30_000, resumeMs: 0, faults: [], checks: ['honest-status', 'liveness'] };
     const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
     const result = await runScenario(scenario, { seed: 1, factory });
