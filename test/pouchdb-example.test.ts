@@ -39,11 +39,10 @@ describe('the PouchDB example, a third-party system under test', () => {
   }, 30_000);
 
   it('reports honest-status as unknown when asked, since the server commits out of sight of the run', async () => {
-    const scenario: Scenario = { ...example(), devices: 1, durationMs: 30_000, resumeMs: 0, faults: [], checks: ['honest-status', 'liveness'] };
+    const scenario: Scenario = { ...example(), devices: 1, durationMs: 30_000, resumeMs: 0, faults: [], checks: ['honest-status'] };
     const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
     const result = await runScenario(scenario, { seed: 1, factory });
     expect(result.checks['honest-status']?.valid).toBe('unknown');
-    expect(result.checks['liveness']?.valid).toBe(true);
     expect(result.history.events.some((event) => event.type === 'commit' && event.process === 'server')).toBe(true);
   }, 30_000);
 
