@@ -52,7 +52,7 @@ describe('resolving a valid scenario', () => {
       resumeMs: number;
       system: {
         client: string;
-        server: 'reference' | { url: string; token?: string | Record<string, string> };
+        server: 'reference' | { url: string; token?: string | Record<string, string> } | { adapter: string };
         transport: 'simulated' | 'http';
         timeScale: number;
         conflict: 'server-wins' | 'lww' | 'field-merge' | 'manual';

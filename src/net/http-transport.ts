@@ -8,6 +8,7 @@ import type { ServerRecord } from '../adapter.ts';
 import { ServerUnavailableError } from '../faults/faulty-server.ts';
 import { PULL_PATH, PUSH_PATH, type PullResponse, type PushResponse } from '../protocol/v1.ts';
 import { BadInputError, SystemUnderTestError } from '../run/errors.ts';
+import { startServerAdapter, type RunningServer } from '../run/server-adapter.ts';
 import type { Transport } from '../run/transport.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { createHttpFetch, type HttpFetch } from './http-fetch.ts';
@@ -15,7 +16,7 @@ import { mountHttpServer, type MountedHttpServer } from './http-server.ts';
 import { PacedScheduler } from './paced-scheduler.ts';
 
 type ServerSetting = Scenario['system']['server'];
-type ExternalServer = Exclude<ServerSetting, 'reference'>;
+type ExternalServer = Extract<ServerSetting, { url: string }>;
 
 /** Records per pull when reading an external server's final state. */
 const PULL_PAGE = 1000;
@@ -30,16 +31,20 @@ export interface HttpTransportSettings {
 }
 
 export function httpTransport(settings: HttpTransportSettings): Transport {
-  const external = settings.server === 'reference' ? undefined : settings.server;
+  const external = typeof settings.server === 'object' && 'url' in settings.server ? settings.server : undefined;
+  const adapter = typeof settings.server === 'object' && 'adapter' in settings.server ? settings.server.adapter : undefined;
   const fetches: HttpFetch[] = [];
   /** The record versions the run has seen an external server commit: id, version and content. */
   const committed = new Set<string>();
   let base: URL | undefined;
   let mounted: MountedHttpServer | undefined;
+  let started: RunningServer | undefined;
+  let scheduler: PacedScheduler | undefined;
   return {
     deterministic: false,
-    unsupportedFaults: external ? ['batch_failure', 'server_restart'] : [],
-    createScheduler: (onTaskError) => new PacedScheduler(onTaskError, settings.timeScale),
+    unsupportedFaults: external || adapter ? ['batch_failure', 'server_restart'] : [],
+    commitLog: adapter === undefined,
+    createScheduler: (onTaskError) => (scheduler = new PacedScheduler(onTaskError, settings.timeScale)),
     deviceFetch: ({ scheduler, network, link, requestTimeoutMs }, history) => {
       const token = tokenOf(external, link);
       const device = createHttpFetch({
@@ -62,7 +67,12 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         history.append({ t: scheduler.nowMs, type: 'commit', process: push?.deviceId ?? 'server', changeId: push?.changeId ?? '', ...record });
       });
     },
-    open: async (server) => {
+    open: async (server, history) => {
+      if (adapter) {
+        started = await startServerAdapter(adapter, history, () => scheduler?.nowMs ?? 0);
+        base = new URL(started.url);
+        return;
+      }
       if (external) {
         base = new URL(external.url);
         const held = await pullAll(base, tokenOf(external), 1);
@@ -76,10 +86,11 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
       mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError });
       base = new URL(mounted.url);
     },
-    records: (server) => (external && base ? pullAll(base, tokenOf(external)) : server.records()),
+    records: (server) => started?.records() ?? (external && base ? pullAll(base, tokenOf(external)) : server.records()),
     close: async () => {
       await Promise.all(fetches.map((device) => device.close()));
       await mounted?.destroy();
+      await started?.close();
     },
   };
 }

@@ -36,6 +36,15 @@ export interface ConfigurableClientFactory extends ClientFactory {
   configure(settings: ReferenceClientSettings): ClientFactory;
 }
 
+/** A module's factory for a client on real time (a library with timers and async I/O of its own): only `transport: http` can run it. */
+export interface RealTimeClientFactory extends ClientFactory {
+  realTime: true;
+}
+
+export function runsOnRealTime(factory: ClientFactory): boolean {
+  return (factory as Partial<RealTimeClientFactory>).realTime === true;
+}
+
 export async function loadClientFactory(system: Scenario['system'], baseDir: string): Promise<ClientFactory> {
   if (system.client === 'reference') return referenceClient(referenceSettings(system));
   const path = resolve(baseDir, system.client);

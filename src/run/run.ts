@@ -27,6 +27,7 @@ import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
+import { runsOnRealTime } from './client-loader.ts';
 import { BadInputError, SystemUnderTestError } from './errors.ts';
 import { simulatedTransport, type Transport } from './transport.ts';
 
@@ -92,6 +93,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   if (upgrades && !isReferenceClient(options.factory)) {
     throw new BadInputError('the upgrade fault installs older and newer builds of the reference client: it needs `client: reference`, not a client module');
   }
+  if (scenario.system.transport === 'simulated' && runsOnRealTime(options.factory)) {
+    throw new BadInputError('this client runs on real time (its library keeps timers and async I/O of its own), which a simulated run cannot drive: use `transport: http`');
+  }
   const transport = await transportOf(scenario);
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
   const world = new World(scenario, options, root, transport);
@@ -113,7 +117,7 @@ async function transportOf(scenario: Scenario): Promise<Transport> {
   const kinds = [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])];
   const unsupported = [...new Set(kinds.filter((kind) => transport.unsupportedFaults.includes(kind)))];
   if (unsupported.length > 0) {
-    throw new BadInputError(`${unsupported.join(' and ')} act on the server process the run holds; an external server (system.server.url) cannot take them`);
+    throw new BadInputError(`${unsupported.join(' and ')} act on the server process the run holds; an external server (system.server.url or .adapter) cannot take them`);
   }
   return transport;
 }
@@ -178,7 +182,7 @@ class World {
 
   /** Readies the server the devices talk to (a listening socket, in http mode). */
   open(): Promise<void> {
-    return this.transport.open(this.server);
+    return this.transport.open(this.server, this.history);
   }
 
   async run(): Promise<RunResult> {
@@ -346,6 +350,7 @@ class World {
       ...finalStates,
       allow: this.scenario.allow,
       quiesced,
+      commitLog: this.transport.commitLog,
       retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
     };
     const checks = runChecks(this.scenario.checks, input);

@@ -12,14 +12,16 @@ export interface Transport {
   readonly deterministic: boolean;
   /** Fault kinds this transport cannot inject (they act on a server it does not hold). */
   readonly unsupportedFaults: readonly FaultKind[];
+  /** Whether the history holds the server's commits as they happen (honest-status judges from them). */
+  readonly commitLog: boolean;
   createScheduler(onTaskError: (error: unknown) => void): Scheduler;
   /**
    * One device's Fetch API over its link. `history` is where a transport that cannot see the
    * server's own commit log records the commits the server's answers report.
    */
   deviceFetch(settings: SimFetchSettings, history: History): typeof fetch;
-  /** Readies the server the devices talk to; `server` is the run's own (faulty) reference server. */
-  open(server: SyncServer): Promise<void>;
+  /** Readies the server the devices talk to; `server` is the run's own (faulty) reference server; a server it starts itself reports its commits into `history`. */
+  open(server: SyncServer, history: History): Promise<void>;
   /** The server's every record, tombstones included: ground truth for the checkers. */
   records(server: SyncServer): Promise<ServerRecord[]>;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export interface Transport {
 export const simulatedTransport: Transport = {
   deterministic: true,
   unsupportedFaults: [],
+  commitLog: true,
   createScheduler: (onTaskError) => new Scheduler(onTaskError),
   deviceFetch: createSimFetch,
   open: async () => {},

@@ -3,6 +3,7 @@
 // structure cannot be trusted for anything else.
 
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { scenarioIssuesFromZod, type KeyPath, type Locate, type ScenarioIssue, type SourcePosition } from './errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
@@ -32,7 +33,7 @@ export function parseScenario(text: string, file: string): ParseResult {
   return { ok: false, issues: scenarioIssuesFromZod(result.error.issues, file, locator(document, lineCounter)) };
 }
 
-/** Reads and parses a scenario file; a file that cannot be read is an issue like any other. */
+/** Reads and parses a scenario file (a server adapter's path is made absolute from the file's folder); a file that cannot be read is an issue like any other. */
 export function loadScenarioFile(path: string): ParseResult {
   let text: string;
   try {
@@ -40,7 +41,10 @@ export function loadScenarioFile(path: string): ParseResult {
   } catch (error) {
     return { ok: false, issues: [fileIssue(path, unreadableFileMessage(error))] };
   }
-  return parseScenario(text, path);
+  const result = parseScenario(text, path);
+  const { server } = result.ok ? result.scenario.system : {};
+  if (typeof server === 'object' && 'adapter' in server) server.adapter = resolve(dirname(path), server.adapter);
+  return result;
 }
 
 function fileIssue(file: string, message: string): ScenarioIssue {

@@ -64,6 +64,15 @@ const externalServer = section(
   'external server settings (url, token)',
 );
 
+const adapterServer = section(
+  {
+    adapter: nonEmptyString('a path to a server module').meta({
+      description: 'Path (relative to this file) to a module whose default export starts a server of another protocol on 127.0.0.1 and hands over its records (see examples/pouchdb).',
+    }),
+  },
+  'server adapter settings (adapter)',
+);
+
 const retrySection = section(
   {
     base: duration('1s', 'First retry delay after a failed sync; it doubles with each failure.'),
@@ -79,9 +88,12 @@ const systemSection = section(
       .default('reference')
       .meta({ description: 'Sync client under test: "reference" or a path to a client module.' }),
     server: z
-      .union([oneOfValues(SERVER_KINDS), externalServer], { error: expecting('"reference" or a mapping { url, token }') })
+      .union([oneOfValues(SERVER_KINDS), externalServer, adapterServer], { error: expecting('"reference", a mapping { url, token } or a mapping { adapter }') })
       .default('reference')
-      .meta({ description: 'Sync server: "reference" (run in-process), or { url, token } of an external server speaking protocol v1 (implies transport: http).' }),
+      .meta({
+        description:
+          'Sync server: "reference" (run in-process), { url, token } of an external server speaking protocol v1, or { adapter } naming a module that starts a server of its own (both imply transport: http).',
+      }),
     transport: oneOfValues(TRANSPORTS)
       .optional()
       .meta({ description: 'How devices reach the server: simulated (seeded, replayable; the default) or http (real sockets on 127.0.0.1, seeded but not byte-deterministic; the default for an external server).' }),
@@ -108,7 +120,7 @@ const systemSection = section(
       code: 'custom',
       input: context.value.transport,
       path: ['transport'],
-      message: 'expected transport: http for an external server (server: { url }), found "simulated"',
+      message: 'expected transport: http for an external server (server: { url } or { adapter }), found "simulated"',
     });
   }),
 );
