@@ -12,6 +12,7 @@ import type { Transport } from '../run/transport.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { createHttpFetch, type HttpFetch } from './http-fetch.ts';
 import { mountHttpServer, type MountedHttpServer } from './http-server.ts';
+import { wsConnector } from './http-sockets.ts';
 import { PacedScheduler } from './paced-scheduler.ts';
 
 type ServerSetting = Scenario['system']['server'];
@@ -36,6 +37,10 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   const committed = new Set<string>();
   let base: URL | undefined;
   let mounted: MountedHttpServer | undefined;
+  const baseUrl = () => {
+    if (!base) throw new Error('the http transport is not open yet');
+    return base;
+  };
   return {
     deterministic: false,
     unsupportedFaults: external ? ['batch_failure', 'server_restart'] : [],
@@ -47,10 +52,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         network,
         link,
         requestTimeoutMs,
-        base: () => {
-          if (!base) throw new Error('the http transport is not open yet');
-          return base;
-        },
+        base: baseUrl,
         ...(token !== undefined && { token }),
       });
       fetches.push(device);
@@ -62,7 +64,18 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         history.append({ t: scheduler.nowMs, type: 'commit', process: push?.deviceId ?? 'server', changeId: push?.changeId ?? '', ...record });
       });
     },
-    open: async (server) => {
+    socketEnds: () => {
+      const connectors = new Set<ReturnType<typeof wsConnector>>();
+      return {
+        connector: (deviceId) => {
+          const connector = wsConnector(baseUrl, tokenOf(external, deviceId));
+          connectors.add(connector);
+          return connector.connect;
+        },
+        close: () => connectors.forEach((connector) => connector.closeAll()),
+      };
+    },
+    open: async (server, pokes) => {
       if (external) {
         base = new URL(external.url);
         const held = await pullAll(base, tokenOf(external), 1);
@@ -73,7 +86,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         }
         return;
       }
-      mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError });
+      mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError, ...(pokes && { pokes }) });
       base = new URL(mounted.url);
     },
     records: (server) => (external && base ? pullAll(base, tokenOf(external)) : server.records()),
