@@ -110,8 +110,12 @@ export async function mountHttpServer(app: SyncServer, options: MountOptions): P
     server.closeAllConnections();
     return stopped;
   };
-  const close = closer(mount, server, inFlight);
-  return { url: mount.origin, port, close: () => (sockets?.close(true), close()), destroy };
+  const closeHttp = closer(mount, server, inFlight);
+  const close = () => {
+    sockets?.close(true);
+    return closeHttp();
+  };
+  return { url: mount.origin, port, close, destroy };
 }
 
 /** Why a token table cannot be used, or undefined: every token a non-empty string, none shared by two devices. */

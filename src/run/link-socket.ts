@@ -48,13 +48,16 @@ export class LinkSocket implements DeviceSocket {
   onclose: DeviceSocket['onclose'] = null;
   private wire: Wire | undefined;
   private readonly unwatch: () => void;
+  /** The path without its query: what the history's message labels show. */
+  private readonly route: string;
 
   constructor(
     private readonly settings: LinkSocketSettings,
-    private readonly path: string,
+    path: string,
   ) {
     const { scheduler, network, link } = settings;
     const route = path.split('?')[0] ?? path;
+    this.route = route;
     if (network.state(link) === 'partitioned') {
       this.unwatch = () => {};
       scheduler.after(0, () => this.drop('network unreachable'));
@@ -75,7 +78,7 @@ export class LinkSocket implements DeviceSocket {
     if (this.readyState === CONNECTING) throw new Error("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state");
     if (this.readyState !== OPEN) return;
     const { network, link } = this.settings;
-    network.send(link, 'to-server', `frame ${this.path.split('?')[0]}`, Buffer.byteLength(data), () => this.wire?.send(data));
+    network.send(link, 'to-server', `frame ${this.route}`, Buffer.byteLength(data), () => this.wire?.send(data));
   }
 
   /** Closes at once on the device; the server hears of it when the close crosses the link. */
@@ -83,7 +86,7 @@ export class LinkSocket implements DeviceSocket {
     if (this.readyState === CLOSING || this.readyState === CLOSED) return;
     const { network, link, scheduler } = this.settings;
     this.readyState = CLOSING;
-    network.send(link, 'to-server', `close ${this.path.split('?')[0]}`, 0, () => this.wire?.close());
+    network.send(link, 'to-server', `close ${this.route}`, 0, () => this.wire?.close());
     scheduler.after(0, () => this.finish(CLOSE_NORMAL, ''));
   }
 

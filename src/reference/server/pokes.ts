@@ -26,9 +26,4 @@ export class PokeHub {
       if (connection.deviceId !== fromDeviceId) connection.send(text);
     }
   }
-
-  /** How many sockets are connected now. */
-  get size(): number {
-    return this.connections.size;
-  }
 }
