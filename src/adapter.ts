@@ -45,6 +45,26 @@ export interface DeviceEnv {
   random(): number;
   /** Adds an event of the client's own to the run's history. */
   log(event: string, data?: Record<string, unknown>): void;
+  /**
+   * Opens a WebSocket to the server at `path` (e.g. `/v1/pokes?device=d1`), over the device's link:
+   * a partition drops it and refuses new ones, a kill cuts it. Present when the scenario turns
+   * `system.pokes` on; the server speaks only to sockets it accepts (docs/protocol.md, push pokes).
+   */
+  openSocket?(path: string): DeviceSocket;
+}
+
+/** A WebSocket as the app sees it: the standard API's shape, with text frames only. */
+export interface DeviceSocket {
+  /** 0 connecting, 1 open, 2 closing, 3 closed, as `WebSocket.readyState`. */
+  readonly readyState: 0 | 1 | 2 | 3;
+  onopen: ((event: { type: 'open' }) => void) | null;
+  onmessage: ((event: { type: 'message'; data: string }) => void) | null;
+  /** A socket that failed (refused, or dropped by the network) hears `error`, then `close`. */
+  onerror: ((event: { type: 'error' }) => void) | null;
+  onclose: ((event: { type: 'close'; code: number; reason: string; wasClean: boolean }) => void) | null;
+  /** Sends a text frame; throws while connecting, as a browser's does. */
+  send(data: string): void;
+  close(): void;
 }
 
 /** One instance per boot of a device. */

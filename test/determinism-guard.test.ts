@@ -33,6 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   'src/net/http-transport.ts': ['a real network module', 'a real timers module'], // reads the server's records, retrying a refused connection
   'src/net/http-fetch.ts': ['a real network module'], // each device's undici Agent
   'src/net/link-interceptor.ts': ['a real network module'], // the undici interceptor (its types only)
+  'src/net/http-sockets.ts': ['a real network module'], // push pokes over ws: node:http's upgrade request (its types only); the http transport loads it
   'src/net/paced-scheduler.ts': ['performance.now', 'a real timers module'], // paces the event queue by the real clock
 };
 

@@ -25,6 +25,7 @@ describe('resolving a valid scenario', () => {
         debounceMs: 2_000,
         retry: { baseMs: 1_000, maxMs: 300_000, budgetPerHour: 20 },
         requestTimeoutMs: 30_000,
+        pokes: false,
       },
       network: { latencyMsMin: 20, latencyMsMax: 200 },
       workload: {
@@ -62,6 +63,7 @@ describe('resolving a valid scenario', () => {
         debounceMs: number;
         retry: { baseMs: number; maxMs: number; budgetPerHour: number };
         requestTimeoutMs: number;
+        pokes: boolean;
       };
       network: { latencyMsMin: number; latencyMsMax: number };
       workload: {

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { ClientFactory, DeviceEnv, SyncClient } from '../adapter.ts';
+import type { ClientFactory, DeviceEnv, DeviceSocket, SyncClient } from '../adapter.ts';
 import type { History } from '../history/history.ts';
 import type { DeviceClock } from '../sim/clock.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -22,6 +22,11 @@ export interface DeviceSettings {
   rng: Rng;
   history: History;
   fetch: typeof fetch;
+  /**
+   * Opens a socket over the device's link (when the run has push pokes); `hear` runs its event
+   * handlers as the process can; `cut` closes it when the process dies.
+   */
+  openSocket?: (path: string, hear: (handler: () => void) => void) => DeviceSocket & { cut(): void };
   /** The app installed when the device is made. */
   factory: ClientFactory;
 }
@@ -38,6 +43,7 @@ interface AppProcess {
   fence: FencedDatabase;
   client: SyncClient | undefined;
   timers: Set<Cancel>;
+  sockets: Set<{ cut(): void }>;
   requestsInFlight: number;
 }
 
@@ -124,7 +130,7 @@ export class Device {
     if (this.process && !this.process.fence.dead) return;
     const { scheduler, history, deviceId } = this.settings;
     const fence = fenceDatabase(this.db);
-    const process: AppProcess = { fence, client: undefined, timers: new Set(), requestsInFlight: 0 };
+    const process: AppProcess = { fence, client: undefined, timers: new Set(), sockets: new Set(), requestsInFlight: 0 };
     this.process = process;
     fence.onKilled(() => this.die(process));
     history.append({ t: scheduler.nowMs, type: 'boot', process: deviceId });
@@ -227,6 +233,8 @@ export class Device {
     const { scheduler, history, deviceId } = this.settings;
     for (const cancel of process.timers) cancel();
     process.timers.clear();
+    for (const socket of process.sockets) socket.cut();
+    process.sockets.clear();
     history.append({ t: scheduler.nowMs, type: 'kill', process: deviceId, statement: process.fence.statementsRun() });
     this.db.close();
     this.db = openStore(this.databasePath);
@@ -259,7 +267,22 @@ export class Device {
       log: (event, data) => {
         if (alive()) history.append({ t: scheduler.nowMs, type: 'client', process: deviceId, event, ...(data && { data }) });
       },
+      ...(this.settings.openSocket && { openSocket: (path: string) => this.fencedSocket(process, path) }),
     };
+  }
+
+  /** A socket of one process: its handlers run only while the process lives (on resume, if suspended), and its death cuts it. */
+  private fencedSocket(process: AppProcess, path: string): DeviceSocket {
+    const open = this.settings.openSocket;
+    if (!open) throw new Error(`device ${this.id} has no sockets in this run`);
+    const socket = open(path, (handler) => {
+      if (process.fence.dead) return;
+      if (this.suspendedValue) this.deferred.push(() => !process.fence.dead && handler());
+      else handler();
+    });
+    if (process.fence.dead) socket.cut();
+    else process.sockets.add(socket);
+    return socket;
   }
 
   /**

@@ -7,7 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { SyncServer } from '../adapter.ts';
 import { PUSH_PATH, type ConflictPolicy } from '../protocol/v1.ts';
+import { PokeHub } from '../reference/server/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
+import { pokeServer } from './http-sockets.ts';
 
 export const HEALTH_PATH = '/health';
 export const DEFAULT_HOST = '127.0.0.1';
@@ -52,7 +54,9 @@ type Identity = { ok: true; deviceId?: string } | { ok: false; reason: string };
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const db = openServerDb(options.dbPath ?? DEFAULT_DB_PATH);
   try {
-    const mounted = await mountHttpServer(createReferenceServer(db, { policy: options.policy }), options);
+    const pokes = new PokeHub();
+    const app = createReferenceServer(db, { policy: options.policy, onPushCommitted: ({ deviceId, cursor }) => pokes.poke(deviceId, cursor) });
+    const mounted = await mountHttpServer(app, { ...options, pokes });
     let closed: Promise<void> | undefined;
     const close = () => (closed ??= mounted.close().then(() => void db.close()));
     return { url: mounted.url, port: mounted.port, close };
@@ -70,6 +74,8 @@ export interface MountOptions {
   tokens?: DeviceTokens;
   /** A handler error for which the connection is cut without an answer, as a process that went away would. */
   dropsConnection?: (error: unknown) => boolean;
+  /** Accepts WebSocket upgrades at `/v1/pokes` (behind the token gate) into this hub. */
+  pokes?: PokeHub;
 }
 
 export interface MountedHttpServer extends RunningHttpServer {
@@ -93,15 +99,23 @@ export async function mountHttpServer(app: SyncServer, options: MountOptions): P
   };
   const inFlight = new Set<Promise<void>>();
   const server = createServer((request, response) => track(inFlight, serve(mount, server, request, response)));
+  const sockets = options.pokes && pokeServer(options.pokes, mount.authenticate);
+  if (sockets) server.on('upgrade', (request, socket, head) => sockets.upgrade(request, targetOf(mount.origin, request.url), socket, head));
   const port = await listen(server, options.port, host);
   mount.origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const destroy = () => {
     mount.closing = true;
+    sockets?.close(false);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     return stopped;
   };
-  return { url: mount.origin, port, close: closer(mount, server, inFlight), destroy };
+  const closeHttp = closer(mount, server, inFlight);
+  const close = () => {
+    sockets?.close(true);
+    return closeHttp();
+  };
+  return { url: mount.origin, port, close, destroy };
 }
 
 /** Why a token table cannot be used, or undefined: every token a non-empty string, none shared by two devices. */

@@ -13,6 +13,7 @@ import type { Transport } from '../run/transport.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { createHttpFetch, type HttpFetch } from './http-fetch.ts';
 import { mountHttpServer, type MountedHttpServer } from './http-server.ts';
+import { wsConnector } from './http-sockets.ts';
 import { PacedScheduler } from './paced-scheduler.ts';
 
 type ServerSetting = Scenario['system']['server'];
@@ -40,6 +41,10 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   let mounted: MountedHttpServer | undefined;
   let started: RunningServer | undefined;
   let scheduler: PacedScheduler | undefined;
+  const baseUrl = () => {
+    if (!base) throw new Error('the http transport is not open yet');
+    return base;
+  };
   return {
     deterministic: false,
     unsupportedFaults: external || adapter ? ['batch_failure', 'server_restart'] : [],
@@ -52,10 +57,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         network,
         link,
         requestTimeoutMs,
-        base: () => {
-          if (!base) throw new Error('the http transport is not open yet');
-          return base;
-        },
+        base: baseUrl,
         ...(token !== undefined && { token }),
       });
       fetches.push(device);
@@ -67,7 +69,18 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         history.append({ t: scheduler.nowMs, type: 'commit', process: push?.deviceId ?? 'server', changeId: push?.changeId ?? '', ...record });
       });
     },
-    open: async (server, history) => {
+    socketEnds: () => {
+      const connectors = new Set<ReturnType<typeof wsConnector>>();
+      return {
+        connector: (deviceId) => {
+          const connector = wsConnector(baseUrl, tokenOf(external, deviceId));
+          connectors.add(connector);
+          return connector.connect;
+        },
+        close: () => connectors.forEach((connector) => connector.closeAll()),
+      };
+    },
+    open: async (server, history, pokes) => {
       if (adapter) {
         started = await startServerAdapter(adapter, history, () => scheduler?.nowMs ?? 0);
         base = new URL(started.url);
@@ -83,7 +96,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         }
         return;
       }
-      mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError });
+      mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError, ...(pokes && { pokes }) });
       base = new URL(mounted.url);
     },
     records: (server) => started?.records() ?? (external && base ? pullAll(base, tokenOf(external)) : server.records()),

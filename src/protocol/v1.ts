@@ -6,6 +6,8 @@ import type { Entity, Fields, ServerRecord } from '../adapter.ts';
 export const PUSH_PATH = '/v1/push';
 export const PULL_PATH = '/v1/pull';
 export const RECORDS_PATH = '/v1/debug/records';
+/** Upgraded to a WebSocket: the server pokes the device there when another device's push commits. */
+export const POKES_PATH = '/v1/pokes';
 
 export type ChangeType = 'create' | 'update' | 'delete';
 
@@ -70,4 +72,11 @@ export interface PullResponse {
 
 export interface ErrorResponse {
   error: string;
+}
+
+/** The frame the server sends on a poke socket after a push from another device commits: pull from your cursor. */
+export interface Poke {
+  type: 'poke';
+  /** The server's cursor once that push committed: a device whose cursor is there already has nothing to pull. */
+  cursor: number;
 }

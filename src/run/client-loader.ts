@@ -23,6 +23,7 @@ export function referenceSettings(system: Scenario['system']): ReferenceClientSe
     retry: system.retry,
     ordering: system.ordering,
     conflict: system.conflict,
+    pokes: system.pokes,
   };
 }
 

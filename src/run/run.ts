@@ -21,6 +21,7 @@ import type { PhaseEvent } from '../history/events.ts';
 import { History } from '../history/history.ts';
 import { isReferenceClient, type ReferenceClientFactory } from '../reference/client/client.ts';
 import { SCHEMA_VERSION } from '../reference/client/migrations.ts';
+import { PokeHub } from '../reference/server/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
@@ -29,6 +30,8 @@ import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { runsOnRealTime } from './client-loader.ts';
 import { BadInputError, SystemUnderTestError } from './errors.ts';
+import { LinkSocket } from './link-socket.ts';
+import type { SocketEnds } from './sim-socket.ts';
 import { simulatedTransport, type Transport } from './transport.ts';
 
 /**
@@ -134,6 +137,9 @@ class World {
   private readonly nemesis: Nemesis;
   private readonly nemesisSettings: NemesisSettings | undefined;
   private readonly boots = new Set<Promise<void>>();
+  /** Push pokes, when the scenario has them: the server's hub and the far ends of the devices' sockets. */
+  private readonly pokes: PokeHub | undefined;
+  private readonly socketEnds: SocketEnds | undefined;
   private failure: Error | undefined;
 
   constructor(
@@ -149,6 +155,8 @@ class World {
     );
     this.serverPath = join(root, 'server.sqlite');
     this.serverDb = openStore(this.serverPath);
+    this.pokes = scenario.system.pokes ? new PokeHub() : undefined;
+    this.socketEnds = this.pokes && transport.socketEnds(this.pokes, this.scheduler);
     this.server = new FaultyServer(this.referenceServer(), createRng(options.seed, 'server-faults'));
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
@@ -169,6 +177,7 @@ class World {
             requestTimeoutMs: scenario.system.requestTimeoutMs,
             onServerError: fail,
           }, this.history),
+          ...(this.socketEnds && { openSocket: this.socketOpener(deviceId, this.socketEnds) }),
         }),
       );
     }
@@ -182,7 +191,7 @@ class World {
 
   /** Readies the server the devices talk to (a listening socket, in http mode). */
   open(): Promise<void> {
-    return this.transport.open(this.server, this.history);
+    return this.transport.open(this.server, this.history, this.pokes);
   }
 
   async run(): Promise<RunResult> {
@@ -210,6 +219,7 @@ class World {
   }
 
   close(): void {
+    this.socketEnds?.close();
     for (const device of this.devices) device.close();
     this.serverDb.close();
   }
@@ -235,7 +245,14 @@ class World {
       policy: this.scenario.system.conflict,
       onCommit: ({ record, changeId, deviceId }) =>
         this.history.append({ t: this.scheduler.nowMs, type: 'commit', process: deviceId, changeId, ...record }),
+      onPushCommitted: ({ deviceId, cursor }) => this.pokes?.poke(deviceId, cursor),
     });
+  }
+
+  /** How one device opens sockets: over its link, to the far ends the transport makes. */
+  private socketOpener(deviceId: string, ends: SocketEnds): NonNullable<ConstructorParameters<typeof Device>[0]['openSocket']> {
+    const connect = ends.connector(deviceId);
+    return (path, hear) => new LinkSocket({ scheduler: this.scheduler, network: this.network, link: deviceId, connect, hear }, path);
   }
 
   private faultWorld(): FaultWorld {

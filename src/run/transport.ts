@@ -4,8 +4,10 @@
 import type { ServerRecord, SyncServer } from '../adapter.ts';
 import type { FaultKind } from '../faults/types.ts';
 import type { History } from '../history/history.ts';
+import type { PokeHub } from '../reference/server/pokes.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { createSimFetch, type SimFetchSettings } from './sim-fetch.ts';
+import { mockSocketEnds, type SocketEnds } from './sim-socket.ts';
 
 export interface Transport {
   /** Whether the same scenario and seed replay the same event log byte for byte. */
@@ -20,8 +22,13 @@ export interface Transport {
    * server's own commit log records the commits the server's answers report.
    */
   deviceFetch(settings: SimFetchSettings, history: History): typeof fetch;
-  /** Readies the server the devices talk to; `server` is the run's own (faulty) reference server; a server it starts itself reports its commits into `history`. */
-  open(server: SyncServer, history: History): Promise<void>;
+  /** The server ends of the devices' sockets (push pokes); the run's own server accepts them into `pokes`. */
+  socketEnds(pokes: PokeHub, scheduler: Scheduler): SocketEnds;
+  /**
+   * Readies the server the devices talk to; `server` is the run's own (faulty) reference server, poking
+   * through `pokes` if given; a server the transport starts itself reports its commits into `history`.
+   */
+  open(server: SyncServer, history: History, pokes?: PokeHub): Promise<void>;
   /** The server's every record, tombstones included: ground truth for the checkers. */
   records(server: SyncServer): Promise<ServerRecord[]>;
   close(): Promise<void>;
@@ -33,6 +40,7 @@ export const simulatedTransport: Transport = {
   commitLog: true,
   createScheduler: (onTaskError) => new Scheduler(onTaskError),
   deviceFetch: createSimFetch,
+  socketEnds: mockSocketEnds,
   open: async () => {},
   records: (server) => server.records(),
   close: async () => {},

@@ -111,6 +111,10 @@ const systemSection = section(
     debounce: duration('2s', 'The reference client syncs this long after the last local write (0ms: at once).', { allowZero: true }),
     retry: retrySection.prefault({}).meta({ description: 'Backoff of the reference client after a failed sync.' }),
     request_timeout: duration('30s', 'How long a client waits for a server response.'),
+    pokes: z
+      .boolean({ error: expecting('true or false') })
+      .default(false)
+      .meta({ description: 'Push pokes: devices keep a WebSocket to the server, which tells them after each push from another device; polling stays the fallback.' }),
   },
   'system settings',
 ).check(
@@ -240,6 +244,7 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
     debounceMs: file.system.debounce,
     retry: { baseMs: file.system.retry.base, maxMs: file.system.retry.max, budgetPerHour: perHour(file.system.retry.budget) },
     requestTimeoutMs: file.system.request_timeout,
+    pokes: file.system.pokes,
   },
   network: {
     latencyMsMin: file.network.latency.min,

@@ -67,6 +67,7 @@ interface Link {
 export class Network {
   private readonly links = new Map<string, Link>();
   private readonly faults = new Map<string, MessageFaults>();
+  private readonly watchers = new Map<string, Set<(state: LinkState) => void>>();
   private nextMessageId = 1;
 
   constructor(
@@ -84,12 +85,21 @@ export class Network {
   setState(linkName: string, state: LinkState): void {
     const link = this.link(linkName);
     link.state = state;
+    for (const watcher of [...(this.watchers.get(linkName) ?? [])]) watcher(state);
     if (state === 'held') return;
     const released = link.held.splice(0);
     for (const message of released) {
       if (state === 'up') this.transmit(message);
       else this.report('dropped', message);
     }
+  }
+
+  /** Hears each state a link is set to (a socket over it drops when it goes down); returns the unsubscribe. */
+  watch(linkName: string, watcher: (state: LinkState) => void): () => void {
+    const watchers = this.watchers.get(linkName) ?? new Set();
+    this.watchers.set(linkName, watchers);
+    watchers.add(watcher);
+    return () => void watchers.delete(watcher);
   }
 
   /** Drops every message of one direction of a link while `blocked`: a response lost after the server did the work. */

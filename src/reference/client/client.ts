@@ -20,6 +20,7 @@ import { ConflictInbox } from './inbox.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';
 import { SCHEMA_VERSION, migrateOnLaunch } from './migrations.ts';
 import type { Ordering } from './ordering.ts';
+import { PokeSocket } from './pokes.ts';
 import { PendingQueue, type RecordProgress } from './queue.ts';
 import { Settlement } from './settle.ts';
 import { SyncEngine } from './sync.ts';
@@ -50,6 +51,8 @@ export interface ReferenceClientSettings {
   appVersion?: AppVersion;
   /** Fault injection: the migration to this schema version throws part-way, inside its transaction. */
   failMigrationTo?: number;
+  /** Keep a socket to the server's poke endpoint (`env.openSocket`) and sync on each poke; polling stays the fallback. */
+  pokes?: boolean;
 }
 
 export type AppVersion = 1 | 2 | 3;
@@ -81,7 +84,7 @@ class ReferenceClient implements SyncClient {
 
   constructor(
     private readonly env: DeviceEnv,
-    settings: ReferenceClientSettings,
+    private readonly settings: ReferenceClientSettings,
   ) {
     const schemaVersion = migrateOnLaunch(env, settings.appVersion ?? SCHEMA_VERSION, settings.failMigrationTo);
     this.store = new LocalStore(env.db, schemaVersion);
@@ -95,6 +98,7 @@ class ReferenceClient implements SyncClient {
     const retry = new RetryState(env.db, settings.retry, env.now, env.random);
     this.engine = new SyncEngine(env, this.store, this.queue, settlement, retry, settings);
     this.engine.start();
+    if (settings.pokes) this.listenForPokes();
   }
 
   async create(entity: Entity, fields: Fields): Promise<string> {
@@ -153,6 +157,12 @@ class ReferenceClient implements SyncClient {
     });
     this.resolved(entry, changeId, 'update');
     this.engine.afterLocalWrite();
+  }
+
+  private listenForPokes(): void {
+    const { openSocket } = this.env;
+    if (!openSocket) throw new Error('pokes need env.openSocket: the run must turn system.pokes on');
+    new PokeSocket({ ...this.env, openSocket }, this.settings.retry, () => this.engine.poked()).open();
   }
 
   /** A record the user can act on: a live one, or one whose delete was refused and is shown again as failed. */

@@ -28,11 +28,12 @@ export interface SyncSettings {
 
 /**
  * Who asked for a sync. `foreground` (launch, pull-to-refresh, resume) always runs at once; `retry`
- * is the backoff timer; `background` (periodic timer, debounce) stays quiet while syncs are failing,
- * so it never bypasses the backoff.
+ * is the backoff timer; `poke` is the server saying it has news, so it is reachable: it runs at once
+ * too; `background` (periodic timer, debounce) stays quiet while syncs are failing, so it never
+ * bypasses the backoff.
  */
-type Trigger = 'background' | 'retry' | 'foreground';
-const TRIGGER_RANK: Record<Trigger, number> = { background: 0, retry: 1, foreground: 2 };
+type Trigger = 'background' | 'retry' | 'poke' | 'foreground';
+const TRIGGER_RANK: Record<Trigger, number> = { background: 0, retry: 1, poke: 1, foreground: 2 };
 
 /** The server answered, but not with success, or not with everything it should have. */
 class SyncRequestError extends Error {
@@ -90,6 +91,11 @@ export class SyncEngine {
     if (!Number.isFinite(this.settings.debounceMs)) return;
     this.cancelDebounce();
     this.cancelDebounce = this.env.setTimeout(() => void this.trigger('background'), this.settings.debounceMs);
+  }
+
+  /** The server poked: another device's change is there to pull. */
+  poked(): void {
+    void this.trigger('poke');
   }
 
   private trigger(trigger: Trigger): Promise<void> {

@@ -20,6 +20,8 @@ export interface ReferenceServerOptions {
   policy?: ConflictPolicy;
   /** Hears each record version the server committed, once its push transaction has committed: the server's own log. */
   onCommit?: (commit: { record: ServerRecord; changeId: string; deviceId: string }) => void;
+  /** Hears each push that committed at least one record version, with the cursor after it: what push pokes announce. */
+  onPushCommitted?: (push: { deviceId: string; cursor: number }) => void;
 }
 
 export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): SyncServer {
@@ -50,11 +52,14 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
     if (!parsed.ok) return json(400, { error: parsed.reason });
     const { deviceId, changes } = parsed.value;
     const results = store.transaction(() => changes.map((change) => applyChange(store, policy, change, deviceId)));
+    let wroteAny = false;
     for (const result of results) {
       // a write answers with the version it made: applied, or conflict with a field-merge's partial write
       const wrote = result.record && result.version === result.record.version && result.status !== 'duplicate';
       if (wrote && result.record) options.onCommit?.({ record: result.record, changeId: result.changeId, deviceId });
+      wroteAny ||= Boolean(wrote);
     }
+    if (wroteAny) options.onPushCommitted?.({ deviceId, cursor: store.lastCursor() });
     return json(200, { results } satisfies PushResponse);
   }
 

@@ -117,6 +117,11 @@ export class ServerStore {
     return this.selectApplied.get(changeId);
   }
 
+  /** The pull cursor at the newest change: what a device that pulled everything holds. */
+  lastCursor(): number {
+    return this.selectLastSeq.get()?.seq ?? 0;
+  }
+
   /** Stores a record's new state, stamps it with the next sequence number and remembers the change that made it. */
   write(stored: StoredRecord, changeId: string): void {
     const { record } = stored;

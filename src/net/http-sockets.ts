@@ -1,0 +1,75 @@
+// Push pokes over real sockets: the `ws` WebSocketServer behind the node:http server's upgrade
+// (same token gate as fetch: a missing or wrong bearer token is refused 401, a device naming another
+// 403), and each device's `ws` client socket, aimed at the real server whatever host it names.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { POKES_PATH } from '../protocol/v1.ts';
+import type { PokeHub } from '../reference/server/pokes.ts';
+import type { WireConnector } from '../run/link-socket.ts';
+
+/** Who an upgrade request acts as, by its token (no device when the server is open), or why it is refused. */
+export type UpgradeIdentity = { ok: true; deviceId?: string } | { ok: false; reason: string };
+
+export interface PokeServer {
+  /** Answers one upgrade request of the node:http server. */
+  upgrade(request: IncomingMessage, url: URL | undefined, socket: Duplex, head: Buffer): void;
+  /** Closes every socket: `going away` (1001) on a graceful close, cut at once otherwise. */
+  close(graceful: boolean): void;
+}
+
+const CLOSE_GOING_AWAY = 1001;
+
+export function pokeServer(pokes: PokeHub, authenticate: (authorization: string | undefined) => UpgradeIdentity): PokeServer {
+  const sockets = new WebSocketServer({ noServer: true });
+  return {
+    upgrade: (request, url, socket, head) => {
+      if (!url || url.pathname !== POKES_PATH) return refuse(socket, 404, `no WebSocket endpoint at ${url?.pathname ?? String(request.url)}`);
+      const identity = authenticate(request.headers.authorization);
+      if (!identity.ok) return refuse(socket, 401, identity.reason);
+      const named = url.searchParams.get('device') ?? undefined;
+      if (identity.deviceId !== undefined && named !== undefined && named !== identity.deviceId) return refuse(socket, 403, 'a device cannot act as another');
+      sockets.handleUpgrade(request, socket, head, (ws) => {
+        const leave = pokes.join(identity.deviceId ?? named, (text) => ws.send(text));
+        ws.on('close', leave);
+        ws.on('error', () => ws.terminate());
+      });
+    },
+    close: (graceful) => {
+      for (const ws of sockets.clients) {
+        if (graceful) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+        else ws.terminate();
+      }
+    },
+  };
+}
+
+/** An upgrade the server will not make, answered in plain HTTP before the connection is closed. */
+function refuse(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
+  const body = JSON.stringify({ error: reason });
+  const auth = status === 401 ? 'www-authenticate: Bearer\r\n' : '';
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n${auth}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as const;
+
+/** One device's real sockets to the server at `base()`, with its bearer token; `closeAll` cuts every one still open. */
+export function wsConnector(base: () => URL, token: string | undefined): { connect: WireConnector; closeAll(): void } {
+  const open = new Set<WebSocket>();
+  const connect: WireConnector = (path, events) => {
+    const url = new URL(base().pathname.replace(/\/$/, '') + path, base());
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    open.add(ws);
+    let failure = '';
+    ws.on('open', () => events.opened());
+    ws.on('message', (data) => events.message(data.toString()));
+    ws.on('error', (error) => (failure = error.message));
+    ws.on('close', (code, reason) => {
+      open.delete(ws);
+      events.closed(code, reason.toString() || failure);
+    });
+    return { send: (text) => ws.send(text), close: () => ws.terminate() };
+  };
+  return { connect, closeAll: () => open.forEach((ws) => ws.terminate()) };
+}
