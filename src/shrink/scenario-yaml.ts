@@ -18,6 +18,9 @@ export function scenarioYaml(scenario: Scenario): string {
     system: {
       client: system.client,
       server: system.server,
+      transport: system.transport,
+      time_scale: system.timeScale,
+      pokes: system.pokes,
       conflict: system.conflict,
       ordering: system.ordering,
       batch_size: system.batchSize,
