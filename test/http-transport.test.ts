@@ -21,7 +21,7 @@ allow: [overwritten]
 const FAULTS = `
 faults:
   - { at: 20s, for: 30s, partition: { target: d1, mode: drop } }
-  - { at: 40s, for: 30s, partition: { target: d2, mode: response-lost } }
+  - { at: 25s, for: 90s, partition: { target: d2, mode: response-lost } }
   - { at: 30s, for: 30s, partition: { target: d3, mode: hold } }
   - { at: 50s, kill: { target: d3, when: during-sync, restart_after: 10s } }
   - { at: 60s, server_restart: { down: 20s } }
