@@ -31,6 +31,16 @@ describe('reads in the history', () => {
     ]);
   });
 
+  it('keep what the app showed even when it later changes the objects it handed out', () => {
+    const history = new History();
+    const shown = folder('a', 't:d1:w1');
+    history.appendRead(1, 'd1', 'boot', [shown]);
+    shown.fields['name'] = 't:d1:w2';
+    history.appendRead(2, 'd1', 'user', [shown]);
+
+    expect(reads(history).map((read) => read.records.map((record) => record.fields['name']))).toEqual([['t:d1:w1'], ['t:d1:w2']]);
+  });
+
   it('rebuild into the whole of what each device showed at each read', () => {
     const history = new History();
     const shown = [

@@ -19,9 +19,20 @@ export class History {
   /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
   appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
     const before = at === 'boot' ? new Map<string, VisibleRecord>() : (this.shown.get(process) ?? new Map<string, VisibleRecord>());
-    const now = new Map(records.map((record) => [record.id, record]));
+    const now = new Map<string, VisibleRecord>();
+    const changed: VisibleRecord[] = [];
+    for (const record of records) {
+      const previous = before.get(record.id);
+      if (previous && sameRecord(previous, record)) {
+        now.set(record.id, previous);
+        continue;
+      }
+      // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
+      const copy = { ...record, fields: { ...record.fields } };
+      now.set(record.id, copy);
+      changed.push(copy);
+    }
     this.shown.set(process, now);
-    const changed = records.filter((record) => !sameRecord(before.get(record.id), record));
     const removed = [...before.keys()].filter((id) => !now.has(id));
     this.append({ t, type: 'read', process, at, records: changed, ...(removed.length > 0 && { removed }) });
   }
@@ -37,8 +48,8 @@ export class History {
 }
 
 /** Whether an app shows `a` and `b` alike: the same kind, status, reason and field values. */
-function sameRecord(a: VisibleRecord | undefined, b: VisibleRecord): boolean {
-  if (!a || a.entity !== b.entity || a.status !== b.status || a.reason !== b.reason) return false;
+function sameRecord(a: VisibleRecord, b: VisibleRecord): boolean {
+  if (a.entity !== b.entity || a.status !== b.status || a.reason !== b.reason) return false;
   const names = Object.keys(b.fields);
   return names.length === Object.keys(a.fields).length && names.every((name) => Object.hasOwn(a.fields, name) && a.fields[name] === b.fields[name]);
 }
