@@ -22,7 +22,7 @@ afterEach(() => {
 
 /** The events strictly between the fault's start and its stop, in history order. */
 function eventsDuring(result: RunResult, kind: string): HistoryEvent[] {
-  const { events } = result.history;
+  const events = [...result.history.events];
   const start = events.findIndex((event) => event.type === 'fault' && event.spec.kind === kind && event.phase === 'start');
   const stop = events.findIndex((event) => event.type === 'fault' && event.spec.kind === kind && event.phase === 'stop');
   return events.slice(start + 1, stop);

@@ -102,25 +102,25 @@ function observedFetch(env: DeviceEnv): typeof fetch {
 }
 
 export function clientEvents(result: RunResult, event?: string, process?: string): ClientLogEvent[] {
-  return result.history.events.filter(
+  return [...result.history.events].filter(
     (logged): logged is ClientLogEvent =>
       logged.type === 'client' && (event === undefined || logged.event === event) && (process === undefined || logged.process === process),
   );
 }
 
 export function messages(result: RunResult, link?: string): MessageLogEvent[] {
-  return result.history.events.filter((event): event is MessageLogEvent => event.type === 'message' && (link === undefined || event.link === link));
+  return [...result.history.events].filter((event): event is MessageLogEvent => event.type === 'message' && (link === undefined || event.link === link));
 }
 
 export function operations(result: RunResult, process?: string): OperationEvent[] {
   const kinds = new Set(['invoke', 'ok', 'fail', 'info']);
-  return result.history.events.filter(
+  return [...result.history.events].filter(
     (event): event is OperationEvent => kinds.has(event.type) && (process === undefined || (event as OperationEvent).process === process),
   );
 }
 
 export function faultEvents(result: RunResult, kind?: FaultKind): FaultEvent[] {
-  return result.history.events.filter((event): event is FaultEvent => event.type === 'fault' && (kind === undefined || event.spec.kind === kind));
+  return [...result.history.events].filter((event): event is FaultEvent => event.type === 'fault' && (kind === undefined || event.spec.kind === kind));
 }
 
 /** The start and stop times of the run's only fault of `kind`. */
@@ -133,14 +133,14 @@ export function window(result: RunResult, kind: FaultKind): { start: number; sto
 }
 
 export function ofType<T extends HistoryEvent['type']>(result: RunResult, type: T, process?: string): Extract<HistoryEvent, { type: T }>[] {
-  return result.history.events.filter(
+  return [...result.history.events].filter(
     (event): event is Extract<HistoryEvent, { type: T }> =>
       event.type === type && (process === undefined || (event as { process?: string }).process === process),
   );
 }
 
 export function phaseTime(result: RunResult, phase: 'chaos' | 'quiesce' | 'end'): number {
-  const event = result.history.events.find((candidate) => candidate.type === 'phase' && candidate.phase === phase);
+  const event = [...result.history.events].find((candidate) => candidate.type === 'phase' && candidate.phase === phase);
   if (!event) throw new Error(`no ${phase} phase in the history`);
   return event.t;
 }

@@ -153,7 +153,7 @@ describe('a killed process', () => {
     expect(boots).toBe(2);
     expect(fired).toEqual([2]);
     expect(heard).toEqual([2]);
-    const { events } = world.history;
+    const events = [...world.history.events];
     expect(events.filter((event) => event.type === 'kill').map((event) => event.t)).toEqual([100]);
     // the first boot's request arrives at 300 ms, after the kill, and the server answers it: nobody hears the answer
     const firstBoot = events.filter((event): event is MessageLogEvent => event.type === 'message' && event.t < 2_000);
@@ -208,7 +208,7 @@ describe('a kill fault in a run', () => {
       // with this seed the kill strikes at an await, while a request is on the wire
       { seed: 1 },
     );
-    const events = result.history.events;
+    const events = [...result.history.events];
     const killAt = events.findIndex((event) => event.type === 'kill' && event.process === 'd1');
     const bootAt = events.findIndex((event, index) => index > killAt && event.type === 'boot' && event.process === 'd1');
     const kill = events[killAt]!;
@@ -281,7 +281,7 @@ describe('a kill fault in a run', () => {
       ...faults,
     ]);
     // boots and kills alternate: a device never runs two app processes at once
-    const lifecycle = result.history.events.filter((event) => event.type === 'boot' || event.type === 'kill').map((event) => event.type);
+    const lifecycle = [...result.history.events].filter((event) => event.type === 'boot' || event.type === 'kill').map((event) => event.type);
     expect(lifecycle.length).toBeGreaterThan(2);
     lifecycle.forEach((type, index) => expect(type, `lifecycle ${lifecycle.join(' ')}`).toBe(index % 2 === 0 ? 'boot' : 'kill'));
     expect(lifecycle.at(-1)).toBe('boot');

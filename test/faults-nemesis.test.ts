@@ -59,8 +59,8 @@ describe('the nemesis', () => {
     const recorded = faultEvents(result);
     expect([...recorded].sort(byTime)).toEqual(expectedFaultEvents(result, scenario.faults, 360_000).sort(byTime));
     // every fault that started stopped, and before the quiesce phase began
-    const quiesceAt = result.history.events.findIndex((event) => event.type === 'phase' && event.phase === 'quiesce');
-    const faultsAt = result.history.events.flatMap((event, index) => (event.type === 'fault' ? [index] : []));
+    const quiesceAt = [...result.history.events].findIndex((event) => event.type === 'phase' && event.phase === 'quiesce');
+    const faultsAt = [...result.history.events].flatMap((event, index) => (event.type === 'fault' ? [index] : []));
     expect(Math.max(...faultsAt)).toBeLessThan(quiesceAt);
     // and the world is healthy in the liveness phase: no message lost or held, no connection refused, every clock right
     const quiesce = phaseTime(result, 'quiesce');

@@ -50,7 +50,7 @@ export class HistoryBuilder {
   /** Everything `device` shows now. */
   read(device: string, records: VisibleRecord[], at: 'boot' | 'user' = 'user'): this {
     this.reads.appendRead(this.tick(), device, at, records);
-    return this.push(this.reads.events[this.reads.events.length - 1] as HistoryEvent);
+    return this.push([...this.reads.events].at(-1) as HistoryEvent);
   }
 
   kill(device: string): this {

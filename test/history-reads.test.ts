@@ -10,7 +10,7 @@ import { History } from '../src/history/history.ts';
 const folder = (id: string, name: string, status: VisibleRecord['status'] = 'synced'): VisibleRecord => ({ entity: 'folder', id, fields: { name }, status });
 
 function reads(history: History): ReadEvent[] {
-  return history.events.filter((event): event is ReadEvent => event.type === 'read');
+  return [...history.events].filter((event): event is ReadEvent => event.type === 'read');
 }
 
 describe('reads in the history', () => {

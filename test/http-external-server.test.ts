@@ -90,7 +90,7 @@ faults: [{ at: 20s, for: 30s, partition: { target: d1, mode: response-lost } }]
     expect(acknowledged.length).toBeGreaterThan(0);
     const after = new Map((await recordsAt(url)).map((record) => [record.id, record]));
     for (const record of acknowledged) expect(after.get(record.id)?.version ?? 0).toBeGreaterThanOrEqual(record.version);
-    const refused = result.history.events.filter((event) => event.type === 'message' && /^reset /.test(event.label));
+    const refused = [...result.history.events].filter((event) => event.type === 'message' && /^reset /.test(event.label));
     expect(refused.length).toBeGreaterThan(0);
     expect(result.error).toBeUndefined();
     expect(result.violations).toEqual([]);

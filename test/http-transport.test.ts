@@ -44,7 +44,7 @@ describe('the http transport', () => {
     expect(result.violations).toEqual([]);
     expect(result.quiesced).toBe(true);
     expect(result.counts.acknowledged).toBeGreaterThan(0);
-    const labels = new Set(result.history.events.flatMap((event) => (event.type === 'message' ? [`${event.fate} ${event.label.split(' ')[0]}`] : [])));
+    const labels = new Set([...result.history.events].flatMap((event) => (event.type === 'message' ? [`${event.fate} ${event.label.split(' ')[0]}`] : [])));
     expect(labels).toContain('delivered POST');
     expect(labels).toContain('dropped 200');
     expect(labels).toContain('delivered reset');

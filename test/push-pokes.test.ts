@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { HistoryEvent } from '../src/history/events.ts';
+import type { EventLog } from '../src/history/events.ts';
 import { startHttpServer, type RunningHttpServer } from '../src/net/http-server.ts';
 import { loadClientFactory } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
@@ -27,19 +27,20 @@ async function run(scenario: Scenario, seed = 1) {
   return runScenario(scenario, { seed, factory });
 }
 
-function clientEvents(events: readonly HistoryEvent[], device: string, name: string): number[] {
-  return events.flatMap((event) => (event.type === 'client' && event.process === device && event.event === name ? [event.t] : []));
+function clientEvents(events: EventLog, device: string, name: string): number[] {
+  return [...events].flatMap((event) => (event.type === 'client' && event.process === device && event.event === name ? [event.t] : []));
 }
 
 /** When each of `device`'s pulls reached the server. */
-function pullsOf(events: readonly HistoryEvent[], device: string): number[] {
-  return events.flatMap((event) =>
+function pullsOf(events: EventLog, device: string): number[] {
+  return [...events].flatMap((event) =>
     event.type === 'message' && event.link === device && event.fate === 'delivered' && event.label === 'GET /v1/pull' ? [event.t] : [],
   );
 }
 
 /** How long after each of d1's commits in the chaos phase d2's next pull reached the server, ms. */
-function pullDelaysAfterCommits(events: readonly HistoryEvent[]): number[] {
+function pullDelaysAfterCommits(log: EventLog): number[] {
+  const events = [...log];
   const chaosEndMs = events.find((event) => event.type === 'phase' && event.phase === 'quiesce')?.t ?? Infinity;
   const pulls = pullsOf(events, 'd2');
   return events.flatMap((event) => {
@@ -88,7 +89,7 @@ faults:
   - { at: 30s, for: 90s, partition: { target: d1, mode: drop } }
 `);
     const { history, verdict } = await run(scenario);
-    const events = history.events;
+    const events = [...history.events];
     const [startMs, endMs] = [30_000, 120_000];
 
     expect(verdict).toBe('pass');
@@ -112,7 +113,7 @@ faults:
     const { history, verdict } = await run(scenario);
 
     expect(verdict).toBe('pass');
-    const kill = history.events.find((event) => event.type === 'kill' && event.process === 'd2');
+    const kill = [...history.events].find((event) => event.type === 'kill' && event.process === 'd2');
     expect(kill).toBeDefined();
     expect(clientEvents(history.events, 'd2', 'socket-open').filter((t) => t > (kill?.t ?? Infinity)).length).toBe(1);
     expect(clientEvents(history.events, 'd2', 'poke').some((t) => t > (kill?.t ?? Infinity))).toBe(true);

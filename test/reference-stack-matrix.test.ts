@@ -59,7 +59,7 @@ describe('the reference stack under heavy contention, no faults (5 devices)', ()
       expect(creates.size).toBeGreaterThan(20);
       for (const record of server) expect(creates.has(record.id), `server record ${record.id} comes from no create`).toBe(true);
 
-      const conflicts = result.history.events.filter((event) => event.type === 'client' && event.event === 'conflict');
+      const conflicts = [...result.history.events].filter((event) => event.type === 'client' && event.event === 'conflict');
       expect(conflicts.length, 'heavy contention must produce conflicts, and each is logged').toBeGreaterThan(0);
 
       // A note written into a folder another device deleted meanwhile is rejected under any ordering;
@@ -80,7 +80,7 @@ describe('the reference stack under heavy contention, no faults (5 devices)', ()
       let count = 0;
       for (const seed of [1, 2, 3]) {
         const { result } = await run('server-wins', ordering, seed, 'sync_interval: 2m, debounce: 90s');
-        count += result.history.events.filter(
+        count += [...result.history.events].filter(
           (event) => event.type === 'client' && event.event === 'change-rejected' && /does not exist/.test(String(event.data?.reason)),
         ).length;
       }

@@ -25,7 +25,7 @@ async function run(lines: readonly string[], options: { seed?: number; swarm?: b
 
 /** The schema events of one device, as [time, event, fromVersion, toVersion]. */
 function schemaEvents(result: RunResult, process: string): [number, string, unknown, unknown][] {
-  return result.history.events
+  return [...result.history.events]
     .filter((event): event is ClientLogEvent => event.type === 'client' && event.process === process && /migrat/.test(event.event))
     .map((event) => [event.t, event.event, event.data?.fromVersion, event.data?.toVersion]);
 }
@@ -42,7 +42,7 @@ describe('the upgrade fault in a run', () => {
       [240_000, 'schema-migrated', 1, 3],
     ]);
     expect(schemaEvents(result, 'd2')).toEqual([[0, 'schema-migrated', 0, 3]]);
-    const offlineCreates = result.history.events.filter((event) => isOk(event) && event.process === 'd1' && event.f === 'create' && event.t < 240_000);
+    const offlineCreates = [...result.history.events].filter((event) => isOk(event) && event.process === 'd1' && event.f === 'create' && event.t < 240_000);
     expect(offlineCreates.length).toBeGreaterThan(0);
     const serverIds = new Set(result.finalStates?.server.map((record) => record.id));
     expect(offlineCreates.filter((event) => !serverIds.has((event as OperationEvent).id ?? ''))).toEqual([]);
@@ -57,7 +57,7 @@ describe('the upgrade fault in a run', () => {
       [120_000, 'migration-failed', 2, 3],
       [420_000, 'schema-migrated', 2, 3],
     ]);
-    const degradedWrites = result.history.events.filter((event) => isOk(event) && event.process === 'd2' && event.t > 120_000 && event.t < 420_000);
+    const degradedWrites = [...result.history.events].filter((event) => isOk(event) && event.process === 'd2' && event.t > 120_000 && event.t < 420_000);
     expect(degradedWrites.length).toBeGreaterThan(0);
     expect(result.verdict).toBe('pass');
   });

@@ -2,7 +2,7 @@
 // write records the versions its user saw, so per record field the writes form a DAG whose edges are
 // exactly what the user saw: never the device's own earlier writes, which a pull may have replaced.
 import type { Entity, Fields } from '../adapter.ts';
-import type { HistoryEvent, OperationKind } from '../history/events.ts';
+import type { EventLog, OperationKind } from '../history/events.ts';
 
 /** The shape of what the workload writes into user fields: `t:<device>:w<n>`, unique per write. */
 const TOKEN_PATTERN = /^t:[^:]+:w\d+$/;
@@ -45,7 +45,7 @@ export class Causality {
   /** Every version the server committed, per record id. */
   private readonly committed = new Map<string, { atMs: number; fields: Fields }[]>();
 
-  constructor(events: readonly HistoryEvent[]) {
+  constructor(events: EventLog) {
     const open = this.byOp;
     for (const event of events) {
       if (event.type === 'invoke' && event.f !== 'refresh') {
@@ -189,10 +189,10 @@ export function tokenFields(write: Write): string[] {
   return Object.keys(write.fields).filter((name) => write.fields[name] === write.token);
 }
 
-const shared = new WeakMap<readonly HistoryEvent[], Causality>();
+const shared = new WeakMap<EventLog, Causality>();
 
 /** The oracle of a history, built once however many checkers ask. */
-export function causalityOf(events: readonly HistoryEvent[]): Causality {
+export function causalityOf(events: EventLog): Causality {
   let causality = shared.get(events);
   if (!causality) {
     causality = new Causality(events);

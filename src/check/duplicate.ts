@@ -5,6 +5,7 @@ import type { Fields } from '../adapter.ts';
 import { causalityOf, isToken, type Causality } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { lastEventMs } from '../history/event-log.ts';
 
 interface Shown {
   id: string;
@@ -31,7 +32,7 @@ function duplicatesIn(where: string, records: readonly Shown[], causality: Causa
     }
   }
   const spans = faultSpans(input.events);
-  const lastMs = input.events.at(-1)?.t ?? 0;
+  const lastMs = lastEventMs(input.events);
   return [...idsByCreate]
     .filter(([, ids]) => ids.size > 1)
     .map(([root, ids]) => {

@@ -1,7 +1,7 @@
 // The evidence a violation carries, drawn from the history: the writes involved as references a
 // report can print (tokens, never user text), the faults active around them, and which values the
 // clients logged as conflicts. Shared by every checker so violations read the same way.
-import type { HistoryEvent } from '../history/events.ts';
+import type { EventLog } from '../history/events.ts';
 import { isToken, type Write } from './causality.ts';
 import type { FaultRef, WriteRef } from './types.ts';
 
@@ -32,7 +32,7 @@ export function simTime(ms: number): string {
  * Every fault of the history as a span, in start order; a stop is matched to the oldest open start of
  * the same spec. A kill lasts from its start until its target next boots, not until the chaos phase ends.
  */
-export function faultSpans(events: readonly HistoryEvent[]): FaultRef[] {
+export function faultSpans(events: EventLog): FaultRef[] {
   const spans: FaultRef[] = [];
   const open = new Map<string, FaultRef[]>();
   const killsDown: FaultRef[] = [];
@@ -70,7 +70,7 @@ export function faultsDuring(spans: readonly FaultRef[], fromMs: number, toMs: n
 }
 
 /** The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named: values a client admitted it replaced. */
-export function loggedConflictTokens(events: readonly HistoryEvent[]): Map<string, number> {
+export function loggedConflictTokens(events: EventLog): Map<string, number> {
   const firstMs = new Map<string, number>();
   for (const event of events) {
     if (event.type !== 'client' || event.event !== 'conflict') continue;
@@ -96,7 +96,7 @@ function collectTokens(value: unknown, into: Set<string>): void {
  * When each device's app told of trouble with a record through its log (`change-rejected`, `conflict`):
  * `noticed(device, id, fromMs)` says whether it did at or after `fromMs`. A surfaced failure is not a silent one.
  */
-export function recordNotices(events: readonly HistoryEvent[], kinds: readonly string[]): (device: string, id: string, fromMs: number) => boolean {
+export function recordNotices(events: EventLog, kinds: readonly string[]): (device: string, id: string, fromMs: number) => boolean {
   const latest = new Map<string, number>();
   for (const event of events) {
     if (event.type === 'client' && kinds.includes(event.event) && typeof event.data?.id === 'string') latest.set(`${event.process}\u0000${event.data.id}`, event.t);

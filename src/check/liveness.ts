@@ -5,6 +5,8 @@ import type { Fields } from '../adapter.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { findEvent, lastEventMs } from '../history/event-log.ts';
+import type { PhaseEvent } from '../history/events.ts';
 
 export function checkLiveness(input: CheckInput): CheckResult {
   const violations = [...undrained(input), ...dropped(input), ...unspread(input)];
@@ -12,7 +14,7 @@ export function checkLiveness(input: CheckInput): CheckResult {
 }
 
 function undrained(input: CheckInput): Violation[] {
-  const quiesced = input.quiesced ?? input.events.some((event) => event.type === 'phase' && event.phase === 'end' && event.quiesced === true);
+  const quiesced = input.quiesced ?? findEvent(input.events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end' && event.quiesced === true) !== undefined;
   if (quiesced) return [];
   const stuck = input.devices
     .map((device) => ({
@@ -41,7 +43,7 @@ function dropped(input: CheckInput): Violation[] {
   }
   const rejected = recordNotices(input.events, ['change-rejected']);
   const deleted = new Set(input.server.filter((record) => record.deleted).map((record) => record.id));
-  const lastMs = input.events.at(-1)?.t ?? 0;
+  const lastMs = lastEventMs(input.events);
   const violations: Violation[] = [];
   for (const write of causality.writes) {
     if (write.outcome !== 'ok' || !write.token || !write.id) continue;
@@ -66,7 +68,7 @@ function dropped(input: CheckInput): Violation[] {
  * held by the server at the end must be on every device too (a device that stopped syncing shows here).
  */
 function unspread(input: CheckInput): Violation[] {
-  const resumedMs = input.events.find((event) => event.type === 'phase' && event.phase === 'resume')?.t;
+  const resumedMs = findEvent(input.events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'resume')?.t;
   if (resumedMs === undefined) return [];
   const causality = causalityOf(input.events);
   const server = new Map(input.server.filter((record) => !record.deleted).map((record) => [record.id, record]));

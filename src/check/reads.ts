@@ -1,7 +1,7 @@
 // What each device showed, read by read: the session checkers walk every `read` event of the history
 // (at launch and before each user action) with the causality oracle, per device and record field.
 import type { Fields, VisibleRecord } from '../adapter.ts';
-import type { HistoryEvent, ReadEvent } from '../history/events.ts';
+import type { EventLog, ReadEvent } from '../history/events.ts';
 import { isToken, type Causality } from './causality.ts';
 import { loggedConflictTokens } from './evidence.ts';
 
@@ -29,7 +29,7 @@ export function shownTokens(fields: Fields): [string, string][] {
  * `replaced(token, field, atMs)`: whether a conflict logged at or before `atMs` named `token` or a value
  * built on it, so its disappearance was owned up to.
  */
-export function conflictLog(events: readonly HistoryEvent[], causality: Causality): (token: string, field: string, atMs: number) => boolean {
+export function conflictLog(events: EventLog, causality: Causality): (token: string, field: string, atMs: number) => boolean {
   const logged = [...loggedConflictTokens(events)];
   return (token, field, atMs) => logged.some(([value, firstMs]) => firstMs <= atMs && causality.includes(value, token, field));
 }

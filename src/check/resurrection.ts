@@ -4,11 +4,12 @@
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { lastEventMs } from '../history/event-log.ts';
 
 export function checkResurrection(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
   const spans = faultSpans(input.events);
-  const lastMs = input.events.at(-1)?.t ?? 0;
+  const lastMs = lastEventMs(input.events);
   // a delete the server turned down, and the app said so, was surfaced rather than undone behind the user's back
   const refused = recordNotices(input.events, ['change-rejected', 'conflict']);
   const live = new Map<string, string[]>();

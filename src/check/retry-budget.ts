@@ -1,7 +1,7 @@
 // Retry budget: while a device is offline (a `drop` partition: airplane mode) its automatic sync
 // attempts must stay within the scenario's hourly budget, or the app burns the battery. Requests a
 // user asked for with pull-to-refresh are the user's, not the app's, and do not count.
-import type { HistoryEvent } from '../history/events.ts';
+import type { EventLog } from '../history/events.ts';
 import { faultSpans, simTime } from './evidence.ts';
 import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
 
@@ -37,7 +37,7 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
   return { valid: violations.length === 0, violations };
 }
 
-function offlineSpans(events: readonly HistoryEvent[]): FaultRef[] {
+function offlineSpans(events: EventLog): FaultRef[] {
   return faultSpans(events).filter((span) => span.kind === 'partition' && span.mode === 'drop');
 }
 

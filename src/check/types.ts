@@ -1,7 +1,7 @@
 // What every checker reads and returns. A checker sees only the recorded history and the final
 // states, never the simulation, and reports `{ valid, violations }` instead of throwing.
 import type { Conflict, ServerRecord, VisibleRecord } from '../adapter.ts';
-import type { HistoryEvent, OperationKind } from '../history/events.ts';
+import type { EventLog, OperationKind } from '../history/events.ts';
 import type { FaultSpec } from '../faults/types.ts';
 
 export interface DeviceFinalState {
@@ -14,7 +14,7 @@ export interface DeviceFinalState {
 }
 
 export interface CheckInput {
-  events: readonly HistoryEvent[];
+  events: EventLog;
   devices: DeviceFinalState[];
   /** Every server record, tombstones included. */
   server: ServerRecord[];

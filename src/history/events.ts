@@ -125,3 +125,6 @@ export type HistoryEvent =
   | ClientLogEvent
   | ReadEvent
   | CommitEvent;
+
+/** A run's events in order, for one pass or many: an array, or a history whose log may live on disk. */
+export type EventLog = Iterable<HistoryEvent>;

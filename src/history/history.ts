@@ -1,19 +1,37 @@
 // Collects a run's events in order and hashes them as NDJSON lines while they arrive, so the
 // event-log hash is the fingerprint of exactly what happened: same scenario and seed, same hash.
+// A long run's log moves to disk once it is large, and each pass over it reads it back.
 import { createHash, type Hash } from 'node:crypto';
 import type { VisibleRecord } from '../adapter.ts';
-import type { HistoryEvent, ReadEvent } from './events.ts';
+import type { EventLog, HistoryEvent, ReadEvent } from './events.ts';
+import { SpillFile } from './spill-file.ts';
+
+/** Events held in memory before the log moves to disk: about 10 devices × 5 simulated hours of the standard workload. */
+export const SPILL_AFTER_EVENTS = 200_000;
 
 export class History {
-  private readonly eventList: HistoryEvent[] = [];
+  private eventList: HistoryEvent[] | undefined = [];
+  private spill: SpillFile | undefined;
   private readonly digest: Hash = createHash('sha256');
+  /** The log in order, the same object for every pass: from memory, or read back from disk once spilled. */
+  readonly events: EventLog = { [Symbol.iterator]: () => this.replay() };
   /** Per device, what its previous read showed, by record id. */
   private readonly shown = new Map<string, Map<string, VisibleRecord>>();
 
+  constructor(private readonly spillAfterEvents = SPILL_AFTER_EVENTS) {}
+
   append(event: HistoryEvent): void {
-    this.eventList.push(event);
-    this.digest.update(JSON.stringify(event));
+    const line = JSON.stringify(event);
+    this.digest.update(line);
     this.digest.update('\n');
+    if (this.spill) return this.spill.write(line);
+    this.eventList?.push(event);
+    if ((this.eventList?.length ?? 0) >= this.spillAfterEvents) this.spillToDisk();
+  }
+
+  /** Whether the log has moved to disk. */
+  get spilled(): boolean {
+    return this.spill !== undefined;
   }
 
   /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
@@ -37,8 +55,16 @@ export class History {
     this.append({ t, type: 'read', process, at, records: changed, ...(removed.length > 0 && { removed }) });
   }
 
-  get events(): readonly HistoryEvent[] {
-    return this.eventList;
+  private spillToDisk(): void {
+    const spill = new SpillFile();
+    for (const event of this.eventList ?? []) spill.write(JSON.stringify(event));
+    this.spill = spill;
+    this.eventList = undefined;
+  }
+
+  private *replay(): Generator<HistoryEvent> {
+    if (!this.spill) return yield* this.eventList ?? [];
+    for (const line of this.spill.lines()) yield JSON.parse(line) as HistoryEvent;
   }
 
   /** The first 16 hex digits of the SHA-256 of the NDJSON event log so far. */

@@ -1,7 +1,7 @@
 // The numbers report.json carries per case besides the run's counts and the checkers' summary
 // (which has the save-to-ack latency): conflicts by policy, peak queue depth, retries, and
 // messages and bytes on the wire. Derived from the event log, so a user's own client gets them too.
-import type { HistoryEvent } from '../history/events.ts';
+import type { EventLog } from '../history/events.ts';
 import type { CaseTimeline } from './timeline.ts';
 
 export interface CaseMetrics {
@@ -14,7 +14,7 @@ export interface CaseMetrics {
   wire: { messages: number; bytes: number; dropped: number };
 }
 
-export function deriveMetrics(events: readonly HistoryEvent[], timeline: CaseTimeline): CaseMetrics {
+export function deriveMetrics(events: EventLog, timeline: CaseTimeline): CaseMetrics {
   const conflictsByPolicy: Record<string, number> = {};
   let retries = 0;
   const wire = { messages: 0, bytes: 0, dropped: 0 };

@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import type { Violation } from '../check/types.ts';
 import type { Fields } from '../adapter.ts';
-import type { HistoryEvent } from '../history/events.ts';
+import type { EventLog } from '../history/events.ts';
 
 /** A JSON string literal as the checkers quote values: `"t:d2:w17"`, `"Dear diary"`. */
 const QUOTED = /"(?:[^"\\]|\\.)*"/g;
 
 /** Every value the simulated users wrote: these are the harness's own tokens, safe to show. */
-export function writtenValues(events: readonly HistoryEvent[]): Set<string> {
+export function writtenValues(events: EventLog): Set<string> {
   const values = new Set<string>();
   for (const event of events) {
     if (event.type !== 'invoke' && event.type !== 'ok') continue;
@@ -21,10 +21,16 @@ export function writtenValues(events: readonly HistoryEvent[]): Set<string> {
 }
 
 /** Values some device showed or the server committed (in the history or the final states) that no simulated user wrote. */
-export function foreignValues(events: readonly HistoryEvent[], held: readonly { fields: Fields }[], known: ReadonlySet<string>): Set<string> {
-  const records = [...held, ...events.flatMap((event) => (event.type === 'read' ? event.records : event.type === 'commit' ? [event] : []))];
+export function foreignValues(events: EventLog, held: readonly { fields: Fields }[], known: ReadonlySet<string>): Set<string> {
   const values = new Set<string>();
-  for (const record of records) for (const value of Object.values(record.fields)) if (value !== null && value !== '' && !known.has(value)) values.add(value);
+  const take = (fields: Fields) => {
+    for (const value of Object.values(fields)) if (value !== null && value !== '' && !known.has(value)) values.add(value);
+  };
+  for (const record of held) take(record.fields);
+  for (const event of events) {
+    if (event.type === 'read') for (const record of event.records) take(record.fields);
+    else if (event.type === 'commit') take(event.fields);
+  }
   return values;
 }
 

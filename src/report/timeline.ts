@@ -2,7 +2,7 @@
 // it was saved on the device and committed by the server, fault spans, kills, and each device's
 // queue depth over time. Derived from the event log alone.
 import { isToken } from '../check/causality.ts';
-import type { HistoryEvent, OperationEvent } from '../history/events.ts';
+import type { EventLog, OperationEvent } from '../history/events.ts';
 import { PUSH_PATH } from '../protocol/v1.ts';
 
 export interface TimelineWrite {
@@ -45,7 +45,7 @@ export interface CaseTimeline {
 }
 
 /** Builds the timeline of a run from its event log. */
-export function deriveTimeline(events: readonly HistoryEvent[]): CaseTimeline {
+export function deriveTimeline(events: EventLog): CaseTimeline {
   const writes = new Map<string, TimelineWrite>();
   /** The token each write set, and when the server first committed each token or record tombstone. */
   const tokens = new Map<TimelineWrite, string>();

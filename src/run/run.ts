@@ -384,27 +384,39 @@ class World {
     }
   }
 
+  /** The counts the history holds, in one pass over it (it may be read back from disk). */
+  private eventCounts(): Omit<RunCounts, 'devices' | 'events'> {
+    const counts = { writes: 0, acknowledged: 0, unknownOutcome: 0, conflicts: 0, syncRequests: 0, messages: 0, resumeWrites: 0, resumeAcknowledged: 0 };
+    let resumed = false;
+    for (const event of this.history.events) {
+      if (event.type === 'phase' && event.phase === 'resume') resumed = true;
+      const userWrite = (event.type === 'invoke' || event.type === 'ok' || event.type === 'info') && event.f !== 'refresh';
+      if (userWrite && event.type === 'invoke') {
+        counts.writes++;
+        if (resumed) counts.resumeWrites++;
+      } else if (userWrite && event.type === 'ok') {
+        counts.acknowledged++;
+        if (resumed) counts.resumeAcknowledged++;
+      } else if (userWrite) counts.unknownOutcome++;
+      else if (event.type === 'client' && event.event === 'conflict') counts.conflicts++;
+      else if (event.type === 'message' && event.fate === 'sent') {
+        counts.messages++;
+        if (event.direction === 'to-server') counts.syncRequests++;
+      }
+    }
+    return counts;
+  }
+
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
-    const events = this.history.events;
-    const count = (predicate: (event: (typeof events)[number]) => boolean, from = 0) =>
-      events.reduce((total, event, index) => (index >= from && predicate(event) ? total + 1 : total), 0);
-    const resumed = events.findIndex((event) => event.type === 'phase' && event.phase === 'resume');
-    const resumeFrom = resumed < 0 ? events.length : resumed;
+    const counts = this.eventCounts();
     return {
       seed: this.options.seed,
       verdict,
       eventLogHash: this.history.hash(),
       counts: {
         devices: this.devices.length,
-        writes: count((event) => event.type === 'invoke' && event.f !== 'refresh'),
-        acknowledged: count((event) => event.type === 'ok' && event.f !== 'refresh'),
-        unknownOutcome: count((event) => event.type === 'info' && event.f !== 'refresh'),
-        conflicts: count((event) => event.type === 'client' && event.event === 'conflict'),
-        syncRequests: count((event) => event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server'),
-        messages: count((event) => event.type === 'message' && event.fate === 'sent'),
+        ...counts,
         events: this.scheduler.eventsRun,
-        resumeWrites: count((event) => event.type === 'invoke' && event.f !== 'refresh', resumeFrom),
-        resumeAcknowledged: count((event) => event.type === 'ok' && event.f !== 'refresh', resumeFrom),
       },
       simulatedMs: this.scheduler.nowMs,
       quiesced,
