@@ -9,7 +9,6 @@ export function findEvent<T extends HistoryEvent>(events: EventLog, matches: (ev
 
 /** The simulated time of the log's last event, ms (0 for an empty log). */
 export function lastEventMs(events: EventLog): number {
-  if (Array.isArray(events)) return (events as HistoryEvent[]).at(-1)?.t ?? 0;
   let lastMs = 0;
   for (const event of events) lastMs = event.t;
   return lastMs;

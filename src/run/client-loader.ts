@@ -2,11 +2,10 @@
 // `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when the
 // CLI runs, since it registers tsx), given `system:` too if it has `configure`. Paths are relative to the scenario.
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ClientFactory } from '../adapter.ts';
 import { referenceClient, type ReferenceClientSettings } from '../reference/client/client.ts';
 import { scenarioSchema, type Scenario } from '../scenario/index.ts';
-import { BadInputError, SystemUnderTestError } from './errors.ts';
+import { defaultExportOf } from './module-loader.ts';
 
 /** Where the reference client believes the server lives; in simulation the host is never resolved. */
 export const SIMULATED_SERVER_URL = 'http://sync-server.sim';
@@ -49,19 +48,6 @@ export function runsOnRealTime(factory: ClientFactory): boolean {
 export async function loadClientFactory(system: Scenario['system'], baseDir: string): Promise<ClientFactory> {
   if (system.client === 'reference') return referenceClient(referenceSettings(system));
   const path = resolve(baseDir, system.client);
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path)) {
-      throw new BadInputError(`client module not found: ${path}`);
-    }
-    throw new SystemUnderTestError(`client module ${path} failed to load`, error);
-  }
-  if (typeof module.default !== 'function') {
-    throw new BadInputError(`client module ${path} must have a default export that is a ClientFactory, a function (env) => SyncClient`);
-  }
-  const factory = module.default as ClientFactory & Partial<ConfigurableClientFactory>;
+  const factory = (await defaultExportOf(path, 'client', 'a ClientFactory, a function (env) => SyncClient')) as ClientFactory & Partial<ConfigurableClientFactory>;
   return typeof factory.configure === 'function' ? factory.configure(referenceSettings(system)) : factory;
 }

@@ -390,18 +390,19 @@ class World {
     let resumed = false;
     for (const event of this.history.events) {
       if (event.type === 'phase' && event.phase === 'resume') resumed = true;
-      const userWrite = (event.type === 'invoke' || event.type === 'ok' || event.type === 'info') && event.f !== 'refresh';
-      if (userWrite && event.type === 'invoke') {
-        counts.writes++;
-        if (resumed) counts.resumeWrites++;
-      } else if (userWrite && event.type === 'ok') {
-        counts.acknowledged++;
-        if (resumed) counts.resumeAcknowledged++;
-      } else if (userWrite) counts.unknownOutcome++;
-      else if (event.type === 'client' && event.event === 'conflict') counts.conflicts++;
-      else if (event.type === 'message' && event.fate === 'sent') {
+      if (event.type === 'client' && event.event === 'conflict') counts.conflicts++;
+      if (event.type === 'message' && event.fate === 'sent') {
         counts.messages++;
         if (event.direction === 'to-server') counts.syncRequests++;
+      }
+      if ((event.type !== 'invoke' && event.type !== 'ok' && event.type !== 'info') || event.f === 'refresh') continue;
+      if (event.type === 'info') counts.unknownOutcome++;
+      else if (event.type === 'invoke') {
+        counts.writes++;
+        if (resumed) counts.resumeWrites++;
+      } else {
+        counts.acknowledged++;
+        if (resumed) counts.resumeAcknowledged++;
       }
     }
     return counts;

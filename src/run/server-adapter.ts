@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ServerRecord } from '../adapter.ts';
 import type { History } from '../history/history.ts';
-import { BadInputError, SystemUnderTestError } from './errors.ts';
+import { SystemUnderTestError } from './errors.ts';
+import { defaultExportOf } from './module-loader.ts';
 
 export interface ServerAdapterContext {
   /** A folder of the server's own for its storage, removed when the run ends. */
@@ -29,23 +29,12 @@ export type ServerAdapter = (context: ServerAdapterContext) => Promise<RunningSe
 
 /** Starts the server module at `path`; its commits go into `history` at the run's time `nowMs()`. */
 export async function startServerAdapter(path: string, history: History, nowMs: () => number): Promise<RunningServer> {
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path)) {
-      throw new BadInputError(`server module not found: ${path}`);
-    }
-    throw new SystemUnderTestError(`server module ${path} failed to load`, error);
-  }
-  if (typeof module.default !== 'function') {
-    throw new BadInputError(`server module ${path} must have a default export that is a function (context) => Promise<{ url, records, close }>`);
-  }
+  const start = (await defaultExportOf(path, 'server', 'a function (context) => Promise<{ url, records, close }>')) as ServerAdapter;
   const dataDir = mkdtempSync(join(tmpdir(), 'sync-chaos-server-'));
   const onCommit = (record: ServerRecord) => history.append({ t: nowMs(), type: 'commit', process: 'server', changeId: '', ...record });
   let running: RunningServer;
   try {
-    running = await (module.default as ServerAdapter)({ dataDir, onCommit });
+    running = await start({ dataDir, onCommit });
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
     throw new SystemUnderTestError(`server module ${path} failed to start`, error);
