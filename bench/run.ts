@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { runScenario, type RunResult } from '../src/run/run.ts';
+import { runScenario } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import { SqlRecorder } from './sql-recorder.ts';
 import { STANDARD_DEVICES, STANDARD_SEED, standardScenario } from './standard.ts';
 

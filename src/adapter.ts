@@ -103,3 +103,34 @@ export interface SyncServer {
   /** Ground truth for the checkers: every record, tombstones included. */
   records(): Promise<ServerRecord[]>;
 }
+
+/**
+ * A server under test that the run starts from a module (`system.server: { adapter: ./server.ts }`),
+ * a sync system of another protocol: the module's default export.
+ */
+export interface ServerAdapterContext {
+  /** A folder of the server's own for its storage, removed when the run ends. */
+  dataDir: string;
+  /** Called with a record's version once the server holds it (as its own change feed tells, a moment later). */
+  onCommit(record: ServerRecord): void;
+}
+
+export interface RunningServer {
+  /** Where devices reach it (`http://127.0.0.1:PORT`); a device's request path is appended to its path. */
+  url: string;
+  /** Every record, tombstones included, `version` counting the record's revisions. */
+  records(): Promise<ServerRecord[]>;
+  close(): Promise<void>;
+}
+
+export type ServerAdapter = (context: ServerAdapterContext) => Promise<RunningServer>;
+
+/** An RFC 4122 version-4 UUID drawn from a seeded source (pass `env.random`), so client-generated ids replay too. */
+export function uuidFrom(random: () => number): string {
+  const hex: string[] = [];
+  for (let i = 0; i < 32; i++) hex.push(Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}

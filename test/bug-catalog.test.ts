@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClientFactory } from '../src/run/client-loader.ts';
-import { runScenario, type RunResult } from '../src/run/run.ts';
+import { runScenario } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 

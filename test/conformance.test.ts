@@ -9,10 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAppliesReplaysTwiceServer } from '../fixtures/servers/applies-replays-twice.ts';
 import type { SyncServer } from '../src/adapter.ts';
 import { conformanceCommand } from '../src/cli/conformance-command.ts';
-import { checkConformance, RULE_NAMES, ServerUnreachableError, type RuleResult } from '../src/net/conformance.ts';
+import { checkConformance, RULE_NAMES, ServerUnreachableError, type RuleResult } from '../src/conformance/conformance.ts';
 import { CONFLICT_POLICIES, type PullResponse } from '../src/protocol/v1.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
-import { BadInputError } from '../src/run/errors.ts';
+import { BadInputError } from '../src/errors.ts';
 import { newDb } from './reference-server-helpers.ts';
 
 const listening: Server[] = [];

@@ -27,14 +27,15 @@ const ALLOWED: Record<string, string[]> = {
   'src/sim/scheduler.ts': ['setImmediate'],
   'src/cli/report-command.ts': ['new Date'], // parses the earliest startedAt of the merged reports into the merged run's id; reads no clock
   'src/report/run-folder.ts': ['new Date'], // stamps the run id and report.json's startedAt once per CLI run, after seeds are chosen; never read by the simulation
-  'src/net/conformance.ts': ['a real network module'], // conformance checks a user's real server over HTTP (undici); never part of a seeded run
-  'src/net/http-server.ts': ['a real network module'], // the real-network mode's server listens on node:http; simulated runs never load it
+  'src/conformance/conformance.ts': ['a real network module'], // conformance checks a user's real server over HTTP (undici); never part of a seeded run
+  'src/serve/http-server.ts': ['a real network module'], // the real-network mode's server listens on node:http; simulated runs never load it
+  'src/serve/poke-sockets.ts': ['a real network module'], // push pokes over ws: node:http's upgrade request (its types only); only the http server loads it
   // transport: http (real sockets, real time scaled by time_scale); run.ts imports it only for such a scenario, so simulated runs never load it
-  'src/net/http-transport.ts': ['a real network module', 'a real timers module'], // reads the server's records, retrying a refused connection
-  'src/net/http-fetch.ts': ['a real network module'], // each device's undici Agent
-  'src/net/link-interceptor.ts': ['a real network module'], // the undici interceptor (its types only)
-  'src/net/http-sockets.ts': ['a real network module'], // push pokes over ws: node:http's upgrade request (its types only); the http transport loads it
-  'src/net/paced-scheduler.ts': ['performance.now', 'a real timers module'], // paces the event queue by the real clock
+  'src/transport/http/http-transport.ts': ['a real network module', 'a real timers module'], // reads the server's records, retrying a refused connection
+  'src/transport/http/http-fetch.ts': ['a real network module'], // each device's undici Agent
+  'src/transport/http/link-interceptor.ts': ['a real network module'], // the undici interceptor (its types only)
+  'src/transport/http/http-sockets.ts': ['a real network module'], // push pokes over ws: node:http's upgrade request (its types only); the http transport loads it
+  'src/transport/http/paced-scheduler.ts': ['performance.now', 'a real timers module'], // paces the event queue by the real clock
 };
 
 function sourceFiles(folder: string): string[] {
@@ -61,10 +62,10 @@ describe('determinism guard', () => {
     expect(offences).toEqual([]);
   });
 
-  it('loads the http transport only on demand: the run imports nothing of src/net/ statically', () => {
+  it('loads the http transport only on demand: the run imports nothing of src/transport/http/ statically', () => {
     const run = readFileSync(join(REPO_ROOT, 'src/run/run.ts'), 'utf8');
-    expect(run).toMatch(/await import\('\.\.\/net\/http-transport\.ts'\)/);
-    expect(run).not.toMatch(/^import [^;]*'\.\.\/net\//m);
+    expect(run).toMatch(/await import\('\.\.\/transport\/http\/http-transport\.ts'\)/);
+    expect(run).not.toMatch(/^import [^;]*'\.\.\/transport\/http\//m);
   });
 
   describe('at run time', () => {

@@ -3,7 +3,7 @@
 // logged conflict would look like a write turned down against no concurrent change.
 import { describe, expect, it } from 'vitest';
 import type { ServerRecord } from '../src/adapter.ts';
-import { observingCommits } from '../src/net/http-transport.ts';
+import { observingCommits } from '../src/transport/http/http-transport.ts';
 import type { PushResponse } from '../src/protocol/v1.ts';
 
 const winner: ServerRecord = { entity: 'folder', id: 'f1', fields: { name: 't:d2:w2' }, version: 2, deleted: false };

@@ -8,7 +8,7 @@ import type { ClientFactory, Entity, Fields, SyncClient } from '../src/adapter.t
 import { Device } from '../src/device/device.ts';
 import type { HistoryEvent } from '../src/history/events.ts';
 import { History } from '../src/history/history.ts';
-import type { RunResult } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import type { Scenario } from '../src/scenario/index.ts';
 import { DeviceClock } from '../src/sim/clock.ts';
 import { createRng } from '../src/sim/rng.ts';

@@ -6,9 +6,10 @@ import type { ClientFactory, DeviceEnv } from '../src/adapter.ts';
 import type { ClientLogEvent, FaultEvent, HistoryEvent, MessageLogEvent, OperationEvent } from '../src/history/events.ts';
 import { PULL_PATH, PUSH_PATH, type PushRequest, type PushResponse } from '../src/protocol/v1.ts';
 import { loadClientFactory } from '../src/run/client-loader.ts';
-import { runScenario, type RunResult } from '../src/run/run.ts';
+import { runScenario } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
-import type { FaultKind } from '../src/faults/types.ts';
+import type { FaultKind } from '../src/scenario/fault-specs.ts';
 
 /** A fault test's scenario; it accepts logged overwrites (what the policies do by design) unless it says otherwise. */
 export function scenarioOf(lines: readonly string[]): Scenario {

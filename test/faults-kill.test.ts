@@ -13,7 +13,7 @@ import { History } from '../src/history/history.ts';
 import { referenceClient } from '../src/reference/client/client.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
 import { defaultReferenceSettings } from '../src/run/client-loader.ts';
-import { createSimFetch } from '../src/run/sim-fetch.ts';
+import { createSimFetch } from '../src/transport/simulated/sim-fetch.ts';
 import { DeviceClock } from '../src/sim/clock.ts';
 import { Network } from '../src/sim/network.ts';
 import { createRng } from '../src/sim/rng.ts';

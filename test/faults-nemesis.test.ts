@@ -3,8 +3,8 @@
 // mode draws the fault parameters themselves from the seed.
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from '../src/history/events.ts';
-import { FAULT_KINDS, type FaultKind } from '../src/faults/types.ts';
-import type { RunResult } from '../src/run/run.ts';
+import { FAULT_KINDS, type FaultKind } from '../src/scenario/fault-specs.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import type { Scenario } from '../src/scenario/index.ts';
 import { clientEvents, faultEvents, messages, observedReference, phaseTime, plainClient, readingClock, run, scenarioOf, withEnv } from './faults-helpers.ts';
 

@@ -2,7 +2,7 @@
 // latency, reorder), each pinned on the message fates of a short run's history.
 import { describe, expect, it } from 'vitest';
 import type { MessageLogEvent } from '../src/history/events.ts';
-import type { RunResult } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import { clientEvents, messages, pushResults, pushesSent, run, window } from './faults-helpers.ts';
 
 /** Each message's fates in order, by message id. */

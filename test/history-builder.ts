@@ -3,7 +3,7 @@
 // with a clock that moves forward one second per event unless told otherwise.
 import type { Entity, Fields, ServerRecord, SyncStatus, VisibleRecord } from '../src/adapter.ts';
 import type { CheckInput, DeviceFinalState } from '../src/check/index.ts';
-import type { FaultSpec } from '../src/faults/types.ts';
+import type { FaultSpec } from '../src/scenario/fault-specs.ts';
 import type { HistoryEvent } from '../src/history/events.ts';
 import { History } from '../src/history/history.ts';
 

@@ -6,7 +6,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../src/net/http-server.ts';
+import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../src/serve/http-server.ts';
 import type { Change, PullResponse, PushResponse } from '../src/protocol/v1.ts';
 import { launch } from './server-process.ts';
 

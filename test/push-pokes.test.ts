@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EventLog } from '../src/history/events.ts';
-import { startHttpServer, type RunningHttpServer } from '../src/net/http-server.ts';
+import { startHttpServer, type RunningHttpServer } from '../src/serve/http-server.ts';
 import { loadClientFactory } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { Scenario } from '../src/scenario/index.ts';

@@ -3,7 +3,8 @@ import type { ServerRecord, VisibleRecord } from '../src/adapter.ts';
 import type { OperationEvent } from '../src/history/events.ts';
 import { CONFLICT_POLICIES } from '../src/protocol/v1.ts';
 import { loadClientFactory } from '../src/run/client-loader.ts';
-import { runScenario, type RunResult } from '../src/run/run.ts';
+import { runScenario } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
 
 const ORDERINGS = ['dependency', 'serial', 'parallel'] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, type FaultKind, type FaultSpec } from '../src/faults/types.ts';
+import { FAULT_KINDS, type FaultKind, type FaultSpec } from '../src/scenario/fault-specs.ts';
 import { formatIssue } from '../src/scenario/index.ts';
 import { issuesIn, scenarioFrom } from './scenario-helpers.ts';
 

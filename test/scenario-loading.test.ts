@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { NemesisSettings, ScheduledFault } from '../src/faults/types.ts';
+import type { NemesisSettings, ScheduledFault } from '../src/scenario/fault-specs.ts';
 import { CHECK_NAMES, formatIssue, loadScenarioFile, type CheckName, type Scenario } from '../src/scenario/index.ts';
 import { issuesFrom, issuesIn, scenarioFrom } from './scenario-helpers.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startHttpServer } from '../src/net/http-server.ts';
+import { startHttpServer } from '../src/serve/http-server.ts';
 import { loadClientFactory } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';

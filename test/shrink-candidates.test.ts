@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drawSpec } from '../src/faults/nemesis.ts';
-import { FAULT_KINDS } from '../src/faults/types.ts';
+import { FAULT_KINDS } from '../src/scenario/fault-specs.ts';
 import { loadScenarioFile, parseScenario, type Scenario } from '../src/scenario/index.ts';
 import { createRng } from '../src/sim/rng.ts';
 import { candidatesOf } from '../src/shrink/candidates.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceClock } from '../src/sim/clock.ts';
 import { Network, type MessageEvent } from '../src/sim/network.ts';
-import { createRng, uuidFrom, type Rng } from '../src/sim/rng.ts';
+import { uuidFrom } from '../src/adapter.ts';
+import { createRng, type Rng } from '../src/sim/rng.ts';
 import { Scheduler } from '../src/sim/scheduler.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/adapter.ts';
-import { createSimFetch } from '../src/run/sim-fetch.ts';
+import { createSimFetch } from '../src/transport/simulated/sim-fetch.ts';
 import { Network, type MessageEvent, type NetworkSettings } from '../src/sim/network.ts';
 import { createRng, type Rng } from '../src/sim/rng.ts';
 import { Scheduler } from '../src/sim/scheduler.ts';

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { ClientFactory } from '../src/adapter.ts';
 import type { ClientLogEvent, HistoryEvent, OperationEvent } from '../src/history/events.ts';
 import { loadClientFactory } from '../src/run/client-loader.ts';
-import { BadInputError } from '../src/run/errors.ts';
-import { runScenario, type RunResult } from '../src/run/run.ts';
+import { BadInputError } from '../src/errors.ts';
+import { runScenario } from '../src/run/run.ts';
+import type { RunResult } from '../src/check/verdict.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
 
 function scenarioOf(lines: readonly string[]): Scenario {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { ServerRecord } from '../../src/adapter.ts';
-import type { ServerAdapter } from '../../src/run/server-adapter.ts';
+import type { ServerAdapter } from '../../src/adapter.ts';
 import { DATABASE, PouchDB, toServerRecord, type PouchDoc } from './pouch.ts';
 
 const require = createRequire(import.meta.url);

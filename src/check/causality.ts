@@ -3,13 +3,7 @@
 // exactly what the user saw: never the device's own earlier writes, which a pull may have replaced.
 import type { Entity, Fields } from '../adapter.ts';
 import type { EventLog, OperationKind } from '../history/events.ts';
-
-/** The shape of what the workload writes into user fields: `t:<device>:w<n>`, unique per write. */
-const TOKEN_PATTERN = /^t:[^:]+:w\d+$/;
-
-export function isToken(value: unknown): value is string {
-  return typeof value === 'string' && TOKEN_PATTERN.test(value);
-}
+import { isToken } from '../history/tokens.ts';
 
 /** One user write (create, update, delete or resolve) and what became of the call. */
 export interface Write {

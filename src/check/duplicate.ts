@@ -2,7 +2,8 @@
 // its fields' ancestry (DESIGN §7), so two live ids rooted in one create are the same user record
 // twice: a retried create without an idempotency key, or server-assigned ids made twice.
 import type { Fields } from '../adapter.ts';
-import { causalityOf, isToken, type Causality } from './causality.ts';
+import { causalityOf, type Causality } from './causality.ts';
+import { isToken } from '../history/tokens.ts';
 import { describeWrite, faultSpans, faultsDuring, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { lastEventMs } from '../history/event-log.ts';

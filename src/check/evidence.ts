@@ -2,7 +2,8 @@
 // report can print (tokens, never user text), the faults active around them, and which values the
 // clients logged as conflicts. Shared by every checker so violations read the same way.
 import type { EventLog } from '../history/events.ts';
-import { isToken, type Write } from './causality.ts';
+import type { Write } from './causality.ts';
+import { isToken } from '../history/tokens.ts';
 import type { FaultRef, WriteRef } from './types.ts';
 
 export function writeRef(write: Write, field?: string): WriteRef {

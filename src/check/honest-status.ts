@@ -2,7 +2,8 @@
 // that moment, that is, the server must already have committed that version. Replays the server's
 // commit log alongside every read the history holds.
 import type { Fields } from '../adapter.ts';
-import { causalityOf, isToken } from './causality.ts';
+import { causalityOf } from './causality.ts';
+import { isToken } from '../history/tokens.ts';
 import { describeWrite, faultSpans, faultsDuring, simTime, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 

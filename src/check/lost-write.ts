@@ -2,7 +2,8 @@
 // one is superseded (fine), kept in a reachable conflict (fine), overwritten (a logged conflict; fine
 // only where the scenario allows it), silent, regressed or vanished (always violations).
 import type { ServerRecord } from '../adapter.ts';
-import { causalityOf, isToken, tokenFields, type Causality, type Write } from './causality.ts';
+import { isToken } from '../history/tokens.ts';
+import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
 

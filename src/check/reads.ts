@@ -2,7 +2,8 @@
 // (at launch and before each user action) with the causality oracle, per device and record field.
 import type { Fields, VisibleRecord } from '../adapter.ts';
 import type { EventLog, ReadEvent } from '../history/events.ts';
-import { isToken, type Causality } from './causality.ts';
+import type { Causality } from './causality.ts';
+import { isToken } from '../history/tokens.ts';
 import { loggedConflictTokens } from './evidence.ts';
 
 /**

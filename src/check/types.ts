@@ -2,7 +2,7 @@
 // states, never the simulation, and reports `{ valid, violations }` instead of throwing.
 import type { Conflict, ServerRecord, VisibleRecord } from '../adapter.ts';
 import type { EventLog, OperationKind } from '../history/events.ts';
-import type { FaultSpec } from '../faults/types.ts';
+import type { FaultSpec } from '../scenario/fault-specs.ts';
 
 export interface DeviceFinalState {
   deviceId: string;

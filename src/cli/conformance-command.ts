@@ -3,8 +3,8 @@
 // token), 3 when the server cannot be reached at all.
 import chalk from 'chalk';
 import { Command } from 'commander';
-import { checkConformance, ServerUnreachableError, type RuleResult } from '../net/conformance.ts';
-import { BadInputError } from '../run/errors.ts';
+import { checkConformance, ServerUnreachableError, type RuleResult } from '../conformance/conformance.ts';
+import { BadInputError } from '../errors.ts';
 
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;

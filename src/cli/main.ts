@@ -15,7 +15,7 @@ import { reporterOption } from './reporter-option.ts';
 import { serverCommand } from './server-command.ts';
 import { shrinkCommand } from './shrink-command.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
 import { formatIssue, loadScenarioFile, parseDuration, type Scenario } from '../scenario/index.ts';
 import { ProgressLine } from './progress.ts';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { exitCodeOf, type CaseReport } from '../report/case.ts';
 import { readReportDocument } from '../report/read.ts';
 import { consoleReporter } from '../report/console.ts';
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 import * as caseModule from './run-case.ts';
 
 interface ReplayFlags {

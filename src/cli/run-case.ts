@@ -7,7 +7,7 @@ import type { ClientFactory } from '../adapter.ts';
 import { toCaseReport, type CaseReport } from '../report/case.ts';
 import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
 import { loadClientFactory } from '../run/client-loader.ts';
-import { BadInputError, SystemUnderTestError } from '../run/errors.ts';
+import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import type { SerializedError } from '../run/pool.ts';
 import { runScenario } from '../run/run.ts';
 import { loadScenarioFile, type Scenario } from '../scenario/index.ts';

@@ -13,9 +13,9 @@ import {
   type DeviceTokens,
   type HttpServerOptions,
   type RunningHttpServer,
-} from '../net/http-server.ts';
+} from '../serve/http-server.ts';
 import { CONFLICT_POLICIES, type ConflictPolicy } from '../protocol/v1.ts';
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 
 interface ServerFlags {
   port: string;

@@ -8,7 +8,7 @@ import type { CaseReport } from '../report/case.ts';
 import { clockTime } from '../report/console.ts';
 import { readReportDocument } from '../report/read.ts';
 import { loadClientFactory } from '../run/client-loader.ts';
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 import { loadScenarioFile, type Scenario } from '../scenario/index.ts';
 import { describeTarget, NotFailingError, shrinkCase, type CaseSize } from '../shrink/shrink.ts';
 

@@ -4,6 +4,7 @@
 import type { Conflict, Entity, Fields, SyncClient, VisibleRecord } from '../adapter.ts';
 import type { OperationEvent, OperationKind } from '../history/events.ts';
 import type { History } from '../history/history.ts';
+import { tokenOf } from '../history/tokens.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { ProcessKilledError } from './fenced-db.ts';
@@ -193,7 +194,7 @@ export class SimulatedUser {
 
   private nextToken(): string {
     this.writeCount++;
-    return `t:${this.settings.deviceId}:w${this.writeCount}`;
+    return tokenOf(this.settings.deviceId, this.writeCount);
   }
 
   /**

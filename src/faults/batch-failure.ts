@@ -1,6 +1,7 @@
 // Batch failure: while it lasts, the server fails pushes part-way (applies the first k changes,
 // then answers 500), or applies everything and loses the answer, or rejects single changes.
-import { once, type FaultModule } from './world.ts';
+import { once } from './heal.ts';
+import type { FaultModule } from './world.ts';
 
 export const batchFailure: FaultModule<'batch_failure'> = (world, spec) => {
   world.server.setBatchFailure({ mode: spec.mode, appliedCount: spec.appliedCount, rejectShare: spec.rejectShare });

@@ -1,7 +1,8 @@
 // Clock: a device's wall clock is shifted by an offset and runs at a skewed rate until heal,
 // when this fault's shift is corrected back (an NTP sync); overlapping clock faults add up.
 // Conflict policies that trust clocks must face this.
-import { healAll, targetDevices, type FaultModule } from './world.ts';
+import { healAll } from './heal.ts';
+import { targetDevices, type FaultModule } from './world.ts';
 
 export const clock: FaultModule<'clock'> = (world, spec) =>
   healAll(

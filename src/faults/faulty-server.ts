@@ -2,14 +2,10 @@
 // turned off for a restart, and a push handler that can fail part-way through a batch, lose its
 // answer after doing the work, or reject single changes, as real servers under stress do.
 import type { SyncServer } from '../adapter.ts';
+import { ServerUnavailableError } from '../errors.ts';
 import { PUSH_PATH, type ChangeResult, type PushRequest, type PushResponse } from '../protocol/v1.ts';
-import type { BatchFailureMode } from './types.ts';
+import type { BatchFailureMode } from '../scenario/fault-specs.ts';
 import type { Rng } from '../sim/rng.ts';
-
-/** What a request to a server that is down (restarting) meets: a refused connection. */
-export class ServerUnavailableError extends Error {
-  override readonly name = 'ServerUnavailableError';
-}
 
 export interface BatchFailure {
   mode: BatchFailureMode;

@@ -3,8 +3,9 @@
 // idle — and boots again from its database after `restartAfterMs`.
 import type { Device } from '../device/device.ts';
 import type { Cancel } from '../sim/scheduler.ts';
-import type { FaultSpec } from './types.ts';
-import { healAll, targetDevices, type FaultModule, type FaultWorld, type Heal } from './world.ts';
+import type { FaultSpec } from '../scenario/fault-specs.ts';
+import { healAll, type Heal } from './heal.ts';
+import { targetDevices, type FaultModule, type FaultWorld } from './world.ts';
 
 const POLL_MS = 250;
 /** A kill at `any` point that found no statement to strike at within this long strikes at an await. */

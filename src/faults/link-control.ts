@@ -2,7 +2,7 @@
 // suspension and message faults may overlap, and healing one must not lift another. The link is
 // partitioned while anything partitions it, else held while anything holds it, else up.
 import type { LinkState, MessageFaults, Network } from '../sim/network.ts';
-import { once, type Heal } from './world.ts';
+import { once, type Heal } from './heal.ts';
 
 /** `response-lost` drops only what the server sends back: the request arrives, the answer never does. */
 type Holder = 'partitioned' | 'held' | 'response-lost';

@@ -1,7 +1,8 @@
 // Message faults on device links: extra latency, loss, duplication and reordering, each drawn
 // per message from the network's seeded stream while the fault lasts.
 import type { MessageFaultPart } from './link-control.ts';
-import { healAll, type FaultModule, type FaultWorld } from './world.ts';
+import { healAll } from './heal.ts';
+import type { FaultModule, FaultWorld } from './world.ts';
 
 function onLinks(world: FaultWorld, targets: readonly string[], part: MessageFaultPart) {
   return healAll(targets.map((link) => world.links.addMessageFaults(link, part)));

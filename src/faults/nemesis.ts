@@ -11,8 +11,9 @@ import { partition } from './partition.ts';
 import { serverRestart } from './server-restart.ts';
 import { suspend } from './suspend.ts';
 import { upgrade } from './upgrade.ts';
-import type { FaultKind, FaultSpec, NemesisSettings, ScheduledFault } from './types.ts';
-import { targetDevices, type FaultModule, type FaultWorld, type Heal } from './world.ts';
+import type { FaultKind, FaultSpec, NemesisSettings, ScheduledFault } from '../scenario/fault-specs.ts';
+import type { Heal } from './heal.ts';
+import { targetDevices, type FaultModule, type FaultWorld } from './world.ts';
 import type { Rng } from '../sim/rng.ts';
 
 const MODULES: { [K in Exclude<FaultKind, 'backup_restore'>]: FaultModule<K> } = {

@@ -1,7 +1,8 @@
 // Partition: devices lose the server. `drop` is airplane mode (messages vanish, requests fail);
 // `hold` queues every message until heal, as a stalled connection does; `response-lost` lets
 // requests reach the server and loses the answers: the mid-request cut that makes retries matter.
-import { healAll, type FaultModule } from './world.ts';
+import { healAll } from './heal.ts';
+import type { FaultModule } from './world.ts';
 
 const HOLDERS = { drop: 'partitioned', hold: 'held', 'response-lost': 'response-lost' } as const;
 

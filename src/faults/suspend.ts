@@ -3,8 +3,9 @@
 // schedule, as on iOS), syncing briefly each time. On heal it returns to the foreground and syncs.
 import type { Device } from '../device/device.ts';
 import type { Cancel } from '../sim/scheduler.ts';
-import type { FaultSpec } from './types.ts';
-import { healAll, targetDevices, type FaultModule, type FaultWorld, type Heal } from './world.ts';
+import type { FaultSpec } from '../scenario/fault-specs.ts';
+import { healAll, type Heal } from './heal.ts';
+import { targetDevices, type FaultModule, type FaultWorld } from './world.ts';
 
 type SuspendSpec = Extract<FaultSpec, { kind: 'suspend' }>;
 

@@ -2,8 +2,9 @@
 // the start (`fromVersion`); at `at` its app dies at an await and the latest build boots over the old
 // database and the old build's pending changes. With `fail` the last migration fails until the heal.
 import type { Device } from '../device/device.ts';
-import type { FaultSpec, ScheduledFault } from './types.ts';
-import { once, targetDevices, type FaultModule, type FaultWorld } from './world.ts';
+import type { FaultSpec, ScheduledFault } from '../scenario/fault-specs.ts';
+import { once } from './heal.ts';
+import { targetDevices, type FaultModule, type FaultWorld } from './world.ts';
 
 export const upgrade: FaultModule<'upgrade'> = (world, spec) => {
   const install = (failing: boolean) => {

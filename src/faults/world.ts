@@ -8,8 +8,9 @@ import type { Network } from '../sim/network.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import type { FaultyServer } from './faulty-server.ts';
+import type { Heal } from './heal.ts';
 import type { LinkControl } from './link-control.ts';
-import type { FaultSpec } from './types.ts';
+import type { FaultSpec } from '../scenario/fault-specs.ts';
 
 export interface FaultWorld {
   scheduler: Scheduler;
@@ -30,9 +31,6 @@ export interface FaultWorld {
   rng: Rng;
 }
 
-/** Ends a fault; healing twice does nothing the second time. */
-export type Heal = () => void;
-
 export type FaultModule<K extends FaultSpec['kind']> = (world: FaultWorld, spec: Extract<FaultSpec, { kind: K }>) => Heal;
 
 /** The devices a fault names, in the order given. */
@@ -42,19 +40,4 @@ export function targetDevices(world: FaultWorld, targets: readonly string[]): De
     if (!device) throw new Error(`fault targets unknown device ${id}`);
     return device;
   });
-}
-
-/** One heal for many. */
-export function healAll(heals: readonly Heal[]): Heal {
-  return once(() => heals.forEach((heal) => heal()));
-}
-
-/** Wraps a heal so that only its first call acts. */
-export function once(heal: Heal): Heal {
-  let healed = false;
-  return () => {
-    if (healed) return;
-    healed = true;
-    heal();
-  };
 }

@@ -2,7 +2,7 @@
 // or `fail`; network messages, boots, phases and the client's own events sit in the same order.
 // It is the ground truth the checkers read, and its hash is what a replay must reproduce.
 import type { Entity, Fields, VisibleRecord } from '../adapter.ts';
-import type { FaultSpec } from '../faults/types.ts';
+import type { FaultSpec } from '../scenario/fault-specs.ts';
 import type { MessageEvent } from '../sim/network.ts';
 
 export type OperationKind = 'create' | 'update' | 'delete' | 'resolve' | 'refresh';

@@ -1,7 +1,7 @@
 // One scenario × seed as the reporters see it: the run's verdict, counts and metrics plus what only
 // the CLI knows (the file it came from, the wall time, the command that replays it). Built where
 // the history is (in the worker): violation summaries are redacted here, and the timeline drawn.
-import type { RunResult } from '../run/run.ts';
+import type { RunResult } from '../check/verdict.ts';
 import { deriveMetrics, type CaseMetrics } from './metrics.ts';
 import { foreignValues, redactViolations, writtenValues } from './redact.ts';
 import { deriveTimeline, type CaseTimeline } from './timeline.ts';

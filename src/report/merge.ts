@@ -1,7 +1,7 @@
 // `sync-chaos report merge`: shard runs (each a folder holding report.json) become one run, as if
 // one machine had run every seed. Cases are ordered by scenario file, then seed; a case two shards
 // both hold is kept once if they agree (wall time aside) and is bad input if they do not.
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 import type { CaseReport, RunEnd } from './case.ts';
 import type { ReportDocument } from './json.ts';
 import { readReportDocument } from './read.ts';

@@ -2,7 +2,7 @@
 // `shrink`, `replay`): a missing, unreadable or foreign file is bad input that names the file.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 import { JSON_REPORT_FILE, JSON_REPORT_VERSION, type ReportDocument } from './json.ts';
 
 /** The report at `path`: a report.json, or a run folder holding one. */

@@ -1,7 +1,7 @@
 // What happened when, per device, as the HTML report draws it: each user write with the moments
 // it was saved on the device and committed by the server, fault spans, kills, and each device's
 // queue depth over time. Derived from the event log alone.
-import { isToken } from '../check/causality.ts';
+import { isToken } from '../history/tokens.ts';
 import type { EventLog, OperationEvent } from '../history/events.ts';
 import { PUSH_PATH } from '../protocol/v1.ts';
 

@@ -2,7 +2,7 @@
 // export, which must be a function: a missing module or a wrong export is bad input, a module that
 // throws while loading is the system under test failing.
 import { pathToFileURL } from 'node:url';
-import { BadInputError, SystemUnderTestError } from './errors.ts';
+import { BadInputError, SystemUnderTestError } from '../errors.ts';
 
 /** The default export of the module at `path`, a `kind` module whose default export must be `expected`. */
 export async function defaultExportOf(path: string, kind: string, expected: string): Promise<(...args: never[]) => unknown> {

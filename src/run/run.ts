@@ -4,24 +4,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientFactory, ServerRecord, SyncServer } from '../adapter.ts';
-import { runChecks, type CheckResult, type DeviceFinalState, type Violation } from '../check/index.ts';
+import type { ClientFactory, SyncServer } from '../adapter.ts';
+import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
+import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
 import { Device, openStore } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
 import { FaultyServer } from '../faults/faulty-server.ts';
 import { LinkControl } from '../faults/link-control.ts';
 import { Nemesis } from '../faults/nemesis.ts';
-import { FAULT_KINDS, type NemesisSettings, type ScheduledFault } from '../faults/types.ts';
+import { FAULT_KINDS, type NemesisSettings } from '../scenario/fault-specs.ts';
 import { firstAppVersions } from '../faults/upgrade.ts';
 import type { FaultWorld } from '../faults/world.ts';
 import { SimulatedUser } from '../device/workload.ts';
 import type { PhaseEvent } from '../history/events.ts';
+import { countEvents } from '../history/counts.ts';
 import { History } from '../history/history.ts';
 import { isReferenceClient, type ReferenceClientFactory } from '../reference/client/client.ts';
 import { SCHEMA_VERSION } from '../reference/client/migrations.ts';
-import { PokeHub } from '../reference/server/pokes.ts';
+import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
@@ -29,10 +31,11 @@ import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { runsOnRealTime } from './client-loader.ts';
-import { BadInputError, SystemUnderTestError } from './errors.ts';
-import { LinkSocket } from './link-socket.ts';
-import type { SocketEnds } from './sim-socket.ts';
-import { simulatedTransport, type Transport } from './transport.ts';
+import { startServerAdapter } from './server-adapter.ts';
+import { BadInputError, SystemUnderTestError } from '../errors.ts';
+import { LinkSocket } from '../transport/link-socket.ts';
+import type { SocketEnds } from '../transport/simulated/sim-socket.ts';
+import { simulatedTransport, type Transport } from '../transport/transport.ts';
 
 /**
  * What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour;
@@ -42,47 +45,6 @@ const SWARM_NEMESIS: NemesisSettings = { kinds: [...FAULT_KINDS], ratePerHour: 6
 
 /** Quiet time after each quiescence round, so messages still in flight land before states are compared. */
 const SETTLE_GAP_MS = 1000;
-
-export interface RunCounts {
-  devices: number;
-  writes: number;
-  acknowledged: number;
-  /** Writes whose app died before the call returned (Jepsen's `info`): they may or may not have happened. */
-  unknownOutcome: number;
-  /** Conflicts the clients logged, whatever their policy. */
-  conflicts: number;
-  syncRequests: number;
-  messages: number;
-  events: number;
-  /** Writes the users made in the resume phase (every fault healed), and how many of them the app acknowledged. */
-  resumeWrites: number;
-  resumeAcknowledged: number;
-}
-
-export interface RunResult {
-  seed: number;
-  verdict: 'pass' | 'fail' | 'error';
-  eventLogHash: string;
-  counts: RunCounts;
-  simulatedMs: number;
-  quiesced: boolean;
-  checks: Record<string, CheckResult>;
-  violations: Violation[];
-  /** The run in Jepsen's numbers: attempted, acknowledged, lost, duplicated, resurrected, save-to-ack latency; absent after an error. */
-  summary?: RunSummary;
-  /** Why the verdict is `error`: the system under test threw. */
-  error?: { message: string; stack?: string };
-  history: History;
-  /** The faults the nemesis drew for this seed (with their parameters, in swarm mode). */
-  drawnFaults: ScheduledFault[];
-  /** What the checkers judged: every device's visible records and the server's; absent after an error. */
-  finalStates?: FinalStates;
-}
-
-export interface FinalStates {
-  devices: DeviceFinalState[];
-  server: ServerRecord[];
-}
 
 export interface RunOptions {
   seed: number;
@@ -115,8 +77,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 /** The scenario's transport; the http one is loaded only when asked for, so simulated runs never touch a socket. */
 async function transportOf(scenario: Scenario): Promise<Transport> {
   if (scenario.system.transport === 'simulated') return simulatedTransport;
-  const { httpTransport } = await import('../net/http-transport.ts');
-  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: scenario.system.server });
+  const { httpTransport } = await import('../transport/http/http-transport.ts');
+  const { server } = scenario.system;
+  const setting = server === 'reference' ? 'own' : 'adapter' in server ? { start: startServerAdapter.bind(undefined, server.adapter) } : server;
+  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: setting });
   const kinds = [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])];
   const unsupported = [...new Set(kinds.filter((kind) => transport.unsupportedFaults.includes(kind)))];
   if (unsupported.length > 0) {
@@ -371,8 +335,7 @@ class World {
       retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
     };
     const checks = runChecks(this.scenario.checks, input);
-    const clean = Object.values(checks).every((check) => check.valid === true);
-    return { ...this.result(clean ? 'pass' : 'fail', quiesced, checks), finalStates, ...this.summaryOf(input, checks) };
+    return { ...this.result(verdictOf(checks), quiesced, checks), finalStates, ...this.summaryOf(input, checks) };
   }
 
   /** The summary re-reads what the checkers read; like a checker, it never takes the run down: a failure leaves it out. */
@@ -384,32 +347,8 @@ class World {
     }
   }
 
-  /** The counts the history holds, in one pass over it (it may be read back from disk). */
-  private eventCounts(): Omit<RunCounts, 'devices' | 'events'> {
-    const counts = { writes: 0, acknowledged: 0, unknownOutcome: 0, conflicts: 0, syncRequests: 0, messages: 0, resumeWrites: 0, resumeAcknowledged: 0 };
-    let resumed = false;
-    for (const event of this.history.events) {
-      if (event.type === 'phase' && event.phase === 'resume') resumed = true;
-      if (event.type === 'client' && event.event === 'conflict') counts.conflicts++;
-      if (event.type === 'message' && event.fate === 'sent') {
-        counts.messages++;
-        if (event.direction === 'to-server') counts.syncRequests++;
-      }
-      if ((event.type !== 'invoke' && event.type !== 'ok' && event.type !== 'info') || event.f === 'refresh') continue;
-      if (event.type === 'info') counts.unknownOutcome++;
-      else if (event.type === 'invoke') {
-        counts.writes++;
-        if (resumed) counts.resumeWrites++;
-      } else {
-        counts.acknowledged++;
-        if (resumed) counts.resumeAcknowledged++;
-      }
-    }
-    return counts;
-  }
-
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
-    const counts = this.eventCounts();
+    const counts = countEvents(this.history.events);
     return {
       seed: this.options.seed,
       verdict,

@@ -4,28 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServerRecord } from '../adapter.ts';
+import type { RunningServer, ServerAdapter, ServerRecord } from '../adapter.ts';
 import type { History } from '../history/history.ts';
-import { SystemUnderTestError } from './errors.ts';
+import { SystemUnderTestError } from '../errors.ts';
 import { defaultExportOf } from './module-loader.ts';
-
-export interface ServerAdapterContext {
-  /** A folder of the server's own for its storage, removed when the run ends. */
-  dataDir: string;
-  /** Called with a record's version once the server holds it (as its own change feed tells, a moment later). */
-  onCommit(record: ServerRecord): void;
-}
-
-export interface RunningServer {
-  /** Where devices reach it (`http://127.0.0.1:PORT`); a device's request path is appended to its path. */
-  url: string;
-  /** Every record, tombstones included, `version` counting the record's revisions. */
-  records(): Promise<ServerRecord[]>;
-  close(): Promise<void>;
-}
-
-/** A server module's default export. */
-export type ServerAdapter = (context: ServerAdapterContext) => Promise<RunningServer>;
 
 /** Starts the server module at `path`; its commits go into `history` at the run's time `nowMs()`. */
 export async function startServerAdapter(path: string, history: History, nowMs: () => number): Promise<RunningServer> {

@@ -4,6 +4,7 @@
 
 import type { z } from 'zod';
 import { scenarioJsonSchema } from './json-schema.ts';
+import type { KeyPath, Locate } from './key-path.ts';
 
 export interface ScenarioIssue {
   file: string;
@@ -12,14 +13,6 @@ export interface ScenarioIssue {
   path: string;
   message: string;
 }
-
-export type KeyPath = readonly PropertyKey[];
-export interface SourcePosition {
-  line: number;
-  col: number;
-}
-/** Finds where a key path sits in the source: at the key itself, or at its value (the parent if missing). */
-export type Locate = (path: KeyPath, target: 'key' | 'value') => SourcePosition;
 
 interface Problem {
   path: KeyPath;

@@ -13,8 +13,8 @@ import {
   type NemesisSettings,
   type PartitionMode,
   type ScheduledFault,
-} from '../faults/types.ts';
-import type { KeyPath } from './errors.ts';
+} from './fault-specs.ts';
+import type { KeyPath } from './key-path.ts';
 import { expecting } from './expectation.ts';
 import {
   duration,

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { scenarioIssuesFromZod, type KeyPath, type Locate, type ScenarioIssue, type SourcePosition } from './errors.ts';
+import { scenarioIssuesFromZod, type ScenarioIssue } from './errors.ts';
+import type { KeyPath, Locate, SourcePosition } from './key-path.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };

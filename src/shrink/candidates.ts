@@ -2,7 +2,7 @@
 // devices, a shorter chaos phase and resume phase, a slower workload, the nemesis's drawn faults turned into
 // scheduled ones, fewer faults, shorter faults. Pure functions of the scenario, so shrinking is
 // as deterministic as a run.
-import type { ScheduledFault } from '../faults/types.ts';
+import type { ScheduledFault } from '../scenario/fault-specs.ts';
 import type { Scenario } from '../scenario/index.ts';
 
 /** What a candidate run needs besides the scenario: whether the nemesis draws parameters from the seed. */

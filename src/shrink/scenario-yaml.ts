@@ -2,7 +2,7 @@
 // (camelCase and milliseconds back to snake_case and "90s"), so a shrunk scenario is a file a
 // person can read and `sync-chaos run` can replay. Every key is written, defaults included.
 import { Document, isCollection } from 'yaml';
-import type { FaultSpec, ScheduledFault } from '../faults/types.ts';
+import type { FaultSpec, ScheduledFault } from '../scenario/fault-specs.ts';
 import { formatDuration, type Scenario } from '../scenario/index.ts';
 
 export function scenarioYaml(scenario: Scenario): string {

@@ -5,7 +5,8 @@
 // scenario written at the end is exactly the one that was run.
 import type { ClientFactory } from '../adapter.ts';
 import type { Violation } from '../check/index.ts';
-import { runScenario, type RunResult } from '../run/run.ts';
+import { runScenario } from '../run/run.ts';
+import type { RunResult } from '../check/verdict.ts';
 import { parseScenario } from '../scenario/index.ts';
 import { candidatesOf, type ShrinkState } from './candidates.ts';
 import { scenarioYaml } from './scenario-yaml.ts';

@@ -29,13 +29,3 @@ export function createRng(masterSeed: number, stream: string): Rng {
     exponentialMs: (meanMs) => Math.max(1, Math.ceil(-Math.log(1 - next()) * meanMs)),
   };
 }
-
-/** An RFC 4122 version-4 UUID drawn from a seeded source, so client-generated ids replay too. */
-export function uuidFrom(random: () => number): string {
-  const hex: string[] = [];
-  for (let i = 0; i < 32; i++) hex.push(Math.floor(random() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}

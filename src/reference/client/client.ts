@@ -3,18 +3,8 @@
 // queued in its own transaction, and sync runs on launch, on a timer, after writes and on demand.
 // An older build (appVersion) runs on its older schema: retry attempts and the conflict inbox then live
 // in memory only, and `manual` falls back to server-wins (logged), so no held edit dies with the process.
-import type {
-  ClientFactory,
-  Conflict,
-  DeviceEnv,
-  Entity,
-  Fields,
-  SyncClient,
-  SyncStatus,
-  VisibleRecord,
-} from '../../adapter.ts';
+import { type ClientFactory, type Conflict, type DeviceEnv, type Entity, type Fields, type SyncClient, type SyncStatus, type VisibleRecord, uuidFrom } from '../../adapter.ts';
 import type { ChangeType, ConflictPolicy } from '../../protocol/v1.ts';
-import { uuidFrom } from '../../sim/rng.ts';
 import { RetryState, type RetrySettings } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';

@@ -1,9 +1,8 @@
 // Merging what the server says into local state, by the conflict policy: acknowledge a pushed
 // change (later changes of the record then build on its version), adopt the server's record, keep
 // a field merge, open a manual conflict, or store a pulled record. Every conflict is logged.
-import type { DeviceEnv, Fields, ServerRecord } from '../../adapter.ts';
+import { type DeviceEnv, type Fields, type ServerRecord, uuidFrom } from '../../adapter.ts';
 import type { ChangeResult, ConflictPolicy } from '../../protocol/v1.ts';
-import { uuidFrom } from '../../sim/rng.ts';
 import type { ConflictInbox } from './inbox.ts';
 import type { LocalStore } from './local-store.ts';
 import type { PendingChange, PendingQueue } from './queue.ts';

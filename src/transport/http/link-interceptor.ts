@@ -4,8 +4,8 @@
 // the answer, read in full from the server, crosses back as two messages, headers then body, so a
 // response can be lost after the server did the work, and a body can lag behind its headers.
 import type { Dispatcher } from 'undici';
-import type { Network } from '../sim/network.ts';
-import type { Scheduler } from '../sim/scheduler.ts';
+import type { Network } from '../../sim/network.ts';
+import type { Scheduler } from '../../sim/scheduler.ts';
 
 type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;

@@ -4,20 +4,30 @@
 // `time_scale`. The run stays seeded (workload, faults, latencies) but not byte-deterministic.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import type { ServerRecord } from '../adapter.ts';
-import { ServerUnavailableError } from '../faults/faulty-server.ts';
-import { PULL_PATH, PUSH_PATH, type PullResponse, type PushResponse } from '../protocol/v1.ts';
-import { BadInputError, SystemUnderTestError } from '../run/errors.ts';
-import { startServerAdapter, type RunningServer } from '../run/server-adapter.ts';
-import type { Transport } from '../run/transport.ts';
-import type { Scenario } from '../scenario/index.ts';
+import type { RunningServer, ServerRecord } from '../../adapter.ts';
+import { ServerUnavailableError } from '../../errors.ts';
+import { PULL_PATH, PUSH_PATH, type PullResponse, type PushResponse } from '../../protocol/v1.ts';
+import { BadInputError, SystemUnderTestError } from '../../errors.ts';
+import type { History } from '../../history/history.ts';
+import type { Transport } from '../transport.ts';
 import { createHttpFetch, type HttpFetch } from './http-fetch.ts';
-import { mountHttpServer, type MountedHttpServer } from './http-server.ts';
+import { mountHttpServer, type MountedHttpServer } from '../../serve/http-server.ts';
 import { wsConnector } from './http-sockets.ts';
 import { PacedScheduler } from './paced-scheduler.ts';
 
-type ServerSetting = Scenario['system']['server'];
-type ExternalServer = Extract<ServerSetting, { url: string }>;
+/** A server speaking protocol v1 at a URL, with one bearer token for every device or one per device. */
+export interface ExternalServer {
+  url: string;
+  token?: string | Record<string, string>;
+}
+
+/** A server the run starts from a module of the user's; its commits go into `history` at the run's time `nowMs()`. */
+export interface StartedServer {
+  start(history: History, nowMs: () => number): Promise<RunningServer>;
+}
+
+/** The run's own (reference) server, mounted on node:http; an external one; or one the run starts. */
+export type HttpServerSetting = 'own' | ExternalServer | StartedServer;
 
 /** Records per pull when reading an external server's final state. */
 const PULL_PAGE = 1000;
@@ -28,12 +38,12 @@ const READ_RETRY_MS = 200;
 
 export interface HttpTransportSettings {
   timeScale: number;
-  server: ServerSetting;
+  server: HttpServerSetting;
 }
 
 export function httpTransport(settings: HttpTransportSettings): Transport {
   const external = typeof settings.server === 'object' && 'url' in settings.server ? settings.server : undefined;
-  const adapter = typeof settings.server === 'object' && 'adapter' in settings.server ? settings.server.adapter : undefined;
+  const adapter = typeof settings.server === 'object' && 'start' in settings.server ? settings.server : undefined;
   const fetches: HttpFetch[] = [];
   /** The record versions the run has seen an external server commit: id, version and content. */
   const committed = new Set<string>();
@@ -82,7 +92,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
     },
     open: async (server, history, pokes) => {
       if (adapter) {
-        started = await startServerAdapter(adapter, history, () => scheduler?.nowMs ?? 0);
+        started = await adapter.start(history, () => scheduler?.nowMs ?? 0);
         base = new URL(started.url);
         return;
       }

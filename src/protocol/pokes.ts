@@ -1,7 +1,7 @@
 // Push pokes: the devices holding a socket open to the server hear, after another device's push
 // commits, that there is something new to pull. The hub knows a connection only by the send
 // function its transport hands over (mock-socket in simulation, `ws` over HTTP).
-import type { Poke } from '../../protocol/v1.ts';
+import type { Poke } from './v1.ts';
 
 interface Connection {
   /** The device the socket belongs to; unknown when the server is open and the client named none. */

@@ -3,7 +3,7 @@
 // names (the path is kept, as in simulation). The body is read in full within the request
 // timeout, which runs on the run's scaled clock, and handed over as a standard Response.
 import { Agent, type Dispatcher } from 'undici';
-import type { SimFetchSettings } from '../run/sim-fetch.ts';
+import type { SimFetchSettings } from '../simulated/sim-fetch.ts';
 import { linkInterceptor } from './link-interceptor.ts';
 
 export interface HttpFetchSettings extends Omit<SimFetchSettings, 'server' | 'onServerError'> {

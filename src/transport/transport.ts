@@ -2,12 +2,12 @@
 // the seeded in-process network on virtual time (a full replay); the http transport (src/net/)
 // puts real sockets and real, scaled time underneath the same devices, faults and checkers.
 import type { ServerRecord, SyncServer } from '../adapter.ts';
-import type { FaultKind } from '../faults/types.ts';
+import type { FaultKind } from '../scenario/fault-specs.ts';
 import type { History } from '../history/history.ts';
-import type { PokeHub } from '../reference/server/pokes.ts';
+import type { PokeHub } from '../protocol/pokes.ts';
 import { Scheduler } from '../sim/scheduler.ts';
-import { createSimFetch, type SimFetchSettings } from './sim-fetch.ts';
-import { mockSocketEnds, type SocketEnds } from './sim-socket.ts';
+import { createSimFetch, type SimFetchSettings } from './simulated/sim-fetch.ts';
+import { mockSocketEnds, type SocketEnds } from './simulated/sim-socket.ts';
 
 export interface Transport {
   /** Whether the same scenario and seed replay the same event log byte for byte. */

@@ -1,12 +1,11 @@
-// Push pokes over real sockets: the `ws` WebSocketServer behind the node:http server's upgrade
-// (same token gate as fetch: a missing or wrong bearer token is refused 401, a device naming another
-// 403), and each device's `ws` client socket, aimed at the real server whatever host it names.
+// Push pokes over real sockets, the server's end: the `ws` WebSocketServer behind the node:http
+// server's upgrade, with the same token gate as fetch (a missing or wrong bearer token is refused
+// 401, a device naming another 403); accepted sockets join the poke hub.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
+import type { PokeHub } from '../protocol/pokes.ts';
 import { POKES_PATH } from '../protocol/v1.ts';
-import type { PokeHub } from '../reference/server/pokes.ts';
-import type { WireConnector } from '../run/link-socket.ts';
 
 /** Who an upgrade request acts as, by its token (no device when the server is open), or why it is refused. */
 export type UpgradeIdentity = { ok: true; deviceId?: string } | { ok: false; reason: string };
@@ -52,24 +51,3 @@ function refuse(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
 }
 
 const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as const;
-
-/** One device's real sockets to the server at `base()`, with its bearer token; `closeAll` cuts every one still open. */
-export function wsConnector(base: () => URL, token: string | undefined): { connect: WireConnector; closeAll(): void } {
-  const open = new Set<WebSocket>();
-  const connect: WireConnector = (path, events) => {
-    const url = new URL(base().pathname.replace(/\/$/, '') + path, base());
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-    open.add(ws);
-    let failure = '';
-    ws.on('open', () => events.opened());
-    ws.on('message', (data) => events.message(data.toString()));
-    ws.on('error', (error) => (failure = error.message));
-    ws.on('close', (code, reason) => {
-      open.delete(ws);
-      events.closed(code, reason.toString() || failure);
-    });
-    return { send: (text) => ws.send(text), close: () => ws.terminate() };
-  };
-  return { connect, closeAll: () => open.forEach((ws) => ws.terminate()) };
-}

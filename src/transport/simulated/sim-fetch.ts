@@ -2,10 +2,10 @@
 // response are separate messages with real JSON bodies, either can be dropped or held, and a
 // request that gets no answer fails after the timeout, as a phone's does; a server that is down
 // refuses the connection, which the device learns one trip later.
-import type { SyncServer } from '../adapter.ts';
-import { ServerUnavailableError } from '../faults/faulty-server.ts';
-import type { Network } from '../sim/network.ts';
-import type { Scheduler } from '../sim/scheduler.ts';
+import type { SyncServer } from '../../adapter.ts';
+import { ServerUnavailableError } from '../../errors.ts';
+import type { Network } from '../../sim/network.ts';
+import type { Scheduler } from '../../sim/scheduler.ts';
 
 export interface SimFetchSettings {
   scheduler: Scheduler;

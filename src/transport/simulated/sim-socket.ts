@@ -2,11 +2,11 @@
 // this run's own, accepting each device's socket into the poke hub. mock-socket delays its events
 // with global timers, so the global clock follows the run's scheduler while the sockets exist.
 import { Server, WebSocket } from 'mock-socket';
-import type { PokeHub } from '../reference/server/pokes.ts';
-import { POKES_PATH } from '../protocol/v1.ts';
-import { installGlobalClock } from '../sim/global-clock.ts';
-import type { Scheduler } from '../sim/scheduler.ts';
-import type { WireConnector } from './link-socket.ts';
+import type { PokeHub } from '../../protocol/pokes.ts';
+import { POKES_PATH } from '../../protocol/v1.ts';
+import { installGlobalClock } from '../../sim/global-clock.ts';
+import type { Scheduler } from '../../sim/scheduler.ts';
+import type { WireConnector } from '../link-socket.ts';
 
 /** The server ends of a run's sockets, and their teardown. */
 export interface SocketEnds {

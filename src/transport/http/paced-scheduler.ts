@@ -3,7 +3,7 @@
 // keep their simulated meaning while real sockets answer whenever they answer.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Scheduler, type Cancel } from '../sim/scheduler.ts';
+import { Scheduler, type Cancel } from '../../sim/scheduler.ts';
 
 /** Longest real wait between two looks at the queue: bounds how late an event or a stop condition is noticed. */
 const SLICE_MS_MAX = 5;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Entity, Fields, ServerRecord } from '../adapter.ts';
 import { PULL_PATH, PUSH_PATH, type Change, type ChangeResult, type PullResponse } from '../protocol/v1.ts';
-import { BadInputError } from '../run/errors.ts';
+import { BadInputError } from '../errors.ts';
 
 export interface RuleResult {
   rule: string;

@@ -7,9 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { SyncServer } from '../adapter.ts';
 import { PUSH_PATH, type ConflictPolicy } from '../protocol/v1.ts';
-import { PokeHub } from '../reference/server/pokes.ts';
+import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
-import { pokeServer } from './http-sockets.ts';
+import { pokeServer } from './poke-sockets.ts';
 
 export const HEALTH_PATH = '/health';
 export const DEFAULT_HOST = '127.0.0.1';

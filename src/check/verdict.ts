@@ -1,0 +1,43 @@
+// A case's outcome and the one rule that turns checker results into its verdict. A case passes only
+// when every checker it ran proved its property (`valid: true`); a violation (`false`) fails it, and so
+// does a checker that threw (`unknown`): a release gate must never pass on a property nobody proved.
+import type { ServerRecord } from '../adapter.ts';
+import type { RunCounts } from '../history/counts.ts';
+import type { History } from '../history/history.ts';
+import type { ScheduledFault } from '../scenario/fault-specs.ts';
+import type { RunSummary } from './summary.ts';
+import type { CheckResult, DeviceFinalState, Violation } from './types.ts';
+
+/** `error`: the system under test threw, so no checker judged the case. */
+export type Verdict = 'pass' | 'fail' | 'error';
+
+export function verdictOf(checks: Record<string, CheckResult>): Exclude<Verdict, 'error'> {
+  return Object.values(checks).every((check) => check.valid === true) ? 'pass' : 'fail';
+}
+
+export interface RunResult {
+  seed: number;
+  verdict: Verdict;
+  eventLogHash: string;
+  counts: RunCounts;
+  simulatedMs: number;
+  quiesced: boolean;
+  checks: Record<string, CheckResult>;
+  violations: Violation[];
+  /** The run in Jepsen's numbers: attempted, acknowledged, lost, duplicated, resurrected, save-to-ack latency; absent after an error. */
+  summary?: RunSummary;
+  /** Why the verdict is `error`: the system under test threw. */
+  error?: { message: string; stack?: string };
+  history: History;
+  /** The faults the nemesis drew for this seed (with their parameters, in swarm mode). */
+  drawnFaults: ScheduledFault[];
+  /** What the checkers judged: every device's visible records and the server's; absent after an error. */
+  finalStates?: FinalStates;
+}
+
+export interface FinalStates {
+  devices: DeviceFinalState[];
+  server: ServerRecord[];
+}
+
+

@@ -1,0 +1,15 @@
+// The unique tokens the simulated users write into every field they set (`t:d3:w57`: device d3's
+// 57th write), so that any value seen anywhere names the write that produced it. The workload makes
+// them; the checkers and the reports recognise them.
+
+/** The shape of a token: `t:<device>:w<n>`, unique per write. */
+const TOKEN_PATTERN = /^t:[^:]+:w\d+$/;
+
+/** The token of device `deviceId`'s `writeNumber`-th write (counting from 1). */
+export function tokenOf(deviceId: string, writeNumber: number): string {
+  return `t:${deviceId}:w${writeNumber}`;
+}
+
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN_PATTERN.test(value);
+}
