@@ -6,10 +6,10 @@ import { runScenario } from '../src/run/run.ts';
 import { STANDARD_SEED, standardScenario } from './standard.ts';
 
 const hours = Number(process.argv[2] ?? '24');
-const { scenario, factory } = await standardScenario(hours);
+const { scenario, client } = await standardScenario(hours);
 const startedMs = performance.now();
 const cpuBefore = process.cpuUsage();
-const result = await runScenario(scenario, { seed: STANDARD_SEED, factory });
+const result = await runScenario(scenario, { seed: STANDARD_SEED, client });
 const wallMs = performance.now() - startedMs;
 const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(

@@ -24,11 +24,11 @@ const LONG_HOURS = Number(process.env['BENCH_LONG_HOURS'] ?? '24');
 type Row = [string, string];
 
 async function standardRows(): Promise<Row[]> {
-  const { scenario, factory } = await standardScenario(1);
+  const { scenario, client } = await standardScenario(1);
   const timed = async (): Promise<{ result: RunResult; wallMs: number; cpuMs: number }> => {
     const startedMs = performance.now();
     const cpu = process.cpuUsage();
-    const result = await runScenario(scenario, { seed: STANDARD_SEED, factory });
+    const result = await runScenario(scenario, { seed: STANDARD_SEED, client });
     return { result, wallMs: performance.now() - startedMs, cpuMs: cpuMsSince(cpu) };
   };
   await timed();
@@ -37,7 +37,7 @@ async function standardRows(): Promise<Row[]> {
 
   const recorder = new SqlRecorder();
   recorder.start();
-  const recorded = await runScenario(scenario, { seed: STANDARD_SEED, factory });
+  const recorded = await runScenario(scenario, { seed: STANDARD_SEED, client });
   recorder.stop();
   if (recorded.eventLogHash !== result.eventLogHash) throw new Error('the recorded run differs from the timed one');
   const rawCpu = process.cpuUsage();

@@ -96,6 +96,94 @@ export interface Conflict {
 
 export type ClientFactory = (env: DeviceEnv) => SyncClient | Promise<SyncClient>;
 
+/**
+ * How the server settles a change made on a version that is no longer current (a concurrent change):
+ * `server-wins` answers `conflict` and keeps its record; `lww` keeps the change with the later
+ * `clientTime` (ties: the greater deviceId); `field-merge` applies the fields nobody else changed since
+ * `baseVersion` and keeps the server's value for the rest; `manual` answers `conflict` so the user decides.
+ */
+export const CONFLICT_POLICIES = ['server-wins', 'lww', 'field-merge', 'manual'] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+
+/**
+ * `dependency`: a change waits while something it depends on is held back; `serial`: a batch is the
+ * queue's prefix up to the first change that cannot go yet; `parallel`: one change per record, each
+ * in its own request, with no regard for folders.
+ */
+export type Ordering = 'dependency' | 'serial' | 'parallel';
+
+export interface RetrySettings {
+  /** The ceiling of the first retry delay, ms; it doubles with each failure. */
+  baseMs: number;
+  /** The largest ceiling of a retry delay, ms. */
+  maxMs: number;
+  /** Most sync attempts in any hour while syncs keep failing: whole attempts, a fraction rounds down (at least 1). */
+  budgetPerHour: number;
+}
+
+/** The scenario's `system:` settings that a client module may take: what its `configure` hook is given. */
+export interface ClientSettings {
+  /** Where the server lives; in simulation the host is never resolved. */
+  serverUrl: string;
+  /** Most changes per push request (per round of requests, under `parallel`). */
+  batchSize: number;
+  /** Most records per pull page. */
+  pullLimit: number;
+  /** Periodic sync timer, ms. */
+  syncIntervalMs: number;
+  /** Sync this long after the last local write, ms; 0 syncs at once, Infinity never. */
+  debounceMs: number;
+  /** Exponential backoff with jitter, and at most `budgetPerHour` sync attempts per hour while failing. */
+  retry: RetrySettings;
+  ordering: Ordering;
+  /** The policy the server applies too; decides what the device does with a conflict answer. */
+  conflict: ConflictPolicy;
+  /** Keep a socket to the server's poke endpoint (`env.openSocket`) and sync on each poke. */
+  pokes: boolean;
+}
+
+/** The builds of an app the `upgrade` fault installs: an older one a device boots first, then the latest over its database. */
+export interface AppBuilds {
+  /** The app versions the module can boot, oldest first; the last is the latest, which an upgrade installs. */
+  versions: readonly number[];
+  /** One build's factory; `failingMigration`: the latest build whose last migration fails (an upgrade with `fail: true`). */
+  build(version: number, options?: { failingMigration?: boolean }): ClientFactory;
+}
+
+/**
+ * A client module's capabilities beside its factory, declared with `defineClient`: the harness reads
+ * only what is declared here and never looks for properties on the factory function.
+ */
+export interface ClientDefinition {
+  /** Boots the app: called once per boot of a device. */
+  factory: ClientFactory;
+  /** Older builds of the app, for the `upgrade` fault; without them a scenario that schedules an upgrade is refused. */
+  builds?: AppBuilds;
+  /** Takes the scenario's `system:` settings (conflict policy, batch size, timers) and returns the client they configure. */
+  configure?(settings: ClientSettings): ClientDefinition;
+  /** The client keeps real timers and async I/O of its own (a library): only `transport: http` can run it. */
+  realTime?: boolean;
+}
+
+/** What a client module's default export may be: a bare factory, or a definition with capabilities. */
+export type ClientModule = ClientFactory | ClientDefinition;
+
+/** Declares a client module with its capabilities, checking them as it is built (TigerBeetle-style asserting constructor). */
+export function defineClient(definition: ClientDefinition): ClientDefinition {
+  if (typeof definition.factory !== 'function') throw new TypeError('defineClient: `factory` must be a function (env) => SyncClient');
+  if (definition.configure !== undefined && typeof definition.configure !== 'function') throw new TypeError('defineClient: `configure` must be a function (settings) => ClientDefinition');
+  const versions = definition.builds?.versions;
+  if (versions !== undefined && (versions.length === 0 || versions.some((version, index) => index > 0 && version <= (versions[index - 1] as number)))) {
+    throw new TypeError('defineClient: `builds.versions` must list at least one app version, oldest first, each greater than the one before');
+  }
+  return definition;
+}
+
+/** A module's default export as a definition: a bare factory declares nothing beside itself. */
+export function clientDefinitionOf(module: ClientModule): ClientDefinition {
+  return typeof module === 'function' ? { factory: module } : module;
+}
+
 /** What the devices talk to. */
 export interface SyncServer {
   /** A web-standard handler, as in a Worker. */

@@ -3,7 +3,7 @@
 // its header names, while the reference client passes the same scenario over the same seeds.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { RunResult } from '../src/check/verdict.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
@@ -45,7 +45,7 @@ function shippedScenario(name: string): Scenario {
 }
 
 async function clientFor(scenario: Scenario, client: string) {
-  return loadClientFactory({ ...scenario.system, client: join(REPO_ROOT, 'fixtures/clients', client) }, REPO_ROOT);
+  return loadClient({ ...scenario.system, client: join(REPO_ROOT, 'fixtures/clients', client) }, REPO_ROOT);
 }
 
 /** What the reference client's run of a scenario and seed found; entries sharing a scenario share its runs. */
@@ -54,8 +54,8 @@ function referenceViolations(name: string, scenario: Scenario, seed: number): Pr
   const key = `${name}#${seed}`;
   let run = referenceRuns.get(key);
   if (!run) {
-    run = loadClientFactory(scenario.system, join(REPO_ROOT, 'scenarios'))
-      .then((factory) => runScenario(scenario, { seed, factory }))
+    run = loadClient(scenario.system, join(REPO_ROOT, 'scenarios'))
+      .then((factory) => runScenario(scenario, { seed, client: factory }))
       .then((result) => result.violations.map((violation) => violation.summary));
     referenceRuns.set(key, run);
   }
@@ -76,7 +76,7 @@ describe('the bug catalog', () => {
     const broken = await clientFor(scenario, entry.client);
     let caught: RunResult | undefined;
     for (let seed = scenario.seed; seed < scenario.seed + SEED_BUDGET && !caught; seed++) {
-      const result = await runScenario(scenario, { seed, factory: broken });
+      const result = await runScenario(scenario, { seed, client: broken });
       expect(result.error, `${entry.client} seed ${seed} must run to the end`).toBeUndefined();
       if (result.verdict === 'fail') caught = result;
     }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
@@ -82,7 +82,7 @@ describe('determinism guard', () => {
       const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios/baseline.yaml'));
       if (!loaded.ok) throw new Error('baseline.yaml must load');
       const scenario: Scenario = { ...loaded.scenario, durationMs: 120_000 };
-      const factory = await loadClientFactory(scenario.system, REPO_ROOT);
+      const factory = await loadClient(scenario.system, REPO_ROOT);
       const calls: string[] = [];
       const watch = <T extends (...args: never[]) => unknown>(name: string, original: T): T =>
         ((...args: Parameters<T>) => {
@@ -95,7 +95,7 @@ describe('determinism guard', () => {
       globalThis.setInterval = watch('setInterval', originals.setInterval) as typeof setInterval;
       globalThis.fetch = watch('fetch', originals.fetch);
 
-      const result = await runScenario(scenario, { seed: 5, factory });
+      const result = await runScenario(scenario, { seed: 5, client: factory });
 
       expect(result.verdict).toBe('pass');
       expect(result.counts.writes).toBeGreaterThan(0);

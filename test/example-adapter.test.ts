@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
@@ -17,10 +17,10 @@ describe('the example adapter of docs/adapters.md', () => {
     const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios/baseline.yaml'));
     if (!loaded.ok) throw new Error('baseline.yaml must load');
     const { scenario } = loaded;
-    const factory = await loadClientFactory({ ...scenario.system, client: EXAMPLE }, REPO_ROOT);
+    const factory = await loadClient({ ...scenario.system, client: EXAMPLE }, REPO_ROOT);
     const hashes: string[] = [];
     for (let seed = scenario.seed; seed < scenario.seed + SEEDS; seed++) {
-      const result = await runScenario(scenario, { seed, factory });
+      const result = await runScenario(scenario, { seed, client: factory });
       expect(result.error, `seed ${seed}`).toBeUndefined();
       expect(result.violations.map((violation) => violation.summary), `seed ${seed}`).toEqual([]);
       expect(result.verdict, `seed ${seed}`).toBe('pass');
@@ -29,7 +29,7 @@ describe('the example adapter of docs/adapters.md', () => {
       hashes.push(result.eventLogHash);
     }
     // it takes time, timers, ids and network only from the env: the first seed replays to the same event log
-    expect((await runScenario(scenario, { seed: scenario.seed, factory })).eventLogHash).toBe(hashes[0]);
+    expect((await runScenario(scenario, { seed: scenario.seed, client: factory })).eventLogHash).toBe(hashes[0]);
   });
 
   it('is shown in the guide exactly as it is in fixtures/clients/', () => {

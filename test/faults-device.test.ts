@@ -108,7 +108,7 @@ describe('clock', () => {
         'faults:',
         '  - { at: 62500ms, for: 1m, clock: { target: d1, offset: -5m, skew: 0.1 } }',
       ],
-      { factory: withClockReadings },
+      { client: withClockReadings },
     );
     const { start, stop } = window(result, 'clock');
     const readings = (deviceId: string) => clientEvents(result, 'clock-reading', deviceId).map((event) => ({ t: event.t, now: event.data?.['now'] }));
@@ -132,7 +132,7 @@ describe('clock', () => {
         '  - { at: 32500ms, for: 1m, clock: { target: d1, offset: 1m, skew: 0.1 } }',
         '  - { at: 62500ms, for: 1m, clock: { target: d1, offset: 10s, skew: -0.2 } }',
       ],
-      { factory: withClockReadings },
+      { client: withClockReadings },
     );
     const parts = [
       { start: 32_500, stop: 92_500, offsetMs: 60_000, skew: 0.1 },

@@ -2,10 +2,10 @@
 // reference client (or any factory), a reference client that writes what it sends and hears into
 // the history, and readers for the history's events.
 import { expect } from 'vitest';
-import type { ClientFactory, DeviceEnv } from '../src/adapter.ts';
+import type { ClientFactory, DeviceEnv, ClientDefinition } from '../src/adapter.ts';
 import type { ClientLogEvent, FaultEvent, HistoryEvent, MessageLogEvent, OperationEvent } from '../src/history/events.ts';
 import { PULL_PATH, PUSH_PATH, type PushRequest, type PushResponse } from '../src/protocol/v1.ts';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { RunResult } from '../src/check/verdict.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
@@ -22,33 +22,32 @@ export function scenarioOf(lines: readonly string[]): Scenario {
 export interface RunSettings {
   seed?: number;
   /** Wraps the scenario's client; `observed` by default, so pushes and pulls show in the history. */
-  factory?: (scenario: Scenario) => ClientFactory | Promise<ClientFactory>;
+  client?: (scenario: Scenario) => ClientDefinition | Promise<ClientDefinition>;
   swarm?: boolean;
 }
 
 /** Runs a scenario and insists that the run itself did not fail. */
 export async function run(lines: readonly string[], settings: RunSettings = {}): Promise<RunResult> {
   const scenario = scenarioOf(lines);
-  const factory = await (settings.factory ?? observedReference)(scenario);
-  const result = await runScenario(scenario, { seed: settings.seed ?? 1, factory, ...(settings.swarm && { swarm: true }) });
+  const client = await (settings.client ?? observedReference)(scenario);
+  const result = await runScenario(scenario, { seed: settings.seed ?? 1, client, ...(settings.swarm && { swarm: true }) });
   expect(result.error, result.error?.stack).toBeUndefined();
   return result;
 }
 
 /** The scenario's own client, unwrapped. */
-export function plainClient(scenario: Scenario): Promise<ClientFactory> {
-  return loadClientFactory(scenario.system, '.');
+export function plainClient(scenario: Scenario): Promise<ClientDefinition> {
+  return loadClient(scenario.system, '.');
 }
 
-/**
- * A client factory whose every boot gets `adapt(env)` instead of `env`. The reference client's other
- * builds (what an upgrade installs, through its `build`) are adapted alike, and stay recognisable.
- */
-export function withEnv(factory: ClientFactory, adapt: (env: DeviceEnv) => DeviceEnv): ClientFactory {
-  const adapted: ClientFactory = (env) => factory(adapt(env));
-  const { build } = factory as { build?: (settings: unknown) => ClientFactory };
-  if (typeof build !== 'function') return adapted;
-  return Object.assign(adapted, { build: (settings: unknown) => withEnv(build.call(factory, settings), adapt) });
+/** A client whose every boot gets `adapt(env)` instead of `env`; its other builds (what an upgrade installs) are adapted alike. */
+export function withEnv(client: ClientDefinition, adapt: (env: DeviceEnv) => DeviceEnv): ClientDefinition {
+  const adapting = (factory: ClientFactory): ClientFactory => (env) => factory(adapt(env));
+  const { builds } = client;
+  return {
+    factory: adapting(client.factory),
+    ...(builds && { builds: { versions: builds.versions, build: (version, options) => adapting(builds.build(version, options)) } }),
+  };
 }
 
 /**
@@ -56,7 +55,7 @@ export function withEnv(factory: ClientFactory, adapt: (env: DeviceEnv) => Devic
  * its change ids, each answer as `push-answered` with the HTTP status and every result, and each
  * pull as `pull-sent` with its cursor. A dead process logs nothing, as `env.log` is fenced.
  */
-export async function observedReference(scenario: Scenario): Promise<ClientFactory> {
+export async function observedReference(scenario: Scenario): Promise<ClientDefinition> {
   return withEnv(await plainClient(scenario), (env) => ({ ...env, fetch: observedFetch(env) }));
 }
 

@@ -12,7 +12,7 @@ import { ProcessKilledError } from '../src/device/fenced-db.ts';
 import { History } from '../src/history/history.ts';
 import { referenceClient } from '../src/reference/client/client.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
-import { defaultReferenceSettings } from '../src/run/client-loader.ts';
+import { defaultClientSettings } from '../src/run/client-loader.ts';
 import { createSimFetch } from '../src/transport/simulated/sim-fetch.ts';
 import { DeviceClock } from '../src/sim/clock.ts';
 import { Network } from '../src/sim/network.ts';
@@ -107,7 +107,7 @@ async function killAtEveryStatementOfACreate(factory: ClientFactory): Promise<{ 
 
 describe('a kill between two SQLite statements of a create', () => {
   it('loses the change of a client that writes the record and its queue entry in two transactions', async () => {
-    const { outcomes, statements } = await killAtEveryStatementOfACreate(twoTransactions);
+    const { outcomes, statements } = await killAtEveryStatementOfACreate(twoTransactions.factory);
     expect(statements).toBeGreaterThanOrEqual(2);
     // killed before the record insert: nothing happened
     expect(outcomes[0]).toEqual({ statement: 1, onDisk: { record: false, queued: false }, device: false, server: false });
@@ -119,7 +119,7 @@ describe('a kill between two SQLite statements of a create', () => {
   });
 
   it('leaves both the record and its queue entry, or neither, with the reference client, at every statement', async () => {
-    const { outcomes, statements } = await killAtEveryStatementOfACreate(referenceClient(defaultReferenceSettings()));
+    const { outcomes, statements } = await killAtEveryStatementOfACreate(referenceClient(defaultClientSettings()));
     expect(statements, 'the create runs several statements, so a kill can fall between them').toBeGreaterThanOrEqual(2);
     expect(outcomes).toHaveLength(statements);
     for (const outcome of outcomes) {

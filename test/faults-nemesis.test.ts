@@ -53,7 +53,7 @@ const byTime = (a: { t: number }, b: { t: number }) => a.t - b.t || JSON.stringi
 describe('the nemesis', () => {
   it('records every scheduled and drawn fault as a start and a stop, and heals them all before the quiesce phase', async () => {
     const lines = everything(ALL_KINDS_NEMESIS);
-    const result = await run(lines, { factory: watched, seed: 3 });
+    const result = await run(lines, { client: watched, seed: 3 });
     const scenario = scenarioOf(lines);
     expect(result.drawnFaults.length).toBeGreaterThan(1);
     const recorded = faultEvents(result);
@@ -91,9 +91,9 @@ describe('the nemesis', () => {
 describe('determinism with every fault on', () => {
   it('gives the same event-log hash for the same seed, and another for another seed', async () => {
     const lines = everything(ALL_KINDS_NEMESIS);
-    const first = await run(lines, { seed: 7, factory: plainClient });
-    const again = await run(lines, { seed: 7, factory: plainClient });
-    const other = await run(lines, { seed: 8, factory: plainClient });
+    const first = await run(lines, { seed: 7, client: plainClient });
+    const again = await run(lines, { seed: 7, client: plainClient });
+    const other = await run(lines, { seed: 8, client: plainClient });
     // every kind did start in these runs
     const started = new Set(faultEvents(first).filter((event) => event.phase === 'start').map((event: FaultEvent) => event.spec.kind));
     expect([...started].sort()).toEqual([...FAULT_KINDS].sort());
@@ -115,9 +115,9 @@ describe('swarm mode', () => {
   const parameters = (result: RunResult) => result.drawnFaults.map(({ spec }) => ({ ...spec, targets: undefined }));
 
   it('draws fault parameters that are the same for the same seed and differ between seeds', async () => {
-    const one = await run(latencyOnly(true), { seed: 11, factory: plainClient });
-    const same = await run(latencyOnly(true), { seed: 11, factory: plainClient });
-    const other = await run(latencyOnly(true), { seed: 12, factory: plainClient });
+    const one = await run(latencyOnly(true), { seed: 11, client: plainClient });
+    const same = await run(latencyOnly(true), { seed: 11, client: plainClient });
+    const other = await run(latencyOnly(true), { seed: 12, client: plainClient });
     expect(one.drawnFaults.length).toBeGreaterThan(2);
     expect(same.drawnFaults).toEqual(one.drawnFaults);
     const kindsOf = (result: RunResult) => new Set(result.drawnFaults.map(({ spec }) => spec.kind));
@@ -133,7 +133,7 @@ describe('swarm mode', () => {
   });
 
   it('draws nothing but the defaults without swarm', async () => {
-    const result = await run(latencyOnly(false), { seed: 11, factory: plainClient });
+    const result = await run(latencyOnly(false), { seed: 11, client: plainClient });
     expect(result.drawnFaults.length).toBeGreaterThan(2);
     const defaults: Record<string, object> = {
       latency: { kind: 'latency', latencyMsMin: 500, latencyMsMax: 3_000 },
@@ -145,8 +145,8 @@ describe('swarm mode', () => {
 
   it('turns a scenario without a nemesis into a swarm of every kind with the run option, drawn from the seed', async () => {
     const lines = ['name: no nemesis', 'devices: 2', 'duration: 20m', 'workload: { rate: 2/min }'];
-    const one = await run(lines, { seed: 5, swarm: true, factory: plainClient });
-    const same = await run(lines, { seed: 5, swarm: true, factory: plainClient });
+    const one = await run(lines, { seed: 5, swarm: true, client: plainClient });
+    const same = await run(lines, { seed: 5, swarm: true, client: plainClient });
     expect(one.drawnFaults.length).toBeGreaterThan(0);
     expect(same.drawnFaults).toEqual(one.drawnFaults);
     expect(same.eventLogHash).toBe(one.eventLogHash);

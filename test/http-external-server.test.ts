@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerRecord } from '../src/adapter.ts';
 import type { PullResponse } from '../src/protocol/v1.ts';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
 import { scenarioFrom } from './scenario-helpers.ts';
@@ -78,9 +78,9 @@ workload: { rate: 20/min }
 allow: [overwritten]
 faults: [{ at: 20s, for: 30s, partition: { target: d1, mode: response-lost } }]
 `);
-    const factory = await loadClientFactory(scenario.system, REPO_ROOT);
+    const factory = await loadClient(scenario.system, REPO_ROOT);
 
-    const running = runScenario(scenario, { seed: 4, factory });
+    const running = runScenario(scenario, { seed: 4, client: factory });
     const acknowledged = await firstRecords(url);
     first.signal('SIGKILL');
     await first.code;
@@ -109,9 +109,9 @@ duration: 30s
 system: { server: { url: "http://127.0.0.1:${port}" }, time_scale: 60 }
 workload: { rate: 20/min, mix: { create: 1 } }
 `);
-    const factory = await loadClientFactory(scenario.system, REPO_ROOT);
+    const factory = await loadClient(scenario.system, REPO_ROOT);
 
-    expect((await runScenario(scenario, { seed: 1, factory })).verdict).toBe('pass');
-    await expect(runScenario(scenario, { seed: 1, factory })).rejects.toThrow(/already holds records/);
+    expect((await runScenario(scenario, { seed: 1, client: factory })).verdict).toBe('pass');
+    await expect(runScenario(scenario, { seed: 1, client: factory })).rejects.toThrow(/already holds records/);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 import { scenarioFrom } from './scenario-helpers.ts';
@@ -36,9 +36,9 @@ function httpScenario(extra = '') {
 describe('the http transport', () => {
   it('runs the reference stack over real sockets on loopback through partitions, held and lost responses, a kill and a server restart', async () => {
     const scenario = httpScenario(FAULTS);
-    const factory = await loadClientFactory(scenario.system, REPO_ROOT);
+    const factory = await loadClient(scenario.system, REPO_ROOT);
 
-    const result = await runScenario(scenario, { seed: 3, factory });
+    const result = await runScenario(scenario, { seed: 3, client: factory });
 
     expect(result.error).toBeUndefined();
     expect(result.violations).toEqual([]);
@@ -51,10 +51,10 @@ describe('the http transport', () => {
   }, 30_000);
 
   it('catches the catalog bug never-pushes-deletes in both modes, simulated and http', async () => {
-    const factory = await loadClientFactory({ ...scenarioFrom(SHORT_RUN).system, client: 'fixtures/clients/never-pushes-deletes.ts' }, REPO_ROOT);
+    const factory = await loadClient({ ...scenarioFrom(SHORT_RUN).system, client: 'fixtures/clients/never-pushes-deletes.ts' }, REPO_ROOT);
 
-    const simulated = await runScenario(scenarioFrom(SHORT_RUN), { seed: 1, factory });
-    const overHttp = await runScenario(httpScenario(), { seed: 1, factory });
+    const simulated = await runScenario(scenarioFrom(SHORT_RUN), { seed: 1, client: factory });
+    const overHttp = await runScenario(httpScenario(), { seed: 1, client: factory });
 
     for (const result of [simulated, overHttp]) {
       expect(result.verdict).toBe('fail');
@@ -65,9 +65,9 @@ describe('the http transport', () => {
   it('turns away faults an external server cannot take, before anything runs', async () => {
     const scenario = scenarioFrom(`${SHORT_RUN.replace('system: {', 'system: { server: { url: "http://127.0.0.1:9" },')}
 faults: [{ at: 10s, server_restart: { down: 5s } }]`);
-    const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'scenarios'));
+    const factory = await loadClient(scenario.system, join(REPO_ROOT, 'scenarios'));
 
-    await expect(runScenario(scenario, { seed: 1, factory })).rejects.toThrow(/server_restart act on the server process the run holds/);
+    await expect(runScenario(scenario, { seed: 1, client: factory })).rejects.toThrow(/server_restart act on the server process the run holds/);
   });
 
   it('says on the command line that an http run is seeded but not byte-deterministic', async () => {

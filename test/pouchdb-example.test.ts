@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
@@ -16,8 +16,8 @@ function example(): Scenario {
 describe('the PouchDB example, a third-party system under test', () => {
   it('replicates every device with express-pouchdb through partitions and kills, and the checkers judge what the server holds', async () => {
     const scenario = example();
-    const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
-    const result = await runScenario(scenario, { seed: 2, factory });
+    const factory = await loadClient(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
+    const result = await runScenario(scenario, { seed: 2, client: factory });
     if (result.verdict === 'error') {
       // PouchDB 9.0.0's replicator asks the remote for info() after each pulled batch without a catch: a lost answer
       // rejects unhandled; under load a CouchDB `missing` (404) once escaped it the same way (examples/pouchdb/README.md)
@@ -41,16 +41,16 @@ describe('the PouchDB example, a third-party system under test', () => {
 
   it('reports honest-status as unknown when asked, since the server commits out of sight of the run', async () => {
     const scenario: Scenario = { ...example(), devices: 1, durationMs: 120_000, resumeMs: 0, faults: [], checks: ['honest-status'] };
-    const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
-    const result = await runScenario(scenario, { seed: 1, factory });
+    const factory = await loadClient(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
+    const result = await runScenario(scenario, { seed: 1, client: factory });
     expect(result.checks['honest-status']?.valid).toBe('unknown');
     expect([...result.history.events].some((event) => event.type === 'commit' && event.process === 'server')).toBe(true);
   }, 30_000);
 
   it('refuses the simulated transport with a clear error instead of hanging', async () => {
     const scenario = example();
-    const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
+    const factory = await loadClient(scenario.system, join(REPO_ROOT, 'examples/pouchdb'));
     const simulated: Scenario = { ...scenario, system: { ...scenario.system, server: 'reference', transport: 'simulated' } };
-    await expect(runScenario(simulated, { seed: 1, factory })).rejects.toThrow(/runs on real time.*transport: http/);
+    await expect(runScenario(simulated, { seed: 1, client: factory })).rejects.toThrow(/runs on real time.*transport: http/);
   });
 });

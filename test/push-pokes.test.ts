@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EventLog } from '../src/history/events.ts';
 import { startHttpServer, type RunningHttpServer } from '../src/serve/http-server.ts';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
@@ -23,8 +23,8 @@ allow: [overwritten]
 `;
 
 async function run(scenario: Scenario, seed = 1) {
-  const factory = await loadClientFactory(scenario.system, REPO_ROOT);
-  return runScenario(scenario, { seed, factory });
+  const factory = await loadClient(scenario.system, REPO_ROOT);
+  return runScenario(scenario, { seed, client: factory });
 }
 
 function clientEvents(events: EventLog, device: string, name: string): number[] {

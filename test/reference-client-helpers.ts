@@ -21,6 +21,7 @@ export const TEST_SETTINGS: ReferenceClientSettings = {
   retry: { baseMs: 1_000, maxMs: 60_000, budgetPerHour: 20 },
   ordering: 'dependency',
   conflict: 'server-wins',
+  pokes: false,
 };
 
 const openDbs: Database.Database[] = [];

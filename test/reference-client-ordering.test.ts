@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Entity, Fields } from '../src/adapter.ts';
 import type { PushRequest } from '../src/protocol/v1.ts';
-import { selectBatch, type Ordering } from '../src/reference/client/ordering.ts';
+import type { Ordering } from '../src/adapter.ts';
+import { selectBatch } from '../src/reference/client/ordering.ts';
 import type { PendingChange } from '../src/reference/client/queue.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
 import { bootDevice, byId, newDb, serverRecord } from './reference-client-helpers.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerRecord, VisibleRecord } from '../src/adapter.ts';
 import type { OperationEvent } from '../src/history/events.ts';
 import { CONFLICT_POLICIES } from '../src/protocol/v1.ts';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { RunResult } from '../src/check/verdict.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
@@ -34,7 +34,7 @@ interface Outcome {
 
 async function run(conflict: string, ordering: string, seed: number, syncEvery?: string): Promise<Outcome> {
   const scenario = heavyContention(conflict, ordering, syncEvery);
-  const result = await runScenario(scenario, { seed, factory: await loadClientFactory(scenario.system, '.') });
+  const result = await runScenario(scenario, { seed, client: await loadClient(scenario.system, '.') });
   if (!result.finalStates) throw new Error(`the run ended without a verdict: ${result.error?.message}`);
   return { result, server: result.finalStates.server, devices: result.finalStates.devices };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startHttpServer } from '../src/serve/http-server.ts';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
@@ -21,9 +21,9 @@ describe('every shipped scenario', () => {
     const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios', name));
     if (!loaded.ok) throw new Error(`${name} must load`);
     const { scenario } = loaded;
-    const factory = await loadClientFactory(scenario.system, join(REPO_ROOT, 'scenarios'));
+    const factory = await loadClient(scenario.system, join(REPO_ROOT, 'scenarios'));
     for (let seed = scenario.seed; seed < scenario.seed + SEEDS_PER_SCENARIO; seed++) {
-      const result = await withServer(scenario, (served) => runScenario(served, { seed, factory }));
+      const result = await withServer(scenario, (served) => runScenario(served, { seed, client: factory }));
       expect(result.error, `${name} seed ${seed}`).toBeUndefined();
       expect(result.violations.map((violation) => violation.summary), `${name} seed ${seed}`).toEqual([]);
       expect(result.quiesced).toBe(true);

@@ -1,14 +1,15 @@
 // The upgrade fault in small runs: a device runs an old build from the start, the update boots the
 // latest over the changes the old build left queued, a failing migration keeps the device syncing on
-// its old schema until the heal; drawn upgrades boot their device old; client modules are turned away.
+// its old schema until the heal; drawn upgrades boot their device old; a client without app builds is turned away (scheduled) or skipped (drawn).
 import { describe, expect, it } from 'vitest';
-import type { ClientFactory } from '../src/adapter.ts';
+import { defineClient, type ClientDefinition } from '../src/adapter.ts';
 import type { ClientLogEvent, HistoryEvent, OperationEvent } from '../src/history/events.ts';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { BadInputError } from '../src/errors.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { RunResult } from '../src/check/verdict.ts';
 import { parseScenario, type Scenario } from '../src/scenario/index.ts';
+import { runCli } from './cli-helpers.ts';
 
 function scenarioOf(lines: readonly string[]): Scenario {
   const parsed = parseScenario(['name: upgrade-test', 'devices: 2', 'duration: 10m', 'allow: [overwritten]', ...lines].join('\n'), 'upgrade.yaml');
@@ -16,10 +17,10 @@ function scenarioOf(lines: readonly string[]): Scenario {
   return parsed.scenario;
 }
 
-async function run(lines: readonly string[], options: { seed?: number; swarm?: boolean; factory?: ClientFactory } = {}): Promise<RunResult> {
+async function run(lines: readonly string[], options: { seed?: number; swarm?: boolean; client?: ClientDefinition } = {}): Promise<RunResult> {
   const scenario = scenarioOf(lines);
-  const factory = options.factory ?? (await loadClientFactory(scenario.system, '.'));
-  const result = await runScenario(scenario, { seed: options.seed ?? 1, factory, ...(options.swarm && { swarm: true }) });
+  const client = options.client ?? (await loadClient(scenario.system, '.'));
+  const result = await runScenario(scenario, { seed: options.seed ?? 1, client, ...(options.swarm && { swarm: true }) });
   expect(result.error, result.error?.stack).toBeUndefined();
   return result;
 }
@@ -75,17 +76,43 @@ describe('the upgrade fault in a run', () => {
     expect((await run(lines, { seed: 3 })).eventLogHash).toBe(first.eventLogHash);
   });
 
-  it('turns an upgrade away as bad input when the client under test is a module, which has no older builds', async () => {
-    const reference = await loadClientFactory(scenarioOf([]).system, '.');
-    const module: ClientFactory = (env) => reference(env);
-    await expect(run(['faults:', '  - { at: 1m, upgrade: { target: d1 } }'], { factory: module })).rejects.toThrow(BadInputError);
-    await expect(run(['nemesis: { kinds: [upgrade], rate: 6/h }'], { factory: module })).rejects.toThrow(/needs `client: reference`/);
+  it('turns a scheduled upgrade away as bad input when the client declares no app builds', async () => {
+    const reference = await loadClient(scenarioOf([]).system, '.');
+    const bare: ClientDefinition = { factory: reference.factory };
+    await expect(run(['faults:', '  - { at: 1m, upgrade: { target: d1 } }'], { client: bare })).rejects.toThrow(/declares none/);
+    const onlyLatest: ClientDefinition = { factory: reference.factory, builds: { versions: [3], build: () => reference.factory } };
+    await expect(run(['faults:', '  - { at: 1m, upgrade: { target: d1 } }'], { client: onlyLatest })).rejects.toThrow(BadInputError);
   });
 
-  it('leaves upgrades out of what --swarm draws for a client module', async () => {
-    const reference = await loadClientFactory(scenarioOf([]).system, '.');
-    const result = await run([], { factory: (env) => reference(env), swarm: true, seed: 2 });
+  it('skips upgrade in a nemesis that lists it for a client without app builds, and says so once', async () => {
+    const reference = await loadClient(scenarioOf([]).system, '.');
+    const result = await run(['nemesis: { kinds: [upgrade, partition], rate: 20/h }'], { client: { factory: reference.factory }, seed: 2 });
     expect(result.drawnFaults.length).toBeGreaterThan(0);
     expect(result.drawnFaults.filter((fault) => fault.spec.kind === 'upgrade')).toEqual([]);
+    expect(result.warnings).toEqual([expect.stringMatching(/the nemesis skips `upgrade`/)]);
+  });
+
+  it('upgrades a client module that declares its builds, as it does the reference client', async () => {
+    const reference = await loadClient(scenarioOf([]).system, '.');
+    const declared = defineClient({ factory: reference.factory, builds: reference.builds! });
+    const lines = ['faults:', '  - { at: 2m, upgrade: { target: d1, from: 1 } }'];
+    expect((await run(lines, { client: declared })).eventLogHash).toBe((await run(lines)).eventLogHash);
+  });
+
+  it('leaves upgrades out of what --swarm draws for a client without app builds', async () => {
+    const reference = await loadClient(scenarioOf([]).system, '.');
+    const result = await run([], { client: { factory: reference.factory }, swarm: true, seed: 2 });
+    expect(result.drawnFaults.length).toBeGreaterThan(0);
+    expect(result.drawnFaults.filter((fault) => fault.spec.kind === 'upgrade')).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+});
+
+describe('the CLI and a client without app builds', () => {
+  it('refuses a scheduled upgrade with exit 2, naming the fault at its line and column', async () => {
+    const { code, stderr } = await runCli(['run', 'scenarios/upgrade.yaml', '--client', 'fixtures/clients/example-adapter.ts', '--workers', '1']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^scenarios\/upgrade\.yaml:12:15 faults\[1\]\.upgrade: the upgrade fault installs older and newer builds of the app, and this client declares none/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -4,8 +4,7 @@
 // deterministically; a losing revision (`_conflicts`) waits in its author's inbox, logged when first seen.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClientFactory, Conflict, DeviceEnv, Entity, Fields, SyncClient, VisibleRecord } from '../../src/adapter.ts';
-import type { ReferenceClientSettings } from '../../src/reference/client/client.ts';
+import { defineClient, type ClientDefinition, type ClientSettings, type Conflict, type DeviceEnv, type Entity, type Fields, type SyncClient, type VisibleRecord } from '../../src/adapter.ts';
 import { DATABASE, isConflict, PouchDB, type Database, type PouchDoc } from './pouch.ts';
 
 /** Only the path reaches the server: the transport aims every request at the server the run started. */
@@ -174,12 +173,8 @@ function namingFailures(send: typeof fetch): typeof fetch {
 /** Ids come from the seeded source, as the harness asks. */
 const newId = (random: () => number) => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
 
-const configured = ({ syncIntervalMs, debounceMs, batchSize }: Pick<ReferenceClientSettings, 'syncIntervalMs' | 'debounceMs' | 'batchSize'>) =>
-  Object.assign((env: DeviceEnv) => new PouchClient(env, { syncIntervalMs, debounceMs, batchSize }), { realTime: true as const });
-
 /** PouchDB keeps its own async I/O (leveldb) and real time: it runs only with `transport: http`. */
-const factory: ClientFactory & { realTime: true; configure(settings: ReferenceClientSettings): ClientFactory } = Object.assign(
-  configured({ syncIntervalMs: 5_000, debounceMs: 1_000, batchSize: 50 }),
-  { configure: configured },
-);
-export default factory;
+const configured = ({ syncIntervalMs, debounceMs, batchSize }: Pick<ClientSettings, 'syncIntervalMs' | 'debounceMs' | 'batchSize'>): ClientDefinition =>
+  defineClient({ factory: (env) => new PouchClient(env, { syncIntervalMs, debounceMs, batchSize }), realTime: true });
+
+export default defineClient({ ...configured({ syncIntervalMs: 5_000, debounceMs: 1_000, batchSize: 50 }), configure: configured });

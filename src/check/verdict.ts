@@ -31,6 +31,8 @@ export interface RunResult {
   history: History;
   /** The faults the nemesis drew for this seed (with their parameters, in swarm mode). */
   drawnFaults: ScheduledFault[];
+  /** What the run noticed about the setup and says once without failing the case (a nemesis kind skipped for this client). */
+  warnings: string[];
   /** What the checkers judged: every device's visible records and the server's; absent after an error. */
   finalStates?: FinalStates;
 }

@@ -3,14 +3,14 @@
 // It times the case on the wall clock, the one reading of the real world a report carries.
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ClientFactory } from '../adapter.ts';
+import type { ClientDefinition } from '../adapter.ts';
 import { toCaseReport, type CaseReport } from '../report/case.ts';
 import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
-import { loadClientFactory } from '../run/client-loader.ts';
+import { loadClient } from '../run/client-loader.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import type { SerializedError } from '../run/pool.ts';
-import { runScenario } from '../run/run.ts';
-import { loadScenarioFile, type Scenario } from '../scenario/index.ts';
+import { clientMisfit, runScenario } from '../run/run.ts';
+import { formatIssue, issueAt, loadScenarioFile, type Scenario } from '../scenario/index.ts';
 
 /** What every runner is told once: plain data, so it crosses into a worker thread. */
 export interface CaseSetup {
@@ -31,7 +31,7 @@ export interface CaseTask {
 }
 
 let setup: CaseSetup | undefined;
-const loaded = new Map<number, Promise<{ file: string; scenario: Scenario; factory: ClientFactory }>>();
+const loaded = new Map<number, Promise<{ file: string; scenario: Scenario; client: ClientDefinition }>>();
 
 export function init(data: CaseSetup): void {
   setup = data;
@@ -41,9 +41,9 @@ export function init(data: CaseSetup): void {
 export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport> {
   if (!setup) throw new Error('run-case: init was not called');
   const flags = setup;
-  const { file, scenario, factory } = await scenarioOf(fileIndex);
+  const { file, scenario, client } = await scenarioOf(fileIndex);
   const startedMs = performance.now();
-  const result = await runScenario(scenario, { seed, factory, swarm: flags.swarm });
+  const result = await runScenario(scenario, { seed, client, swarm: flags.swarm });
   const wallMs = performance.now() - startedMs;
   const swarm = flags.swarm || scenario.nemesis?.swarm === true;
   const traceFolders = flags.runFolder ? [flags.runFolder, TRACE_FOLDER] : [TRACE_FOLDER];
@@ -52,7 +52,7 @@ export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport
   return toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
 }
 
-/** A file's scenario and client, loaded once per runner (the CLI validated them before starting any). */
+/** A file's scenario and client, loaded once per runner (the CLI validated the scenarios before starting any); a client the scenario asks too much of is bad input at the fault's line. */
 function scenarioOf(fileIndex: number) {
   let entry = loaded.get(fileIndex);
   if (!entry) {
@@ -62,7 +62,10 @@ function scenarioOf(fileIndex: number) {
       const result = loadScenarioFile(file);
       if (!result.ok) throw new BadInputError(`${file}: the scenario no longer loads`);
       const system = client ? { ...result.scenario.system, client } : result.scenario.system;
-      return { file, scenario: result.scenario, factory: await loadClientFactory(system, client ? process.cwd() : dirname(file)) };
+      const definition = await loadClient(system, client ? process.cwd() : dirname(file));
+      const misfit = clientMisfit(result.scenario, definition);
+      if (misfit) throw new BadInputError(formatIssue(issueAt(file, ['faults', misfit.faultIndex, 'upgrade'], misfit.message)));
+      return { file, scenario: result.scenario, client: definition };
     })();
     loaded.set(fileIndex, entry);
   }

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../report/atomic.ts';
 import type { CaseReport } from '../report/case.ts';
 import { clockTime } from '../report/console.ts';
 import { readReportDocument } from '../report/read.ts';
-import { loadClientFactory } from '../run/client-loader.ts';
+import { loadClient } from '../run/client-loader.ts';
 import { BadInputError } from '../errors.ts';
 import { loadScenarioFile, type Scenario } from '../scenario/index.ts';
 import { describeTarget, NotFailingError, shrinkCase, type CaseSize } from '../shrink/shrink.ts';
@@ -47,7 +47,7 @@ async function shrink(reportPath: string, flags: ShrinkFlags): Promise<number> {
   const folder = dirname(path);
   const client = typeof document.command.flags['client'] === 'string' ? document.command.flags['client'] : undefined;
   const scenario = scenarioFor(chosen, client, folder);
-  const factory = await loadClientFactory(scenario.system, folder);
+  const definition = await loadClient(scenario.system, folder);
   err(`shrinking case ${number}: ${chosen.scenario} seed ${chosen.seed}, keeping a ${describeTarget(target)} violation (at most ${flags.maxRuns} runs)`);
   let outcome;
   try {
@@ -55,7 +55,7 @@ async function shrink(reportPath: string, flags: ShrinkFlags): Promise<number> {
       { scenario, swarm: document.command.flags['swarm'] === true },
       {
         seed: chosen.seed,
-        factory,
+        client: definition,
         target,
         maxRuns: positive('--max-runs', flags.maxRuns),
         onRun: ({ index, kept, size }) => err(`  run ${String(index).padStart(3)}  ${kept ? 'still fails' : 'passes    '}  ${sizeText(size)}`),

@@ -11,14 +11,7 @@ export const POKES_PATH = '/v1/pokes';
 
 export type ChangeType = 'create' | 'update' | 'delete';
 
-/**
- * How the server settles a change made on a version that is no longer current (a concurrent change):
- * `server-wins` answers `conflict` and keeps its record; `lww` keeps the change with the later
- * `clientTime` (ties: the greater deviceId); `field-merge` applies the fields nobody else changed since
- * `baseVersion` and keeps the server's value for the rest; `manual` answers `conflict` so the user decides.
- */
-export const CONFLICT_POLICIES = ['server-wins', 'lww', 'field-merge', 'manual'] as const;
-export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+export { CONFLICT_POLICIES, type ConflictPolicy } from '../adapter.ts';
 
 export interface Change {
   /** Client-generated, unique per change: the idempotency key. */

@@ -32,6 +32,8 @@ export interface CaseReport {
   swarm: boolean;
   /** Where `--trace` wrote the event log. */
   trace?: string;
+  /** What the run noticed about the setup, said once by the console (absent when nothing). */
+  warnings?: string[];
   replay: string;
   /** For the HTML report only (never in report.json): what happened when, per device. */
   timeline?: CaseTimeline;
@@ -63,6 +65,7 @@ export function toCaseReport(
     drawnFaults: result.drawnFaults,
     swarm: where.swarm,
     ...(where.trace && { trace: where.trace }),
+    ...(result.warnings.length > 0 && { warnings: result.warnings }),
     replay: where.replay,
     ...(where.timeline && { timeline }),
   };

@@ -15,6 +15,7 @@ export function consoleReporter(write: (text: string) => void): Reporter {
       if (report.error) write(chalk.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
     onEnd(reports, end) {
+      for (const warning of new Set(reports.flatMap((report) => report.warnings ?? []))) write(chalk.yellow(`warning: ${warning}`));
       const failed = reports.filter((report) => report.verdict === 'fail').length;
       const crashed = reports.filter((report) => report.verdict === 'error').length;
       const passed = reports.length - failed - crashed;

@@ -1,9 +1,10 @@
-// Turns a scenario's `client:` into a factory: the built-in reference client configured from
-// `system:`, or a user's module whose default export is a ClientFactory (TypeScript works when the
-// CLI runs, since it registers tsx), given `system:` too if it has `configure`. Paths are relative to the scenario.
+// Turns a scenario's `client:` into a client definition: the built-in reference client configured from
+// `system:`, or a user's module whose default export is a ClientFactory or a `defineClient({...})`
+// (TypeScript works when the CLI runs, since it registers tsx), configured from `system:` when it
+// declares `configure`. Paths are relative to the scenario.
 import { resolve } from 'node:path';
-import type { ClientFactory } from '../adapter.ts';
-import { referenceClient, type ReferenceClientSettings } from '../reference/client/client.ts';
+import { clientDefinitionOf, type ClientDefinition, type ClientModule, type ClientSettings } from '../adapter.ts';
+import { referenceClientDefinition } from '../reference/client/client.ts';
 import { scenarioSchema, type Scenario } from '../scenario/index.ts';
 import { defaultExportOf } from './module-loader.ts';
 
@@ -11,8 +12,8 @@ import { defaultExportOf } from './module-loader.ts';
 export const SIMULATED_SERVER_URL = 'http://sync-server.sim';
 const PULL_LIMIT = 100;
 
-/** The reference client's settings from a scenario's `system:` section. */
-export function referenceSettings(system: Scenario['system']): ReferenceClientSettings {
+/** The client settings of a scenario's `system:` section. */
+export function clientSettings(system: Scenario['system']): ClientSettings {
   return {
     serverUrl: SIMULATED_SERVER_URL,
     batchSize: system.batchSize,
@@ -26,28 +27,19 @@ export function referenceSettings(system: Scenario['system']): ReferenceClientSe
   };
 }
 
-/** The reference client with every default setting: what the deliberately broken clients in fixtures/ start from. */
-export function defaultReferenceSettings(): ReferenceClientSettings {
-  return referenceSettings(scenarioSchema.parse({ name: 'defaults' }).system);
+/** Every default setting: what the deliberately broken clients in fixtures/ start from. */
+export function defaultClientSettings(): ClientSettings {
+  return clientSettings(scenarioSchema.parse({ name: 'defaults' }).system);
 }
 
-/** A module's factory that takes the scenario's `system:` settings (conflict policy, batch size, timers): the loader calls `configure`. */
-export interface ConfigurableClientFactory extends ClientFactory {
-  configure(settings: ReferenceClientSettings): ClientFactory;
-}
-
-/** A module's factory for a client on real time (a library with timers and async I/O of its own): only `transport: http` can run it. */
-export interface RealTimeClientFactory extends ClientFactory {
-  realTime: true;
-}
-
-export function runsOnRealTime(factory: ClientFactory): boolean {
-  return (factory as Partial<RealTimeClientFactory>).realTime === true;
-}
-
-export async function loadClientFactory(system: Scenario['system'], baseDir: string): Promise<ClientFactory> {
-  if (system.client === 'reference') return referenceClient(referenceSettings(system));
+export async function loadClient(system: Scenario['system'], baseDir: string): Promise<ClientDefinition> {
+  if (system.client === 'reference') return referenceClientDefinition(clientSettings(system));
   const path = resolve(baseDir, system.client);
-  const factory = (await defaultExportOf(path, 'client', 'a ClientFactory, a function (env) => SyncClient')) as ClientFactory & Partial<ConfigurableClientFactory>;
-  return typeof factory.configure === 'function' ? factory.configure(referenceSettings(system)) : factory;
+  const exported = (await defaultExportOf(path, 'client', 'a ClientFactory, a function (env) => SyncClient, or defineClient({ factory, … })', isClientModule)) as ClientModule;
+  const definition = clientDefinitionOf(exported);
+  return definition.configure ? definition.configure(clientSettings(system)) : definition;
+}
+
+function isClientModule(value: unknown): boolean {
+  return typeof value === 'function' || (typeof value === 'object' && value !== null && typeof (value as { factory?: unknown }).factory === 'function');
 }

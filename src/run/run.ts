@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientFactory, SyncServer } from '../adapter.ts';
+import type { AppBuilds, ClientDefinition, SyncServer } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
@@ -21,8 +21,6 @@ import { SimulatedUser } from '../device/workload.ts';
 import type { PhaseEvent } from '../history/events.ts';
 import { countEvents } from '../history/counts.ts';
 import { History } from '../history/history.ts';
-import { isReferenceClient, type ReferenceClientFactory } from '../reference/client/client.ts';
-import { SCHEMA_VERSION } from '../reference/client/migrations.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -30,7 +28,6 @@ import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
-import { runsOnRealTime } from './client-loader.ts';
 import { startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { LinkSocket } from '../transport/link-socket.ts';
@@ -39,7 +36,7 @@ import { simulatedTransport, type Transport } from '../transport/transport.ts';
 
 /**
  * What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour;
- * upgrades only for the reference client, the one app the simulator has older builds of.
+ * upgrades only for a client that declares its app builds.
  */
 const SWARM_NEMESIS: NemesisSettings = { kinds: [...FAULT_KINDS], ratePerHour: 6, forMsMin: 30_000, forMsMax: 300_000, swarm: true };
 
@@ -48,17 +45,16 @@ const SETTLE_GAP_MS = 1000;
 
 export interface RunOptions {
   seed: number;
-  factory: ClientFactory;
+  /** The client under test, as its module declares it (configured from the scenario already). */
+  client: ClientDefinition;
   /** Draw the nemesis's fault parameters from the seed too (swarm testing). */
   swarm?: boolean;
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
-  const upgrades = scenario.faults.some((fault) => fault.spec.kind === 'upgrade') || scenario.nemesis?.kinds.includes('upgrade');
-  if (upgrades && !isReferenceClient(options.factory)) {
-    throw new BadInputError('the upgrade fault installs older and newer builds of the reference client: it needs `client: reference`, not a client module');
-  }
-  if (scenario.system.transport === 'simulated' && runsOnRealTime(options.factory)) {
+  const misfit = clientMisfit(scenario, options.client);
+  if (misfit) throw new BadInputError(misfit.message);
+  if (scenario.system.transport === 'simulated' && options.client.realTime === true) {
     throw new BadInputError('this client runs on real time (its library keeps timers and async I/O of its own), which a simulated run cannot drive: use `transport: http`');
   }
   const transport = await transportOf(scenario);
@@ -72,6 +68,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     world.close();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Where a scenario asks of a client what it does not declare: a scheduled upgrade, of a client without app builds or from a version it lacks. */
+export function clientMisfit(scenario: Scenario, client: ClientDefinition): { faultIndex: number; message: string } | undefined {
+  for (const [faultIndex, { spec }] of scenario.faults.entries()) {
+    if (spec.kind !== 'upgrade') continue;
+    const versions = client.builds?.versions ?? [];
+    if (versions.length === 0) {
+      return { faultIndex, message: 'the upgrade fault installs older and newer builds of the app, and this client declares none: give its module `builds` (defineClient in docs/adapters.md), or drop the fault' };
+    }
+    if (!versions.slice(0, -1).includes(spec.fromVersion)) {
+      return { faultIndex, message: `the upgrade starts from app version ${spec.fromVersion}, which this client does not declare as an older build (its builds: ${versions.join(', ')})` };
+    }
+  }
+  return undefined;
 }
 
 /** The scenario's transport; the http one is loaded only when asked for, so simulated runs never touch a socket. */
@@ -89,6 +100,11 @@ async function transportOf(scenario: Scenario): Promise<Transport> {
   return transport;
 }
 
+/** A client's builds when it has an older one to upgrade from. */
+function upgradableBuilds(client: ClientDefinition): AppBuilds | undefined {
+  return client.builds && client.builds.versions.length > 1 ? client.builds : undefined;
+}
+
 class World {
   private readonly history = new History();
   private readonly scheduler: Scheduler;
@@ -101,6 +117,7 @@ class World {
   private readonly nemesis: Nemesis;
   private readonly nemesisSettings: NemesisSettings | undefined;
   private readonly boots = new Set<Promise<void>>();
+  private readonly warnings = new Set<string>();
   /** Push pokes, when the scenario has them: the server's hub and the far ends of the devices' sockets. */
   private readonly pokes: PokeHub | undefined;
   private readonly socketEnds: SocketEnds | undefined;
@@ -132,7 +149,7 @@ class World {
           clock: new DeviceClock(),
           rng: createRng(options.seed, `client:${deviceId}`),
           history: this.history,
-          factory: options.factory,
+          factory: options.client.factory,
           fetch: transport.deviceFetch({
             scheduler: this.scheduler,
             network: this.network,
@@ -146,10 +163,10 @@ class World {
       );
     }
     this.nemesis = new Nemesis(this.faultWorld(), scenario.durationMs);
-    this.nemesisSettings = this.nemesisFor(options.factory);
+    this.nemesisSettings = this.nemesisFor(options.client);
     if (this.nemesisSettings) this.nemesis.draw(this.nemesisSettings, createRng(options.seed, 'nemesis'));
     for (const [deviceId, appVersion] of firstAppVersions([...scenario.faults, ...this.nemesis.drawn])) {
-      this.devices.find((device) => device.id === deviceId)?.install(this.reference().build({ appVersion }));
+      this.devices.find((device) => device.id === deviceId)?.install(this.builds().build(appVersion));
     }
   }
 
@@ -188,19 +205,26 @@ class World {
     this.serverDb.close();
   }
 
-  /** The scenario's nemesis; `--swarm` turns its draws into swarm draws, or brings one that draws every kind `factory` can take. */
-  private nemesisFor(factory: ClientFactory): NemesisSettings | undefined {
-    const { nemesis } = this.scenario;
-    if (!this.options.swarm) return nemesis;
-    if (nemesis) return { ...nemesis, swarm: true };
-    const excluded = [...this.transport.unsupportedFaults, ...(isReferenceClient(factory) ? [] : ['upgrade'])];
-    return { ...SWARM_NEMESIS, kinds: SWARM_NEMESIS.kinds.filter((kind) => !excluded.includes(kind)) };
+  /**
+   * The scenario's nemesis; `--swarm` turns its draws into swarm draws, or brings one that draws every
+   * kind the transport and `client` can take. A client without app builds is never drawn an upgrade.
+   */
+  private nemesisFor(client: ClientDefinition): NemesisSettings | undefined {
+    const settings = this.options.swarm ? (this.scenario.nemesis ? { ...this.scenario.nemesis, swarm: true } : SWARM_NEMESIS) : this.scenario.nemesis;
+    if (!settings) return undefined;
+    const excluded = [...this.transport.unsupportedFaults, ...(upgradableBuilds(client) ? [] : ['upgrade'])];
+    const kinds = settings.kinds.filter((kind) => !excluded.includes(kind));
+    if (this.scenario.nemesis?.kinds.includes('upgrade') && !kinds.includes('upgrade')) {
+      this.warnings.add('the nemesis skips `upgrade`: this client declares no older app builds to upgrade from (`builds` in defineClient, docs/adapters.md)');
+    }
+    return kinds.length > 0 ? { ...settings, kinds } : undefined;
   }
 
-  /** The client under test as the reference client with its builds; runScenario turned any other away when upgrades are asked for. */
-  private reference(): ReferenceClientFactory {
-    if (!isReferenceClient(this.options.factory)) throw new Error('an upgrade needs the reference client');
-    return this.options.factory;
+  /** The client's app builds; clientMisfit and nemesisFor keep upgrades away from a client without them. */
+  private builds(): AppBuilds {
+    const builds = upgradableBuilds(this.options.client);
+    if (!builds) throw new Error('an upgrade needs a client that declares its app builds');
+    return builds;
   }
 
   /** A server process over the server's database file: what a restart brings up again. */
@@ -233,7 +257,7 @@ class World {
         this.serverDb = openStore(this.serverPath);
         this.server.restart(this.referenceServer());
       },
-      latestApp: (failing) => this.reference().build(failing ? { failMigrationTo: SCHEMA_VERSION } : {}),
+      latestApp: (failing) => this.builds().build(this.builds().versions.at(-1) as number, { failingMigration: failing }),
       boot: (device) => {
         const boot = device.boot().catch((error) => this.fail(error));
         this.boots.add(boot);
@@ -363,6 +387,7 @@ class World {
       checks,
       violations: Object.values(checks).flatMap((check) => check.violations),
       drawnFaults: this.nemesis.drawn,
+      warnings: [...this.warnings],
       ...(this.failure && { error: { message: this.failure.message, stack: this.failure.stack } }),
       history: this.history,
     };

@@ -3,6 +3,6 @@
 
 export { CHECK_NAMES, scenarioSchema, type CheckName, type Scenario } from './schema.ts';
 export { formatIssue, type ScenarioIssue } from './errors.ts';
-export { loadScenarioFile, parseScenario, type ParseResult } from './load.ts';
+export { issueAt, loadScenarioFile, parseScenario, type ParseResult } from './load.ts';
 export { formatDuration, parseDuration, parseRate, parseSignedDuration } from './units.ts';
 export { SCENARIO_JSON_SCHEMA_PATH, renderScenarioJsonSchema } from './json-schema.ts';

@@ -48,6 +48,17 @@ export function loadScenarioFile(path: string): ParseResult {
   return result;
 }
 
+/**
+ * A problem the scenario's own schema cannot see (one the client under test makes of it), placed at
+ * `keyPath` in the file as the loader places its own; the start of the file when it no longer parses.
+ */
+export function issueAt(path: string, keyPath: KeyPath, message: string): ScenarioIssue {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(path, 'utf8'), { lineCounter, prettyErrors: false });
+  const position = document.errors.length > 0 ? FILE_START : locator(document, lineCounter)(keyPath, 'key');
+  return { file: path, ...position, path: keyPath.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('').replace(/^\./, ''), message };
+}
+
 function fileIssue(file: string, message: string): ScenarioIssue {
   return { file, ...FILE_START, path: '', message };
 }

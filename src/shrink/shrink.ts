@@ -3,7 +3,7 @@
 // same violation (checker, and kind where the checker has kinds), start over from it, and stop
 // when none does or the run budget is spent. Every candidate goes through its YAML text, so the
 // scenario written at the end is exactly the one that was run.
-import type { ClientFactory } from '../adapter.ts';
+import type { ClientDefinition } from '../adapter.ts';
 import type { Violation } from '../check/index.ts';
 import { runScenario } from '../run/run.ts';
 import type { RunResult } from '../check/verdict.ts';
@@ -26,7 +26,7 @@ export interface CaseSize {
 
 export interface ShrinkOptions {
   seed: number;
-  factory: ClientFactory;
+  client: ClientDefinition;
   target: ViolationTarget;
   /** Most scenario runs, the original's included. */
   maxRuns: number;
@@ -56,7 +56,7 @@ export async function shrinkCase(start: ShrinkState, options: ShrinkOptions): Pr
     const key = `${state.swarm}\n${yaml}`;
     if (!parsed.ok || passing.has(key)) return undefined;
     const candidate = { scenario: parsed.scenario, swarm: state.swarm };
-    const result = await runScenario(candidate.scenario, { seed: options.seed, factory: options.factory, swarm: candidate.swarm });
+    const result = await runScenario(candidate.scenario, { seed: options.seed, client: options.client, swarm: candidate.swarm });
     const kept = keepsViolation(result, options.target);
     options.onRun?.({ index: ++runs, kept, size: sizeOf(candidate, result) });
     if (!kept) passing.add(key);

@@ -2,17 +2,9 @@
 // from the device's seeded stream, and an hourly budget of attempts while syncs keep failing. Both
 // are kept in the device database, so killing the app does not reset them.
 import type Database from 'better-sqlite3';
+import type { RetrySettings } from '../../adapter.ts';
 
 export const BUDGET_WINDOW_MS = 3_600_000;
-
-export interface RetrySettings {
-  /** The ceiling of the first retry delay, ms; it doubles with each failure. */
-  baseMs: number;
-  /** The largest ceiling of a retry delay, ms. */
-  maxMs: number;
-  /** Most sync attempts in any hour while syncs keep failing: whole attempts, a fraction rounds down (at least 1). */
-  budgetPerHour: number;
-}
 
 /**
  * The wait before the next attempt after `failures` failed ones in a row, ms: equal jitter under an

@@ -3,13 +3,12 @@
 // queued in its own transaction, and sync runs on launch, on a timer, after writes and on demand.
 // An older build (appVersion) runs on its older schema: retry attempts and the conflict inbox then live
 // in memory only, and `manual` falls back to server-wins (logged), so no held edit dies with the process.
-import { type ClientFactory, type Conflict, type DeviceEnv, type Entity, type Fields, type SyncClient, type SyncStatus, type VisibleRecord, uuidFrom } from '../../adapter.ts';
-import type { ChangeType, ConflictPolicy } from '../../protocol/v1.ts';
-import { RetryState, type RetrySettings } from './backoff.ts';
+import { defineClient, type ClientDefinition, type ClientFactory, type ClientSettings, type Conflict, type DeviceEnv, type Entity, type Fields, type SyncClient, type SyncStatus, type VisibleRecord, uuidFrom } from '../../adapter.ts';
+import type { ChangeType } from '../../protocol/v1.ts';
+import { RetryState } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';
 import { SCHEMA_VERSION, migrateOnLaunch } from './migrations.ts';
-import type { Ordering } from './ordering.ts';
 import { PokeSocket } from './pokes.ts';
 import { PendingQueue, type RecordProgress } from './queue.ts';
 import { Settlement } from './settle.ts';
@@ -17,21 +16,8 @@ import { SyncEngine } from './sync.ts';
 
 export { backoffDelayMs } from './backoff.ts';
 
-export interface ReferenceClientSettings {
-  serverUrl: string;
-  /** Most changes per push request (per round of requests, under `parallel`). */
-  batchSize: number;
-  /** Most records per pull page. */
-  pullLimit: number;
-  /** Periodic sync timer, ms; it never bypasses the backoff while syncs fail. */
-  syncIntervalMs: number;
-  /** Sync this long after the last local write, ms; 0 syncs at once, Infinity never (writes wait for the timer or sync()). */
-  debounceMs: number;
-  /** Exponential backoff with jitter; at most `budgetPerHour` sync attempts per hour while failing. */
-  retry: RetrySettings;
-  ordering: Ordering;
-  /** The policy the server applies too; decides what the device does with a conflict answer. */
-  conflict: ConflictPolicy;
+/** The scenario's settings, and what the reference client adds for the catalog's mistakes and the upgrade fault. */
+export interface ReferenceClientSettings extends ClientSettings {
   /**
    * Fold an update into the update of the same record just before it in the queue while neither was sent.
    * Default `false`: every write travels as made, so the server sees every intermediate version.
@@ -41,28 +27,29 @@ export interface ReferenceClientSettings {
   appVersion?: AppVersion;
   /** Fault injection: the migration to this schema version throws part-way, inside its transaction. */
   failMigrationTo?: number;
-  /** Keep a socket to the server's poke endpoint (`env.openSocket`) and sync on each poke; polling stays the fallback. */
-  pokes?: boolean;
 }
 
 export type AppVersion = 1 | 2 | 3;
 
-/** Another build of the same app, as an update installs it. */
-export type AppBuild = Pick<ReferenceClientSettings, 'appVersion' | 'failMigrationTo'>;
+/** The app versions of the reference client, oldest first: one per schema version it migrates through. */
+const APP_VERSIONS: readonly AppVersion[] = [1, 2, 3];
 
-export interface ReferenceClientFactory extends ClientFactory {
-  /** The factory of another build with the same settings: what the upgrade fault installs. */
-  build(build: AppBuild): ClientFactory;
-}
-
-export function referenceClient(settings: ReferenceClientSettings): ReferenceClientFactory {
+/** The reference client as a bare factory: the latest build with `settings`. */
+export function referenceClient(settings: ReferenceClientSettings): ClientFactory {
   assertValid(settings);
-  const factory = (env: DeviceEnv) => new ReferenceClient(env, settings);
-  return Object.assign(factory, { build: (build: AppBuild) => referenceClient({ ...settings, ...build }) });
+  return (env: DeviceEnv) => new ReferenceClient(env, settings);
 }
 
-export function isReferenceClient(factory: ClientFactory): factory is ReferenceClientFactory {
-  return typeof (factory as Partial<ReferenceClientFactory>).build === 'function';
+/** The reference client with its capabilities declared: its builds, one per schema version, for the upgrade fault. */
+export function referenceClientDefinition(settings: ReferenceClientSettings): ClientDefinition {
+  return defineClient({
+    factory: referenceClient(settings),
+    builds: {
+      versions: APP_VERSIONS,
+      build: (version, options) =>
+        referenceClient({ ...settings, appVersion: version as AppVersion, ...(options?.failingMigration && { failMigrationTo: SCHEMA_VERSION }) }),
+    },
+  });
 }
 
 class ReferenceClient implements SyncClient {

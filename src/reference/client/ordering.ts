@@ -1,14 +1,8 @@
 // Which queued changes go to the server next, by the `ordering` knob. The seed's point: a note
 // created inside a new folder depends on the folder, so changes either wait for what they depend
 // on (dependency), go strictly in queue order (serial), or go all at once and may be refused (parallel).
+import type { Ordering } from '../../adapter.ts';
 import type { PendingChange } from './queue.ts';
-
-/**
- * `dependency`: a change waits while something it depends on is held back; `serial`: a batch is the
- * queue's prefix up to the first change that cannot go yet; `parallel`: one change per record, each
- * in its own request, with no regard for folders.
- */
-export type Ordering = 'dependency' | 'serial' | 'parallel';
 
 /**
  * The next changes to send, in queue order, at most `limit`. Every ordering sends one change per

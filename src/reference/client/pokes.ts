@@ -2,9 +2,9 @@
 // each poke starts a sync at once, so another device's change arrives before the next polling tick.
 // Polling keeps running as the fallback; a dropped socket is reopened after a seeded exponential
 // backoff, and each open, close and poke is logged into the history.
-import type { DeviceEnv, DeviceSocket } from '../../adapter.ts';
+import type { DeviceEnv, DeviceSocket, RetrySettings } from '../../adapter.ts';
 import { POKES_PATH, type Poke } from '../../protocol/v1.ts';
-import { backoffDelayMs, type RetrySettings } from './backoff.ts';
+import { backoffDelayMs } from './backoff.ts';
 
 export class PokeSocket {
   /** Sockets that closed since one last opened: the exponent of the reconnect backoff. */

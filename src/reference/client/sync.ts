@@ -1,7 +1,7 @@
 // Sync as a state machine: collect pending changes in order, push them in batches, settle each
 // answer, then pull from the cursor; while syncs fail, retry with backoff inside the hourly budget.
 // Triggers: launch, a periodic timer, a debounce after local writes, and sync(); one run at a time.
-import type { DeviceEnv } from '../../adapter.ts';
+import type { DeviceEnv, Ordering } from '../../adapter.ts';
 import {
   PULL_PATH,
   PUSH_PATH,
@@ -13,7 +13,7 @@ import {
 } from '../../protocol/v1.ts';
 import type { RetryState } from './backoff.ts';
 import type { LocalStore } from './local-store.ts';
-import { selectBatch, type Ordering } from './ordering.ts';
+import { selectBatch } from './ordering.ts';
 import type { PendingChange, PendingQueue } from './queue.ts';
 import type { Settlement } from './settle.ts';
 
