@@ -1,6 +1,6 @@
 // Test runner settings, in two projects: `unit` (checkers, the kernel, scenarios, the fenced database, the
-// reference stack, the layering and determinism guards, small runs; seconds, `npm run test:unit`) and `e2e`
-// (the real CLI in child processes, full runs of shipped scenarios, real sockets, the browser). `npm test`
+// reference stack, the layering and determinism guards; `npm run test:unit`) and `e2e` (the real CLI in child
+// processes, whole simulated runs, the fault tests' runs among them, real sockets, the browser). `npm test`
 // runs both. End-to-end tests take a second or two each on a loaded two-core machine, so the per-test limit
 // is generous. Two workers even on two cores: much of the suite waits on child processes (390 s with one,
 // 325 s with two). Type-only tests are `*.test-d.ts`, checked by tsc in the unit project's typecheck mode.
@@ -14,6 +14,7 @@ const E2E = [
   'test/example-adapter.test.ts',
   'test/reference-stack-matrix.test.ts',
   'test/upgrade-fault.test.ts',
+  'test/faults-*.test.ts',
   'test/shrink.test.ts',
   'test/report-html-browser.test.ts',
   'test/report-merge.test.ts',
