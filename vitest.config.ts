@@ -1,12 +1,46 @@
-// Test runner settings: end-to-end tests start the real CLI in child processes, which takes a
-// second or two each on a loaded two-core machine, so the per-test limit is generous. Two workers
-// even on two cores: much of the suite waits on child processes (390 s with one, 325 s with two).
+// Test runner settings, in two projects: `unit` (checkers, the kernel, scenarios, the fenced database, the
+// reference stack, the layering and determinism guards; `npm run test:unit`) and `e2e` (the real CLI in child
+// processes, whole simulated runs, the fault tests' runs among them, real sockets, the browser). `npm test`
+// runs both. End-to-end tests take a second or two each on a loaded two-core machine, so the per-test limit
+// is generous. Two workers even on two cores: much of the suite waits on child processes (390 s with one,
+// 325 s with two). Type-only tests are `*.test-d.ts`, checked by tsc in the unit project's typecheck mode.
 import { defineConfig } from 'vitest/config';
+
+/** The end-to-end test files; every other test file is a unit test. */
+const E2E = [
+  'test/cli-*.test.ts',
+  'test/bug-catalog.test.ts',
+  'test/shipped-scenarios.test.ts',
+  'test/example-adapter.test.ts',
+  'test/reference-stack-matrix.test.ts',
+  'test/upgrade-fault.test.ts',
+  'test/faults-*.test.ts',
+  'test/shrink.test.ts',
+  'test/report-html-browser.test.ts',
+  'test/report-merge.test.ts',
+  'test/report-metrics.test.ts',
+  'test/report-redaction.test.ts',
+  'test/http-*.test.ts',
+  'test/conformance.test.ts',
+  'test/push-pokes.test.ts',
+  'test/pouchdb-example.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: E2E,
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: 'tsconfig.json' },
+        },
+      },
+      { extends: true, test: { name: 'e2e', include: E2E } },
+    ],
   },
 });

@@ -1,6 +1,7 @@
 // Runs the real `sync-chaos` launcher in a child process, as a user or a CI job would, and
 // captures its exit code and output for the end-to-end tests. File reports go to a temporary
-// folder unless a test names one, so the suite leaves the repository's reports/ alone.
+// folder unless a test names one, so the suite leaves the repository's reports/ alone; a test of what a
+// command writes in its working folder (reports/traces/) runs it from a temporary one.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,13 +18,14 @@ export interface CliOutcome {
 
 const REPORTS_OUT = mkdtempSync(join(tmpdir(), 'sync-chaos-reports-'));
 
-export function runCli(args: string[]): Promise<CliOutcome> {
+/** Runs the CLI from the repository root, or from `cwd` for a test of what a command writes beside it. */
+export function runCli(args: string[], cwd = REPO_ROOT): Promise<CliOutcome> {
   const out = args[0] === 'run' && !args.includes('--out') ? ['--out', REPORTS_OUT] : [];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['bin/sync-chaos', ...args, ...out],
-      { cwd: REPO_ROOT, env: { ...process.env, FORCE_COLOR: '0' } },
+      [join(REPO_ROOT, 'bin/sync-chaos'), ...args, ...out],
+      { cwd, env: { ...process.env, FORCE_COLOR: '0' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

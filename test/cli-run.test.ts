@@ -44,14 +44,15 @@ describe('sync-chaos run', () => {
   });
 
   it('writes the event log with --trace into the run folder and reports/traces/, whose SHA-256 starts with the printed event-log hash', async () => {
-    const { code, stdout, stderr } = await runCli(['run', 'scenarios/baseline.yaml', '--seed', '9', '--trace']);
+    const cwd = mkdtempSync(join(tmpdir(), 'sync-chaos-trace-'));
+    const { code, stdout, stderr } = await runCli(['run', join(REPO_ROOT, 'scenarios/baseline.yaml'), '--seed', '9', '--trace'], cwd);
     expect(code).toBe(0);
     const path = /trace: (\S+)/.exec(stdout)?.[1] ?? '';
     const runFolder = /^reports: (\S+)$/m.exec(stderr)?.[1] ?? '';
     expect(path).toBe(join(runFolder, 'baseline-seed-9.events.ndjson'));
     const hash = /hash ([0-9a-f]{16})/.exec(stdout)?.[1];
     const text = readFileSync(path, 'utf8');
-    expect(readFileSync(join(REPO_ROOT, 'reports/traces/baseline-seed-9.events.ndjson'), 'utf8')).toBe(text);
+    expect(readFileSync(join(cwd, 'reports/traces/baseline-seed-9.events.ndjson'), 'utf8')).toBe(text);
     expect(createHash('sha256').update(text).digest('hex').slice(0, 16)).toBe(hash);
     expect(text.split('\n')[0]).toBe('{"t":0,"type":"phase","phase":"chaos"}');
   });

@@ -5,23 +5,39 @@ import { describe, expect, it } from 'vitest';
 import { startHttpServer } from '../src/serve/http-server.ts';
 import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
+import { CONFLICT_POLICIES } from '../src/protocol/v1.ts';
+import { FAULT_KINDS } from '../src/scenario/fault-specs.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
 
 /** Seeds per scenario here; the full 50-seed sweep is `sync-chaos run scenarios/*.yaml --seeds 50`. */
 const SEEDS_PER_SCENARIO = 2;
-const files = readdirSync(join(REPO_ROOT, 'scenarios')).filter((name) => name.endsWith('.yaml'));
+const SCENARIOS = join(REPO_ROOT, 'scenarios');
+const files = readdirSync(SCENARIOS).filter((name) => name.endsWith('.yaml'));
+
+function shipped(name: string): Scenario {
+  const loaded = loadScenarioFile(join(SCENARIOS, name));
+  if (!loaded.ok) throw new Error(`${name} must load`);
+  return loaded.scenario;
+}
 
 describe('every shipped scenario', () => {
-  it('covers each unhappy path of the seed post, the policies and a swarm of every fault', () => {
-    expect(files.length).toBeGreaterThanOrEqual(15);
+  it('is run below: scenarios/ holds nothing but .yaml scenario files', () => {
+    expect(readdirSync(SCENARIOS).filter((name) => !files.includes(name))).toEqual([]);
+  });
+
+  it('uses, between them, every conflict policy and every fault kind, and one swarm draws every kind', () => {
+    const scenarios = files.map(shipped);
+    expect(CONFLICT_POLICIES.filter((policy) => !scenarios.some((scenario) => scenario.system.conflict === policy))).toEqual([]);
+    const used = new Set(scenarios.flatMap((scenario) => [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])]));
+    expect(FAULT_KINDS.filter((kind) => !used.has(kind))).toEqual([]);
+    const swarms = scenarios.filter((scenario) => scenario.nemesis?.swarm && FAULT_KINDS.every((kind) => scenario.nemesis!.kinds.includes(kind)));
+    expect(swarms.map((scenario) => scenario.name)).not.toEqual([]);
   });
 
   it.each(files)('%s passes with the reference client over its first seeds', async (name) => {
-    const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios', name));
-    if (!loaded.ok) throw new Error(`${name} must load`);
-    const { scenario } = loaded;
-    const factory = await loadClient(scenario.system, join(REPO_ROOT, 'scenarios'));
+    const scenario = shipped(name);
+    const factory = await loadClient(scenario.system, SCENARIOS);
     for (let seed = scenario.seed; seed < scenario.seed + SEEDS_PER_SCENARIO; seed++) {
       const result = await withServer(scenario, (served) => runScenario(served, { seed, client: factory }));
       expect(result.error, `${name} seed ${seed}`).toBeUndefined();

@@ -86,7 +86,7 @@ const systemSection = section(
   {
     client: nonEmptyString('"reference" or a path to a client module')
       .default('reference')
-      .meta({ description: 'Sync client under test: "reference" or a path to a client module.' }),
+      .meta({ description: 'Sync client under test: "reference" or a path (relative to this file) to a module whose default export is a ClientFactory (docs/adapters.md); --client overrides it.' }),
     server: z
       .union([oneOfValues(SERVER_KINDS), externalServer, adapterServer], { error: expecting('"reference", a mapping { url, token } or a mapping { adapter }') })
       .default('reference')
@@ -142,10 +142,10 @@ const networkSection = section(
 
 const operationMix = section(
   {
-    create: weight().default(0),
-    update: weight().default(0),
-    delete: weight().default(0),
-    refresh: weight().default(0),
+    create: weight().default(0).meta({ description: 'Weight of creating a folder or a note.' }),
+    update: weight().default(0).meta({ description: 'Weight of editing fields of a record the user sees.' }),
+    delete: weight().default(0).meta({ description: 'Weight of deleting a record.' }),
+    refresh: weight().default(0).meta({ description: 'Weight of a pull-to-refresh.' }),
   },
   'operation weights (create, update, delete, refresh)',
 ).check(
@@ -193,8 +193,8 @@ const scenarioFile = section(
   {
     name: nonEmptyString('a non-empty string').meta({ description: 'Scenario name, used in reports.' }),
     description: z.string({ error: expecting('a string') }).optional().meta({ description: 'One line on what this scenario exercises.' }),
-    seed: integer(0).default(1).meta({ description: 'Seed for every random choice; the same seed replays the same run.' }),
-    devices: integer(1, 64).default(3).meta({ description: 'Number of simulated devices.' }),
+    seed: integer(0).default(1).meta({ description: 'The first seed, for every random choice; the same seed replays the same run. --seed and --seeds override it.' }),
+    devices: integer(1, 64).default(3).meta({ description: 'Number of simulated devices, named d1, d2, …' }),
     duration: duration('10m', 'Simulated time during which devices make edits.'),
     quiesce_timeout: duration('10m', 'Simulated time allowed afterwards for all devices to converge.'),
     resume: duration(
