@@ -91,3 +91,26 @@ describe('the reference stack under heavy contention, no faults (5 devices)', ()
     expect(await notArrived('dependency')).toBe(0);
   });
 });
+
+describe('a scenario that says nothing about conflicts', () => {
+  it('passes with the reference client: 2 devices for 1 minute and no other key, over five seeds', async () => {
+    const parsed = parseScenario(['name: minimal', 'devices: 2', 'duration: 1m'].join('\n'), 'minimal.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const client = await loadClient(parsed.scenario.system, '.');
+    for (let seed = 1; seed <= 5; seed++) {
+      const result = await runScenario(parsed.scenario, { seed, client });
+      expect(result.violations.map((violation) => violation.summary), `seed ${seed}`).toEqual([]);
+      expect(result.verdict).toBe('pass');
+    }
+  });
+
+  it('still fails on a logged overwrite when the scenario says allow: [], and the message says why', async () => {
+    const lines = ['name: strict', 'devices: 3', 'duration: 5m', 'workload: { rate: 12/min, contention: 0.9 }', 'allow: []'];
+    const parsed = parseScenario(lines.join('\n'), 'strict.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const result = await runScenario(parsed.scenario, { seed: 1, client: await loadClient(parsed.scenario.system, '.') });
+    const overwritten = result.violations.filter((violation) => violation.kind === 'overwritten');
+    expect(overwritten.length).toBeGreaterThan(0);
+    expect(overwritten[0]?.summary).toMatch(/`allow:` does not accept logged overwrites/);
+  });
+});

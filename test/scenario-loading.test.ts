@@ -37,7 +37,7 @@ describe('resolving a valid scenario', () => {
       },
       faults: [],
       checks: [...CHECK_NAMES],
-      allow: [],
+      allow: ['overwritten'],
     });
   });
 

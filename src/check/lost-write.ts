@@ -136,7 +136,7 @@ class Judge {
 }
 
 const EXPLANATIONS: Record<string, string> = {
-  overwritten: 'a concurrent change won; the conflict was logged but the value is gone',
+  overwritten: 'a concurrent change won; the conflict was logged but the value is gone, and this scenario\'s `allow:` does not accept logged overwrites (`allow: [overwritten]` does, for a policy that settles concurrent edits by keeping one side)',
   silent: 'a concurrent change won and nothing recorded a conflict',
   regressed: 'an older version this write was made over won: the server went back, or kept it against no concurrent change',
   vanished: 'no write or delete explains its disappearance',

@@ -212,10 +212,10 @@ const scenarioFile = section(
     checks: checkList.default('all').meta({ description: 'Checkers to run after the scenario: "all" or a list of names.' }),
     allow: z
       .array(oneOfValues(ALLOWABLE_LOSSES), { error: expecting(`a list of lost-write classes (${ALLOWABLE_LOSSES.join(', ')})`) })
-      .default([])
+      .default(['overwritten'])
       .meta({
         description:
-          'Lost-write classes this scenario accepts for its policy: `overwritten` (a concurrent write won and the conflict was logged), as server-wins, lww and field-merge do by design.',
+          'Lost-write classes this scenario accepts for its policy. The default, [overwritten], accepts a concurrent write winning with its conflict logged, as server-wins, lww and field-merge settle concurrent edits by design (and every policy settles an edit against a delete); `allow: []` fails the run on a logged overwrite too.',
       }),
   },
   'scenario settings',
