@@ -1,6 +1,6 @@
 // One run of a scenario with one seed: builds the simulated world (scheduler, network, server,
-// devices, users), runs the chaos phase for `duration`, quiesces, and hands the history and the
-// final states to the checkers. The only module that knows every part.
+// devices, users), runs its phases (chaos for `duration`, quiesce, resume, quiesce again), and hands
+// the history and the final states to the checkers. The only module that knows every part.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
+import { phasesOf, type QuiesceBy } from './phases.ts';
 import { startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { LinkSocket } from '../transport/link-socket.ts';
@@ -178,25 +179,25 @@ class World {
   async run(): Promise<RunResult> {
     const onUnhandled = (reason: unknown) => this.fail(reason);
     process.on('unhandledRejection', onUnhandled);
-    let quiesced = false;
+    // the run quiesced when every quiesce phase did (and at least one ran)
+    const quiesces: boolean[] = [];
+    const quiesced = () => quiesces.length > 0 && quiesces.every(Boolean);
     try {
-      this.phase('chaos');
-      for (const device of this.devices) await device.boot();
-      this.nemesis.start(this.scenario.faults, this.nemesisSettings);
-      this.startUsers();
-      await this.scheduler.runUntil(this.scenario.durationMs, () => this.failure !== undefined);
-      this.nemesis.healAll();
-      await Promise.all(this.boots);
-      this.phase('quiesce');
-      quiesced = await this.quiesce();
-      if (this.scenario.resumeMs > 0 && !this.failure) quiesced = (await this.resume()) && quiesced;
-      this.phase('end', quiesced);
+      for (const phase of phasesOf(this.scenario)) {
+        // a failed run is not resumed: users acting again would only echo the failure
+        if (phase.kind === 'resume' && this.failure) break;
+        this.phase(phase.kind);
+        if (phase.kind === 'chaos') await this.chaos(phase.forMs);
+        else if (phase.kind === 'resume') await this.resume(phase.forMs);
+        else quiesces.push(await this.quiesce(phase.by));
+      }
+      this.phase('end', quiesced());
     } catch (error) {
       this.fail(error);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
-    return this.failure ? this.result('error', quiesced, {}) : this.judge(quiesced);
+    return this.failure ? this.result('error', quiesced(), {}) : this.judge(quiesced());
   }
 
   close(): void {
@@ -269,7 +270,18 @@ class World {
     };
   }
 
-  private startUsers(): void {
+  /** Devices boot, the faults start and users act until `forMs` has passed; then every fault is healed and every reboot awaited. */
+  private async chaos(forMs: number): Promise<void> {
+    const untilMs = this.scheduler.nowMs + forMs;
+    for (const device of this.devices) await device.boot();
+    this.nemesis.start(this.scenario.faults, this.nemesisSettings);
+    this.startUsers(untilMs);
+    await this.scheduler.runUntil(untilMs, () => this.failure !== undefined);
+    this.nemesis.healAll();
+    await Promise.all(this.boots);
+  }
+
+  private startUsers(untilMs: number): void {
     for (const device of this.devices) {
       const user = new SimulatedUser({
         deviceId: device.id,
@@ -282,24 +294,25 @@ class World {
         onClientError: (error) => this.fail(error),
       });
       device.onDeath(() => user.interrupt());
-      user.start(this.scenario.durationMs);
+      user.start(untilMs);
       this.users.push(user);
     }
   }
 
   /**
    * Every device syncs, round after round, until a round changes nothing and no record waits to be
-   * sent; before each round the users settle any manual conflict still open. `onTheirOwn`: nobody calls
-   * `sync()`; each round waits two sync intervals for the apps' own timers, as after the resume phase.
+   * sent; before each round the users settle any manual conflict still open. By `own-timers`: nobody
+   * calls `sync()`; each round waits two sync intervals for the apps' own timers, as after the resume phase.
    */
-  private async quiesce(onTheirOwn = false): Promise<boolean> {
+  private async quiesce(by: QuiesceBy): Promise<boolean> {
     const { quiesceTimeoutMs, system } = this.scenario;
-    // on their own, apps need a few of their sync intervals to show they have settled
-    const deadlineMs = this.scheduler.nowMs + (onTheirOwn ? Math.max(quiesceTimeoutMs, 4 * system.syncIntervalMs) : quiesceTimeoutMs);
+    const onOwnTimers = by === 'own-timers';
+    // on their own timers, apps need a few of their sync intervals to show they have settled
+    const deadlineMs = this.scheduler.nowMs + (onOwnTimers ? Math.max(quiesceTimeoutMs, 4 * system.syncIntervalMs) : quiesceTimeoutMs);
     let previous: string | undefined;
     while (this.scheduler.nowMs < deadlineMs && !this.failure) {
       for (const user of this.users) await user.resolveAll();
-      if (onTheirOwn) {
+      if (onOwnTimers) {
         await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * system.syncIntervalMs), () => this.failure !== undefined);
       } else if (!(await this.syncEveryDevice(deadlineMs))) return false;
       await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), () => this.failure !== undefined);
@@ -325,17 +338,11 @@ class World {
     return synced;
   }
 
-  /**
-   * Users act again with every fault healed, then the devices must converge on their own, with no
-   * `sync()` from the harness: a client that stopped syncing after a partition or a kill shows here.
-   */
-  private async resume(): Promise<boolean> {
-    this.phase('resume');
-    const untilMs = this.scheduler.nowMs + this.scenario.resumeMs;
+  /** Users act again for `forMs` with every fault healed; the quiesce after it shows whether the devices converge on their own. */
+  private async resume(forMs: number): Promise<void> {
+    const untilMs = this.scheduler.nowMs + forMs;
     for (const user of this.users) user.start(untilMs);
     await this.scheduler.runUntil(untilMs, () => this.failure !== undefined);
-    this.phase('quiesce');
-    return this.quiesce(true);
   }
 
   private async finalStates(): Promise<FinalStates> {
