@@ -37,7 +37,7 @@ function embedded(html: string): { cases: CaseReport[] } {
 
 describe('report.html', () => {
   it('is one file that loads nothing from outside and forbids the page any fetch', () => {
-    const html = htmlReport(RUN, [caseReport(1, 'pass')], { interrupted: false, planned: 1 });
+    const html = htmlReport(RUN, [caseReport(1, 'pass')], { reason: 'done', planned: 1 });
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/\b(src|href)=/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
@@ -47,7 +47,7 @@ describe('report.html', () => {
   it('keeps data that looks like markup inside its script element, and timelines for failing cases first', () => {
     const hostile = 'field body is "</script><script>alert(1)</script>" on d1';
     const reports = [...Array.from({ length: 60 }, (_, index) => caseReport(index, 'pass')), caseReport(99, 'fail', hostile)];
-    const html = htmlReport(RUN, reports, { interrupted: false, planned: 61 });
+    const html = htmlReport(RUN, reports, { reason: 'done', planned: 61 });
     expect(html.match(/<\/script>/g)).toHaveLength(2);
     const { cases } = embedded(html);
     expect(cases.at(-1)!.violations[0]!.summary).toBe(hostile);

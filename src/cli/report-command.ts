@@ -40,8 +40,9 @@ function merge(dirs: string[], flags: MergeFlags): number {
     folder,
     write: out,
   });
+  reporter.onRunStart(merged.cases);
   for (const each of merged.cases) reporter.onCase(each);
-  reporter.onEnd(merged.cases, merged.end);
+  reporter.onRunEnd(merged.cases, merged.end);
   if (folder.exists) {
     folder.linkLatest();
     process.stderr.write(`merged ${dirs.length} report${dirs.length === 1 ? '' : 's'}, ${merged.cases.length} cases: ${folder.path}\n`);

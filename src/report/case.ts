@@ -71,12 +71,24 @@ export function toCaseReport(
   };
 }
 
+/**
+ * Why the run ended: every planned case ran (`done`); SIGINT stopped it after the cases that were
+ * running (`interrupted`); the time budget was spent (`budget`); the `--stop-after` count of failing
+ * cases was reached (`stop-after`). The reports hold the cases that finished, in seed order.
+ */
+export type RunEndReason = 'done' | 'interrupted' | 'budget' | 'stop-after';
+
 /** How the run ended, besides its cases. */
 export interface RunEnd {
-  /** SIGINT stopped the run after the cases that were running: the reports hold those that finished. */
-  interrupted: boolean;
+  reason: RunEndReason;
   /** How many cases the run was asked for. */
   planned: number;
+}
+
+/** A case the run means to run, before it has: which scenario file, which seed. */
+export interface PlannedCase {
+  file: string;
+  seed: number;
 }
 
 /** The violations with every value the simulated users did not write shown as a hash. */
@@ -87,9 +99,18 @@ function redacted(result: RunResult): RunResult['violations'] {
   return redactViolations(result.violations, known, foreignValues(events, held, known));
 }
 
+/** What a reporter may hear of a run, vitest-style: every hook is optional, each is called in this order. */
 export interface Reporter {
-  onCase(report: CaseReport): void;
-  onEnd(reports: readonly CaseReport[], end: RunEnd): void;
+  /** Before any case runs, with every case planned, in seed order. */
+  onRunStart?(planned: readonly PlannedCase[]): void;
+  /** SIGINT: no more cases are handed out; the running ones still finish and are reported. */
+  onInterrupt?(): void;
+  /** Each case as soon as it finishes, in whatever order the workers finish them. */
+  onCaseSettled?(report: CaseReport): void;
+  /** Each case in seed order, once every case before it is reported. */
+  onCase?(report: CaseReport): void;
+  /** After the last case, with every case reported and why the run ended. */
+  onRunEnd?(reports: readonly CaseReport[], end: RunEnd): void;
 }
 
 /** The exit code a set of cases earns: 3 if anything crashed, 1 on any violation, else 0. */

@@ -5,7 +5,7 @@ import type { CaseReport, Reporter } from './case.ts';
 
 const VIOLATIONS_SHOWN_PER_CHECKER = 5;
 
-export function consoleReporter(write: (text: string) => void): Reporter {
+export function consoleReporter(write: (text: string) => void): Required<Pick<Reporter, 'onCase' | 'onRunEnd'>> {
   return {
     onCase(report) {
       write(caseLine(report));
@@ -14,14 +14,14 @@ export function consoleReporter(write: (text: string) => void): Reporter {
       if (report.verdict === 'fail') write(violationLines(report));
       if (report.error) write(chalk.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
-    onEnd(reports, end) {
+    onRunEnd(reports, end) {
       for (const warning of new Set(reports.flatMap((report) => report.warnings ?? []))) write(chalk.yellow(`warning: ${warning}`));
       const failed = reports.filter((report) => report.verdict === 'fail').length;
       const crashed = reports.filter((report) => report.verdict === 'error').length;
       const passed = reports.length - failed - crashed;
       const parts = [chalk.green(`${passed} passed`), failed > 0 ? chalk.red(`${failed} failed`) : `${failed} failed`];
       if (crashed > 0) parts.push(chalk.red(`${crashed} crashed`));
-      const interrupted = end.interrupted ? chalk.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
+      const interrupted = end.reason === 'interrupted' ? chalk.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
       write(`\n${parts.join(', ')} (${reports.length} cases)${interrupted}`);
     },
   };

@@ -15,8 +15,7 @@ const asset = (name: string) => readFileSync(new URL(`./html/${name}`, import.me
 
 export function htmlReporter(run: RunInfo): Reporter {
   return {
-    onCase() {},
-    onEnd(reports, end) {
+    onRunEnd(reports, end) {
       run.folder.write(HTML_FILE, htmlReport(run, reports, end));
     },
   };

@@ -29,15 +29,14 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end
     command: run.command,
     verdict: ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
     totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
-    ...(end.interrupted && { interrupted: { planned: end.planned } }),
+    ...(end.reason === 'interrupted' && { interrupted: { planned: end.planned } }),
     cases: reports.map(({ timeline: _timeline, ...report }) => report),
   };
 }
 
 export function jsonReporter(run: RunInfo, options: { print: boolean }): Reporter {
   return {
-    onCase() {},
-    onEnd(reports, end) {
+    onRunEnd(reports, end) {
       const text = JSON.stringify(reportDocument(run, reports, end), null, 2);
       run.folder.write(JSON_REPORT_FILE, text + '\n');
       if (options.print) run.write(text);

@@ -9,8 +9,7 @@ export const JUNIT_FILE = 'junit.xml';
 
 export function junitReporter(run: RunInfo): Reporter {
   return {
-    onCase() {},
-    onEnd(reports) {
+    onRunEnd(reports) {
       run.folder.write(JUNIT_FILE, junitXml(run.folder.id, run.startedAt, reports));
     },
   };

@@ -12,8 +12,7 @@ const VIOLATION_LINES_SHOWN = 200;
 
 export function markdownReporter(run: RunInfo): Reporter {
   return {
-    onCase() {},
-    onEnd(reports, end) {
+    onRunEnd(reports, end) {
       run.folder.write(MARKDOWN_FILE, markdownSummary(run.folder.id, reports, end));
     },
   };
@@ -22,7 +21,7 @@ export function markdownReporter(run: RunInfo): Reporter {
 export function markdownSummary(runId: string, reports: readonly CaseReport[], end: RunEnd): string {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
   const [passed, failed, crashed] = [count('pass'), count('fail'), count('error')];
-  const verdict = end.interrupted
+  const verdict = end.reason === 'interrupted'
     ? `## ⏹️ sync-chaos: interrupted (SIGINT) after ${reports.length} of ${end.planned} cases: ${failed} failed, ${crashed} crashed, ${passed} passed`
     : exitCodeOf(reports) === 0
       ? `## ✅ sync-chaos: all ${reports.length} case${reports.length === 1 ? '' : 's'} passed`

@@ -48,7 +48,7 @@ export function mergeShardReports(shards: readonly ShardReport[]): MergedRun {
   const cases = [...byKey.values()].map(({ report }) => report).sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.seed - b.seed);
   const startedAt = shards.map(({ document }) => document.startedAt).sort()[0]!;
   const end: RunEnd = {
-    interrupted: shards.some(({ document }) => document.interrupted !== undefined),
+    reason: shards.some(({ document }) => document.interrupted !== undefined) ? 'interrupted' : 'done',
     planned: shards.reduce((sum, { document }) => sum + (document.interrupted?.planned ?? document.cases.length), 0),
   };
   return { startedAt, files, sharedFlags: sharedFlags(shards.map(({ document }) => document.command.flags)), cases, end };

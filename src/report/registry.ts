@@ -1,11 +1,13 @@
 // The reporters by name, as `--reporter` takes them (repeatable, like vitest's): `console` and
 // `json` print on stdout; `json`, `junit`, `markdown` and `html` write a file into the run's folder.
-import type { CaseReport, Reporter, RunEnd } from './case.ts';
+// A run on a terminal adds the progress line, first, so it is cleared before anything is printed.
+import type { CaseReport, PlannedCase, Reporter, RunEnd } from './case.ts';
 import { consoleReporter } from './console.ts';
 import { htmlReporter } from './html.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
 import { markdownReporter } from './markdown.ts';
+import type { ProgressLine } from './progress.ts';
 import type { RunInfo } from './run-info.ts';
 
 export const REPORTER_NAMES = ['console', 'json', 'junit', 'markdown', 'html'] as const;
@@ -24,11 +26,15 @@ export function isReporterName(name: string): name is ReporterName {
   return (REPORTER_NAMES as readonly string[]).includes(name);
 }
 
-/** The selected reporters as one, called in the order they were named. */
-export function createReporters(selected: readonly ReporterName[], run: RunInfo): Reporter {
-  const reporters = [...new Set(selected)].map((name) => REGISTRY[name](run, selected));
+/** The selected reporters as one, called in the order they were named, after the progress line if there is one. */
+export function createReporters(selected: readonly ReporterName[], run: RunInfo, progress?: ProgressLine): Required<Reporter> {
+  const shown = progress ? { ...run, write: progress.above(run.write) } : run;
+  const reporters: Reporter[] = [...(progress ? [progress] : []), ...[...new Set(selected)].map((name) => REGISTRY[name](shown, selected))];
   return {
-    onCase: (report: CaseReport) => reporters.forEach((reporter) => reporter.onCase(report)),
-    onEnd: (reports: readonly CaseReport[], end: RunEnd) => reporters.forEach((reporter) => reporter.onEnd(reports, end)),
+    onRunStart: (planned: readonly PlannedCase[]) => reporters.forEach((reporter) => reporter.onRunStart?.(planned)),
+    onInterrupt: () => reporters.forEach((reporter) => reporter.onInterrupt?.()),
+    onCaseSettled: (report: CaseReport) => reporters.forEach((reporter) => reporter.onCaseSettled?.(report)),
+    onCase: (report: CaseReport) => reporters.forEach((reporter) => reporter.onCase?.(report)),
+    onRunEnd: (reports: readonly CaseReport[], end: RunEnd) => reporters.forEach((reporter) => reporter.onRunEnd?.(reports, end)),
   };
 }

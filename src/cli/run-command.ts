@@ -1,0 +1,201 @@
+// `sync-chaos run <files...>`: every scenario file × seed the run plan asks for, run on the seed
+// pool and reported in seed order by the selected reporters (and the progress line, on a terminal).
+// Exit 0 clean, 1 violations, 2 bad input, 3 crash, 130 interrupted.
+import { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { exitCodeOf, type CaseReport, type Reporter, type RunEndReason } from '../report/case.ts';
+import { ProgressLine } from '../report/progress.ts';
+import { createReporters, type ReporterName } from '../report/registry.ts';
+import { DEFAULT_OUT, RunFolder, runIdOf, wallClockNow } from '../report/run-folder.ts';
+import type { RunInfo } from '../report/run-info.ts';
+import { TRACE_FOLDER } from '../report/trace.ts';
+import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
+import type { Scenario } from '../scenario/index.ts';
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED } from './exit-codes.ts';
+import { reporterOption } from './reporter-option.ts';
+import * as caseModule from './run-case.ts';
+import { reviveError, type CaseSetup, type CaseTask } from './run-case.ts';
+import { parseRunPlan, plannedTasks, type RunPlan, type RunPlanFlags } from './run-plan.ts';
+import { loadScenarioFiles } from './scenario-files.ts';
+
+interface RunFlags extends RunPlanFlags {
+  client?: string;
+  swarm?: boolean;
+  trace?: boolean;
+  showPayloads?: boolean;
+  /** Every `--reporter` given, in order; none means `console`. */
+  reporter?: ReporterName[];
+  out: string;
+}
+
+/** The cases that ran, in seed order, and why no more did. */
+interface RunOutcome {
+  reports: CaseReport[];
+  reason: RunEndReason;
+  /** The `--stop-after`-th failing case was reported (perhaps as the last case planned). */
+  stoppedOnFailures: boolean;
+}
+
+const out = (text: string) => process.stdout.write(text + '\n');
+const err = (text: string) => process.stderr.write(text + '\n');
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run scenario files; exit 0 clean, 1 violations, 2 bad input, 3 crash')
+    .argument('<files...>', 'scenario YAML files')
+    .option('--seed <seed>', "first seed (default: the scenario's seed)")
+    .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range', '1')
+    .option('--client <path>', "a client module to test instead of the scenario's client")
+    .option('--trace', `write each case's event log as NDJSON into the run's report folder and under ${TRACE_FOLDER}/`)
+    .option('--show-payloads', 'let reports quote field values that are not the simulated users\' own tokens (by default they appear as sha256 hashes)')
+    .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
+    .addOption(reporterOption('console'))
+    .option('--out <dir>', 'folder for the file reports (json, junit, markdown, html) and traces: each run writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
+    .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
+    .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
+    .option('--time-budget <duration>', 'run seeds in order until this much wall time is spent (e.g. 90s, 10m), then report the ones that fit')
+    .exitOverride()
+    .action(async (files: string[], flags: RunFlags) => {
+      process.exitCode = await run(files, flags);
+    });
+}
+
+async function run(files: string[], flags: RunFlags): Promise<number> {
+  const startedMs = performance.now();
+  const elapsedMs = () => performance.now() - startedMs;
+  const plan = parseRunPlan(flags, availableParallelism());
+  const scenarios = loadScenarioFiles(files);
+  if (!scenarios) return EXIT_BAD_INPUT;
+  warnOfRealSockets(scenarios);
+  const fileList = scenarios.map(({ file }) => file);
+  const tasks = plannedTasks(plan, scenarios.map(({ scenario }) => scenario.seed));
+  const planned = tasks.map(({ fileIndex, seed }) => ({ file: fileList[fileIndex]!, seed }));
+  const selected: ReporterName[] = flags.reporter ?? ['console'];
+  const startedAt = wallClockNow();
+  // The run id's hash covers what decides the cases: which file × seed, which client, swarm or not.
+  const runId = runIdOf(startedAt, { cases: planned.map(({ file, seed }) => [file, seed]), client: flags.client ?? null, swarm: flags.swarm === true });
+  const folder = new RunFolder(flags.out, runId);
+  const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write: out };
+  // On a terminal only, and never beside the JSON a script reads from stdout.
+  const progress = process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;
+  const reporter = createReporters(selected, info, progress);
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html') };
+  reporter.onRunStart(planned);
+  const outcome = await runCases(tasks, plan, setup, reporter, elapsedMs).finally(() => progress?.clear());
+  reporter.onRunEnd(outcome.reports, { reason: outcome.reason, planned: tasks.length });
+  if (folder.exists) {
+    folder.linkLatest();
+    err(`reports: ${folder.path}`);
+  }
+  noteLimits(plan, outcome, tasks.length, elapsedMs());
+  return outcome.reason === 'interrupted' ? EXIT_INTERRUPTED : exitCodeOf(outcome.reports);
+}
+
+function warnOfRealSockets(scenarios: readonly { file: string; scenario: Scenario }[]): void {
+  for (const { file, scenario } of scenarios.filter(({ scenario }) => scenario.system.transport === 'http')) {
+    err(`${file}: transport http, seeded but not byte-deterministic: real sockets and real time (time_scale ${scenario.system.timeScale}) decide the interleaving, so the event-log hash differs from run to run`);
+  }
+}
+
+/** Runs the cases on the pool, each reported in seed order, until the plan's limits or Ctrl-C stop handing them out. */
+async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, reporter: Required<Reporter>, elapsedMs: () => number): Promise<RunOutcome> {
+  const runners = runnersFor(setup, Math.max(1, Math.min(plan.workers, tasks.length)));
+  const limits = new CaseLimits(plan, elapsedMs);
+  const reports: CaseReport[] = [];
+  // Ctrl-C: hand out no more cases, let the running ones finish and report them; a second one quits at once.
+  const onInterrupt = () => {
+    if (limits.interrupted) process.exit(EXIT_INTERRUPTED);
+    limits.interrupted = true;
+    reporter.onInterrupt();
+    err('interrupted: finishing the running cases, then writing the reports (Ctrl-C again quits now)');
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    await runOrdered<CaseTask, CaseReport>({
+      tasks,
+      runners,
+      schedule: () => limits.mayHandOut(),
+      onSettled: (report) => {
+        limits.settled(report);
+        reporter.onCaseSettled(report);
+      },
+      onResult: (report) => {
+        reports.push(report);
+        reporter.onCase(report);
+        return limits.reported(report);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    await Promise.all(runners.map((runner) => runner.close()));
+  }
+  return { reports, reason: limits.reasonFor(reports.length, tasks.length), stoppedOnFailures: limits.stoppedOnFailures };
+}
+
+/** One runner on this thread, or `size` worker threads. */
+function runnersFor(setup: CaseSetup, size: number): Runner<CaseTask, CaseReport>[] {
+  if (size === 1) return [inProcessRunner(caseModule, setup)];
+  return Array.from({ length: size }, () => workerRunner<CaseSetup, CaseTask, CaseReport>(new URL('./run-case.ts', import.meta.url), setup, reviveError));
+}
+
+/**
+ * When the run stops handing out cases: Ctrl-C, the `--stop-after`-th failing case (as soon as
+ * one finishes; the cases are still reported in seed order), or the time budget, which always lets
+ * the first case run, so a budget never yields an empty (and so green) run.
+ */
+class CaseLimits {
+  interrupted = false;
+  stoppedOnFailures = false;
+  private handedOut = 0;
+  private failuresSeen = 0;
+  private failuresReported = 0;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly elapsedMs: () => number,
+  ) {}
+
+  mayHandOut(): boolean {
+    const { stopAfter, timeBudget } = this.plan;
+    if (this.interrupted) return false;
+    if (stopAfter !== undefined && this.failuresSeen >= stopAfter) return false;
+    const go = this.handedOut === 0 || timeBudget === undefined || this.elapsedMs() < timeBudget.ms;
+    if (go) this.handedOut++;
+    return go;
+  }
+
+  /** A case finished, in any order. */
+  settled(report: CaseReport): void {
+    if (report.verdict !== 'pass') this.failuresSeen++;
+  }
+
+  /** A case was reported, in seed order; false once the run stops on failures. */
+  reported(report: CaseReport): boolean {
+    if (report.verdict !== 'pass') this.failuresReported++;
+    this.stoppedOnFailures = this.plan.stopAfter !== undefined && this.failuresReported >= this.plan.stopAfter;
+    return !this.stoppedOnFailures;
+  }
+
+  reasonFor(reported: number, planned: number): RunEndReason {
+    if (this.interrupted) return 'interrupted';
+    if (reported === planned) return 'done';
+    return this.stoppedOnFailures ? 'stop-after' : 'budget';
+  }
+}
+
+/** What the time budget and `--stop-after` left out, on stderr. */
+function noteLimits(plan: RunPlan, outcome: RunOutcome, planned: number, elapsedMs: number): void {
+  const { reports, stoppedOnFailures } = outcome;
+  const notRun = planned - reports.length;
+  if (plan.timeBudget) err(`--time-budget ${plan.timeBudget.text}: ${reports.length} of ${planned} cases fit (${(elapsedMs / 1000).toFixed(1)}s wall)`);
+  if (plan.stopAfter !== undefined && stoppedOnFailures && notRun > 0) {
+    err(`--stop-after ${plan.stopAfter}: stopped at the ${ordinal(plan.stopAfter)} failing case; ${notRun} case${notRun === 1 ? '' : 's'} not run`);
+  }
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
