@@ -23,6 +23,7 @@ const E2E = [
   'test/http-*.test.ts',
   'test/conformance.test.ts',
   'test/push-pokes.test.ts',
+  'test/run-phases.test.ts',
   'test/pouchdb-example.test.ts',
 ];
 
