@@ -85,7 +85,7 @@ describe('sync-chaos run on a worker pool', () => {
     const [one, two] = await Promise.all([runCli([...args, '--workers', '1']), runCli([...args, '--workers', '2'])]);
     expect(one.code).toBe(2);
     expect(two.code).toBe(2);
-    expect(two.stderr).toContain('the upgrade fault installs older and newer builds of the reference client');
+    expect(two.stderr).toContain('the upgrade fault installs older and newer builds of the app, and this client declares none');
   });
 
   it('exits 3 with the error when a worker thread crashes outside a case', async () => {
