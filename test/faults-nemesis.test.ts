@@ -57,7 +57,11 @@ describe('the nemesis', () => {
     const scenario = scenarioOf(lines);
     expect(result.drawnFaults.length).toBeGreaterThan(1);
     const recorded = faultEvents(result);
-    expect([...recorded].sort(byTime)).toEqual(expectedFaultEvents(result, scenario.faults, 360_000).sort(byTime));
+    expect(recorded.map(({ faultId: _faultId, ...event }) => event).sort(byTime)).toEqual(expectedFaultEvents(result, scenario.faults, 360_000).sort(byTime));
+    // a fault's start and stop carry one faultId, numbered from 1 in the order the faults started
+    const starts = recorded.filter((event) => event.phase === 'start');
+    expect(starts.map((event) => event.faultId)).toEqual(starts.map((_, index) => index + 1));
+    for (const start of starts) expect(recorded.filter((event) => event.phase === 'stop' && event.faultId === start.faultId).map((event) => event.spec)).toEqual([start.spec]);
     // every fault that started stopped, and before the quiesce phase began
     const quiesceAt = [...result.history.events].findIndex((event) => event.type === 'phase' && event.phase === 'quiesce');
     const faultsAt = [...result.history.events].flatMap((event, index) => (event.type === 'fault' ? [index] : []));

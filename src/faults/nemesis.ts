@@ -36,6 +36,8 @@ const DRAWN_BACKUP_EVERY_MS = 300_000;
 export class Nemesis {
   private readonly active = new Set<Heal>();
   private readonly backups = new Map<number, BackupSchedule>();
+  /** How many faults have started: the last faultId given. */
+  private faultsStarted = 0;
   /** The faults the nemesis drew, in order: what swarm mode prints. */
   readonly drawn: ScheduledFault[] = [];
 
@@ -84,12 +86,13 @@ export class Nemesis {
   /** Starts a fault now and returns its heal, which also records the stop. */
   private begin(spec: FaultSpec): Heal {
     const { history, scheduler } = this.world;
-    history.append({ t: scheduler.nowMs, type: 'fault', phase: 'start', spec });
+    const faultId = ++this.faultsStarted;
+    history.append({ t: scheduler.nowMs, type: 'fault', phase: 'start', faultId, spec });
     const heal = spec.kind === 'backup_restore' ? this.restore(spec) : (MODULES[spec.kind] as FaultModule<FaultKind>)(this.world, spec);
     const stop: Heal = () => {
       if (!this.active.delete(stop)) return;
       heal();
-      history.append({ t: scheduler.nowMs, type: 'fault', phase: 'stop', spec });
+      history.append({ t: scheduler.nowMs, type: 'fault', phase: 'stop', faultId, spec });
     };
     this.active.add(stop);
     return stop;
