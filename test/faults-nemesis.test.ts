@@ -2,7 +2,10 @@
 // before the liveness phase; with every fault on, a seed replays to the same event log, and swarm
 // mode draws the fault parameters themselves from the seed.
 import { describe, expect, it } from 'vitest';
+import { drawSpec } from '../src/faults/nemesis.ts';
 import type { FaultEvent } from '../src/history/events.ts';
+import { SWARM_RANGES, type SwarmRange } from '../src/scenario/swarm-ranges.ts';
+import { createRng } from '../src/sim/rng.ts';
 import { FAULT_KINDS, type FaultKind } from '../src/scenario/fault-specs.ts';
 import type { RunResult } from '../src/check/verdict.ts';
 import type { Scenario } from '../src/scenario/index.ts';
@@ -145,6 +148,46 @@ describe('swarm mode', () => {
       kill: { kind: 'kill', when: 'any', restartAfterMs: 10_000 },
     };
     for (const spec of parameters(result)) expect(spec).toEqual({ ...defaults[spec.kind], targets: undefined });
+  });
+
+  it('draws, without swarm, exactly what a scenario file entry that sets only its target resolves to', () => {
+    for (const kind of FAULT_KINDS) {
+      const drawn = drawSpec(kind, ['d2'], createRng(1, kind), false);
+      const settings = 'targets' in drawn ? '{ target: d2 }' : '{}';
+      const [fault] = scenarioOf(['name: defaults', 'devices: 3', 'faults:', `  - { at: 1m, ${kind}: ${settings} }`]).faults;
+      expect(drawn, kind).toStrictEqual(fault?.spec);
+    }
+    // the scenario file's clock offset, not one of the nemesis's own (it used 5 minutes)
+    expect(drawSpec('clock', ['d2'], createRng(1, 'clock'), false)).toMatchObject({ offsetMs: 0, skew: 0 });
+  });
+
+  it('draws, in swarm mode, every setting SWARM_RANGES names from its range, each taking more than one value, and the rest at their defaults', () => {
+    for (const kind of FAULT_KINDS) {
+      const ranges: Record<string, SwarmRange> = SWARM_RANGES[kind];
+      const defaults: Record<string, unknown> = drawSpec(kind, ['d2'], createRng(1, kind), false);
+      const seen = new Map<string, Set<unknown>>();
+      for (let seed = 0; seed < 200; seed++) {
+        const drawn: Record<string, unknown> = drawSpec(kind, ['d2'], createRng(seed, kind), true);
+        expect(Object.keys(drawn), kind).toEqual(Object.keys(defaults));
+        for (const [setting, value] of Object.entries(drawn)) {
+          const range = ranges[setting];
+          if (!range) {
+            expect(value, `${kind}.${setting}`).toEqual(defaults[setting]);
+            continue;
+          }
+          seen.set(setting, (seen.get(setting) ?? new Set()).add(value));
+          if ('oneOf' in range) expect(range.oneOf, `${kind}.${setting}`).toContain(value);
+          else {
+            const [min, max] = 'int' in range ? range.int : range.real;
+            const floor = 'int' in range && range.atLeast !== undefined ? Math.max(min, drawn[range.atLeast] as number) : min;
+            expect(value, `${kind}.${setting}`).toBeGreaterThanOrEqual(floor);
+            expect(value, `${kind}.${setting}`).toBeLessThanOrEqual(max);
+            if ('int' in range) expect(Number.isInteger(value), `${kind}.${setting}`).toBe(true);
+          }
+        }
+      }
+      for (const setting of Object.keys(ranges)) expect(seen.get(setting)?.size, `${kind}.${setting}`).toBeGreaterThan(1);
+    }
   });
 
   it('turns a scenario without a nemesis into a swarm of every kind with the run option, drawn from the seed', async () => {
