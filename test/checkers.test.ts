@@ -181,9 +181,9 @@ describe('the liveness checker', () => {
 describe('the retry-budget checker', () => {
   const offline = { kind: 'partition' as const, targets: ['d1'], mode: 'drop' as const };
   const attempts = (count: number) => {
-    const history = new HistoryBuilder().fault('start', offline);
+    const history = new HistoryBuilder().fault('start', 1, offline);
     for (let index = 0; index < count; index++) history.message('d1');
-    return history.fault('stop', offline);
+    return history.fault('stop', 1, offline);
   };
 
   it('fires when a device sends more requests in an hour offline than its budget', () => {

@@ -1,11 +1,19 @@
-// The nemesis: scheduled and drawn faults are recorded as start and stop events and all healed
-// before the liveness phase; with every fault on, a seed replays to the same event log, and swarm
-// mode draws the fault parameters themselves from the seed.
+// The nemesis: scheduled and drawn faults are recorded as start and stop events sharing a faultId and
+// all healed before the liveness phase; with every fault on, a seed replays to the same event log, swarm
+// mode draws the fault parameters from the seed, and the checkers and the timeline see the same spans.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { drawSpec } from '../src/faults/nemesis.ts';
 import type { FaultEvent } from '../src/history/events.ts';
+import { faultSpans } from '../src/history/fault-spans.ts';
+import { toCaseReport } from '../src/report/case.ts';
+import { loadClient } from '../src/run/client-loader.ts';
+import { SWARM_RANGES, type SwarmRange } from '../src/scenario/swarm-ranges.ts';
+import { createRng } from '../src/sim/rng.ts';
 import { FAULT_KINDS, type FaultKind } from '../src/scenario/fault-specs.ts';
 import type { RunResult } from '../src/check/verdict.ts';
 import type { Scenario } from '../src/scenario/index.ts';
+import { REPO_ROOT } from './cli-helpers.ts';
 import { clientEvents, faultEvents, messages, observedReference, phaseTime, plainClient, readingClock, run, scenarioOf, withEnv } from './faults-helpers.ts';
 
 /** One scheduled fault of every kind, on three devices over six minutes. */
@@ -57,7 +65,11 @@ describe('the nemesis', () => {
     const scenario = scenarioOf(lines);
     expect(result.drawnFaults.length).toBeGreaterThan(1);
     const recorded = faultEvents(result);
-    expect([...recorded].sort(byTime)).toEqual(expectedFaultEvents(result, scenario.faults, 360_000).sort(byTime));
+    expect(recorded.map(({ faultId: _faultId, ...event }) => event).sort(byTime)).toEqual(expectedFaultEvents(result, scenario.faults, 360_000).sort(byTime));
+    // a fault's start and stop carry one faultId, numbered from 1 in the order the faults started
+    const starts = recorded.filter((event) => event.phase === 'start');
+    expect(starts.map((event) => event.faultId)).toEqual(starts.map((_, index) => index + 1));
+    for (const start of starts) expect(recorded.filter((event) => event.phase === 'stop' && event.faultId === start.faultId).map((event) => event.spec)).toEqual([start.spec]);
     // every fault that started stopped, and before the quiesce phase began
     const quiesceAt = [...result.history.events].findIndex((event) => event.type === 'phase' && event.phase === 'quiesce');
     const faultsAt = [...result.history.events].flatMap((event, index) => (event.type === 'fault' ? [index] : []));
@@ -143,6 +155,46 @@ describe('swarm mode', () => {
     for (const spec of parameters(result)) expect(spec).toEqual({ ...defaults[spec.kind], targets: undefined });
   });
 
+  it('draws, without swarm, exactly what a scenario file entry that sets only its target resolves to', () => {
+    for (const kind of FAULT_KINDS) {
+      const drawn = drawSpec(kind, ['d2'], createRng(1, kind), false);
+      const settings = 'targets' in drawn ? '{ target: d2 }' : '{}';
+      const [fault] = scenarioOf(['name: defaults', 'devices: 3', 'faults:', `  - { at: 1m, ${kind}: ${settings} }`]).faults;
+      expect(drawn, kind).toStrictEqual(fault?.spec);
+    }
+    // the scenario file's clock offset, not one of the nemesis's own (it used 5 minutes)
+    expect(drawSpec('clock', ['d2'], createRng(1, 'clock'), false)).toMatchObject({ offsetMs: 0, skew: 0 });
+  });
+
+  it('draws, in swarm mode, every setting SWARM_RANGES names from its range, each taking more than one value, and the rest at their defaults', () => {
+    for (const kind of FAULT_KINDS) {
+      const ranges: Record<string, SwarmRange> = SWARM_RANGES[kind];
+      const defaults: Record<string, unknown> = drawSpec(kind, ['d2'], createRng(1, kind), false);
+      const seen = new Map<string, Set<unknown>>();
+      for (let seed = 0; seed < 200; seed++) {
+        const drawn: Record<string, unknown> = drawSpec(kind, ['d2'], createRng(seed, kind), true);
+        expect(Object.keys(drawn), kind).toEqual(Object.keys(defaults));
+        for (const [setting, value] of Object.entries(drawn)) {
+          const range = ranges[setting];
+          if (!range) {
+            expect(value, `${kind}.${setting}`).toEqual(defaults[setting]);
+            continue;
+          }
+          seen.set(setting, (seen.get(setting) ?? new Set()).add(value));
+          if ('oneOf' in range) expect(range.oneOf, `${kind}.${setting}`).toContain(value);
+          else {
+            const [min, max] = 'int' in range ? range.int : range.real;
+            const floor = 'int' in range && range.atLeast !== undefined ? Math.max(min, drawn[range.atLeast] as number) : min;
+            expect(value, `${kind}.${setting}`).toBeGreaterThanOrEqual(floor);
+            expect(value, `${kind}.${setting}`).toBeLessThanOrEqual(max);
+            if ('int' in range) expect(Number.isInteger(value), `${kind}.${setting}`).toBe(true);
+          }
+        }
+      }
+      for (const setting of Object.keys(ranges)) expect(seen.get(setting)?.size, `${kind}.${setting}`).toBeGreaterThan(1);
+    }
+  });
+
   it('turns a scenario without a nemesis into a swarm of every kind with the run option, drawn from the seed', async () => {
     const lines = ['name: no nemesis', 'devices: 2', 'duration: 20m', 'workload: { rate: 2/min }'];
     const one = await run(lines, { seed: 5, swarm: true, client: plainClient });
@@ -150,5 +202,41 @@ describe('swarm mode', () => {
     expect(one.drawnFaults.length).toBeGreaterThan(0);
     expect(same.drawnFaults).toEqual(one.drawnFaults);
     expect(same.eventLogHash).toBe(one.eventLogHash);
+  });
+});
+
+describe('fault spans in a run', () => {
+  it('are the same for the checkers and the timeline, with overlapping identical faults and kills', async () => {
+    const lines = [
+      'name: overlapping faults',
+      'devices: 2',
+      'duration: 8m',
+      'workload: { rate: 6/min }',
+      'faults:',
+      '  - { at: 1m, for: 6m, partition: { target: d1, mode: drop } }',
+      '  - { at: 2m, for: 1m, partition: { target: d1, mode: drop } }',
+      '  - { at: 150s, kill: { target: d1, restart_after: 5s } }',
+      '  - { at: 4m, kill: { target: d2, restart_after: 5s } }',
+    ];
+    // the queue dies with the app, so the kill of d1, offline, loses its pending changes: liveness names the faults around them
+    const queueInMemory = (scenario: Scenario) => loadClient({ ...scenario.system, client: join(REPO_ROOT, 'fixtures/clients/queue-in-memory.ts') }, REPO_ROOT);
+    const result = await run(lines, { client: queueInMemory });
+    const where = { scenario: 'overlapping faults', file: 'x.yaml', client: undefined, wallMs: 0, swarm: false, showPayloads: false, timeline: true, trace: undefined, replay: '' };
+    const report = toCaseReport(result, where);
+    const timeline = report.timeline!;
+    expect(timeline.faults).toEqual(faultSpans(result.history.events));
+
+    const [outer, inner, killD1, killD2] = timeline.faults;
+    expect([outer, inner].map((span) => [span?.startMs, span?.stopMs])).toEqual([[60_000, 420_000], [120_000, 180_000]]);
+    const bootAfter = (device: string, fromMs: number) => [...result.history.events].find((event) => event.type === 'boot' && event.process === device && event.t > fromMs)?.t;
+    // each kill ends when its device is back, long before its heal at the end of the chaos phase
+    expect(killD1?.stopMs).toBe(bootAfter('d1', 150_000));
+    expect(killD2?.stopMs).toBe(bootAfter('d2', 240_000));
+    expect(Math.max(killD1?.stopMs ?? Infinity, killD2?.stopMs ?? Infinity)).toBeLessThan(300_000);
+
+    const cited = report.violations.flatMap((violation) => violation.faults ?? []);
+    expect(cited.length).toBeGreaterThan(0);
+    const byId = new Map(timeline.faults.map((span) => [span.faultId, span]));
+    for (const span of cited) expect(span).toEqual(byId.get(span.faultId));
   });
 });

@@ -61,8 +61,8 @@ export class HistoryBuilder {
     return this.push({ t: this.tick(), type: 'boot', process: device });
   }
 
-  fault(phase: 'start' | 'stop', spec: FaultSpec): this {
-    return this.push({ t: this.tick(), type: 'fault', phase, spec });
+  fault(phase: 'start' | 'stop', faultId: number, spec: FaultSpec): this {
+    return this.push({ t: this.tick(), type: 'fault', phase, faultId, spec });
   }
 
   log(device: string, event: string, data: Record<string, unknown>): this {

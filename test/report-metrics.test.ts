@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../src/history/events.ts';
-import { deriveMetrics } from '../src/report/metrics.ts';
-import { deriveTimeline } from '../src/report/timeline.ts';
+import { deriveMetrics } from '../src/history/metrics.ts';
+import { deriveTimeline } from '../src/history/timeline.ts';
+import { PUSH_PATH } from '../src/protocol/v1.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 import { validate } from './json-schema-subset.ts';
 
@@ -21,14 +22,14 @@ const push = (t: number, link: string, direction: 'to-server' | 'to-device', fat
 /** d1 saves a note and edits it; the first push's answer is lost, the retry's arrives; d2's write is never pushed. */
 const EVENTS: HistoryEvent[] = [
   { t: 0, type: 'boot', process: 'd1' },
-  { t: 0, type: 'fault', phase: 'start', spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
+  { t: 0, type: 'fault', phase: 'start', faultId: 1, spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
   { t: 10, type: 'invoke', process: 'd1', op: 1, f: 'create', entity: 'note', fields: { title: 't:d1:w1' } },
   { t: 10, type: 'ok', process: 'd1', op: 1, f: 'create', entity: 'note', id: 'n1' },
   { t: 20, type: 'invoke', process: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1', fields: { title: 't:d1:w2' } },
   { t: 20, type: 'ok', process: 'd1', op: 2, f: 'update', entity: 'note', id: 'n1' },
   push(30, 'd1', 'to-server', 'sent'),
   push(40, 'd1', 'to-device', 'dropped'),
-  { t: 50, type: 'fault', phase: 'stop', spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
+  { t: 50, type: 'fault', phase: 'stop', faultId: 1, spec: { kind: 'partition', targets: ['d1'], mode: 'response-lost' } },
   { t: 55, type: 'client', process: 'd1', event: 'sync-failed', data: { reason: 'timeout' } },
   { t: 45, type: 'commit', process: 'd1', changeId: 'c1', entity: 'note', id: 'n1', version: 1, fields: { title: 't:d1:w1' }, deleted: false },
   push(60, 'd1', 'to-server', 'sent', 250),
@@ -43,7 +44,7 @@ const EVENTS: HistoryEvent[] = [
 
 describe('report metrics', () => {
   it('derive each write’s save, acknowledgement and server commit, the queue depth over time, and the fault spans', () => {
-    const timeline = deriveTimeline(EVENTS);
+    const timeline = deriveTimeline(EVENTS, PUSH_PATH);
     expect(timeline.devices).toEqual(['d1', 'd2']);
     expect(timeline.endMs).toBe(90);
     expect(timeline.writes).toEqual([
@@ -52,7 +53,7 @@ describe('report metrics', () => {
       { device: 'd2', op: 1, f: 'create', entity: 'folder', id: 'f1', atMs: 65, outcome: 'ok', okMs: 65 },
     ]);
     expect(timeline.queueDepth).toEqual({ d1: [[0, 0], [10, 1], [20, 2], [80, 0]], d2: [[0, 0], [65, 1]] });
-    expect(timeline.faults).toEqual([{ kind: 'partition', startMs: 0, stopMs: 50, targets: ['d1'] }]);
+    expect(timeline.faults).toEqual([{ faultId: 1, kind: 'partition', startMs: 0, stopMs: 50, targets: ['d1'], mode: 'response-lost' }]);
     expect(timeline.kills).toEqual([{ device: 'd2', atMs: 90 }]);
 
     expect(deriveMetrics(EVENTS, timeline)).toEqual({

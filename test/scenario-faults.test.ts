@@ -26,10 +26,10 @@ describe('resolving faults', () => {
     ['suspend', '{}', { kind: 'suspend', targets: ALL_THREE, windowsPerHour: 0, windowMs: 30_000 }],
     ['upgrade', '{}', { kind: 'upgrade', targets: ALL_THREE, fromVersion: 1, fail: false }],
     ['server_restart', '{}', { kind: 'server_restart', downMs: 10_000 }],
-    ['latency', '{ min: 0ms, max: 1s }', { kind: 'latency', targets: ALL_THREE, latencyMsMin: 0, latencyMsMax: 1_000 }],
-    ['loss', '{ rate: 0.2 }', { kind: 'loss', targets: ALL_THREE, rate: 0.2 }],
-    ['duplicate', '{ rate: 0 }', { kind: 'duplicate', targets: ALL_THREE, rate: 0 }],
-    ['reorder', '{ max: 2s }', { kind: 'reorder', targets: ALL_THREE, reorderMsMax: 2_000 }],
+    ['latency', '{}', { kind: 'latency', targets: ALL_THREE, latencyMsMin: 500, latencyMsMax: 3_000 }],
+    ['loss', '{}', { kind: 'loss', targets: ALL_THREE, rate: 0.2 }],
+    ['duplicate', '{}', { kind: 'duplicate', targets: ALL_THREE, rate: 0.1 }],
+    ['reorder', '{}', { kind: 'reorder', targets: ALL_THREE, reorderMsMax: 2_000 }],
   ];
 
   it('has a defaults case for every fault kind', () => {
@@ -242,9 +242,9 @@ describe('reporting bad faults', () => {
     ['{ at: 1m, for: 0s, loss: { rate: 0.1 } }', 'faults[0].for', 'expected a positive duration like "90s" (whole number of ms, s, m or h), found "0s"'],
     ['{ for: 1m, loss: { rate: 0.1 } }', 'faults[0].at', 'missing required key'],
     ['{ at: 1m, loss: { rate: 1.5 } }', 'faults[0].loss.rate', 'expected a number from 0 to 1, found 1.5'],
-    ['{ at: 1m, duplicate: {} }', 'faults[0].duplicate.rate', 'missing required key'],
+    ['{ at: 1m, duplicate: { rate: -0.1 } }', 'faults[0].duplicate.rate', 'expected a number from 0 to 1, found -0.1'],
     ['{ at: 1m, latency: { min: 2s, max: 1s } }', 'faults[0].latency.max', 'expected a duration >= min (2s), found "1s"'],
-    ['{ at: 1m, reorder: {} }', 'faults[0].reorder.max', 'missing required key'],
+    ['{ at: 1m, reorder: { max: 2 } }', 'faults[0].reorder.max', 'expected a duration like "90s" (whole number of ms, s, m or h), found 2 (number)'],
     ['{ at: 1m, clock: { skew: 0.6 } }', 'faults[0].clock.skew', 'expected a number from -0.5 to 0.5, found 0.6'],
     [
       '{ at: 1m, clock: { offset: "-5 m" } }',

@@ -4,7 +4,8 @@
 import type { Fields } from '../adapter.ts';
 import { causalityOf, type Causality } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
-import { describeWrite, faultSpans, faultsDuring, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { describeWrite, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { lastEventMs } from '../history/event-log.ts';
 

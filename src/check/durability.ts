@@ -4,8 +4,9 @@
 import type { VisibleRecord } from '../adapter.ts';
 import type { OperationEvent, ReadEvent } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { describeWrite, faultSpans, faultsDuring, simTime, tokensIn, writeRef } from './evidence.ts';
-import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
+import { faultSpans, faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
+import { describeWrite, simTime, tokensIn, writeRef } from './evidence.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 interface Death {
   atMs: number;
@@ -68,7 +69,7 @@ function missing(
   death: Death,
   read: ReadEvent,
   causality: Causality,
-  spans: readonly FaultRef[],
+  spans: readonly FaultSpan[],
 ): Violation[] {
   const shown = new Map<string, VisibleRecord>(read.records.map((record) => [record.id, record]));
   const violations: Violation[] = [];

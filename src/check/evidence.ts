@@ -1,10 +1,10 @@
 // The evidence a violation carries, drawn from the history: the writes involved as references a
-// report can print (tokens, never user text), the faults active around them, and which values the
-// clients logged as conflicts. Shared by every checker so violations read the same way.
+// report can print (tokens, never user text) and which values the clients logged as conflicts; the
+// faults around them come from history/fault-spans.ts. Shared by every checker so violations read the same way.
 import type { EventLog } from '../history/events.ts';
 import type { Write } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
-import type { FaultRef, WriteRef } from './types.ts';
+import type { WriteRef } from './types.ts';
 
 export function writeRef(write: Write, field?: string): WriteRef {
   return {
@@ -27,47 +27,6 @@ export function describeWrite(write: Write): string {
 /** Simulated time as seconds: `252.3s`. */
 export function simTime(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
-}
-
-/**
- * Every fault of the history as a span, in start order; a stop is matched to the oldest open start of
- * the same spec. A kill lasts from its start until its target next boots, not until the chaos phase ends.
- */
-export function faultSpans(events: EventLog): FaultRef[] {
-  const spans: FaultRef[] = [];
-  const open = new Map<string, FaultRef[]>();
-  const killsDown: FaultRef[] = [];
-  for (const event of events) {
-    if (event.type === 'boot') {
-      for (const kill of killsDown.filter((span) => span.targets?.includes(event.process) && span.stopMs === undefined)) kill.stopMs = event.t;
-      continue;
-    }
-    if (event.type !== 'fault') continue;
-    const key = JSON.stringify(event.spec);
-    const waiting = open.get(key) ?? [];
-    if (event.phase === 'start') {
-      const { spec } = event;
-      const span: FaultRef = {
-        kind: spec.kind,
-        startMs: event.t,
-        ...('targets' in spec && { targets: spec.targets }),
-        ...('mode' in spec && { mode: spec.mode }),
-      };
-      spans.push(span);
-      waiting.push(span);
-      open.set(key, waiting);
-      if (spec.kind === 'kill') killsDown.push(span);
-    } else {
-      const span = waiting.shift();
-      if (span && span.stopMs === undefined) span.stopMs = event.t;
-    }
-  }
-  return spans;
-}
-
-/** The faults whose span overlaps [fromMs, toMs]. */
-export function faultsDuring(spans: readonly FaultRef[], fromMs: number, toMs: number): FaultRef[] {
-  return spans.filter((span) => span.startMs <= toMs && (span.stopMs ?? Number.POSITIVE_INFINITY) >= fromMs);
 }
 
 /** The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named: values a client admitted it replaced. */

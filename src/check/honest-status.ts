@@ -4,7 +4,8 @@
 import type { Fields } from '../adapter.ts';
 import { causalityOf } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
-import { describeWrite, faultSpans, faultsDuring, simTime, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { describeWrite, simTime, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkHonestStatus(input: CheckInput): CheckResult {

@@ -42,4 +42,4 @@ export function runChecks(names: readonly CheckName[], input: CheckInput): Recor
   return results;
 }
 
-export type { CheckInput, CheckResult, DeviceFinalState, FaultRef, Violation, WriteRef } from './types.ts';
+export type { CheckInput, CheckResult, DeviceFinalState, Violation, WriteRef } from './types.ts';

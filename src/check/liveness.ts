@@ -3,7 +3,8 @@
 // user (shown `failed`, or named in a logged conflict or rejection), and resume-phase writes reach everyone.
 import type { Fields } from '../adapter.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { findEvent, lastEventMs } from '../history/event-log.ts';
 import type { PhaseEvent } from '../history/events.ts';

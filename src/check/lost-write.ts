@@ -4,8 +4,9 @@
 import type { ServerRecord } from '../adapter.ts';
 import { isToken } from '../history/tokens.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { describeWrite, faultSpans, faultsDuring, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
-import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
+import { faultSpans, faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
+import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
 
@@ -142,7 +143,7 @@ const EXPLANATIONS: Record<string, string> = {
   vanished: 'no write or delete explains its disappearance',
 };
 
-function violation(entry: Classified, spans: readonly FaultRef[], lastCommitMs: number | undefined): Violation {
+function violation(entry: Classified, spans: readonly FaultSpan[], lastCommitMs: number | undefined): Violation {
   const { write, field, winner } = entry;
   const involved = winner ? [write, winner].sort((a, b) => a.atMs - b.atMs) : [write];
   const fromMs = Math.min(...involved.map((each) => each.atMs));

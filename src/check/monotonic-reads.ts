@@ -2,7 +2,8 @@
 // shown (a note flickering back to an older text after a sync). Switching to a concurrent value, or back
 // under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it.
 import { causalityOf, type Write } from './causality.ts';
-import { faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { recordNotices, simTime, writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 

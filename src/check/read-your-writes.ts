@@ -2,7 +2,8 @@
 // a value built on it, unless a logged conflict replaced it, a delete removed the record, the server
 // refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
 import { causalityOf, tokenFields, type Write } from './causality.ts';
-import { describeWrite, faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { describeWrite, recordNotices, simTime, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 

@@ -2,7 +2,8 @@
 // the record must not come back anywhere. A delete that missed a concurrent edit may lose to it;
 // that is a policy's choice, not a resurrection.
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { describeWrite, faultSpans, faultsDuring, recordNotices, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { lastEventMs } from '../history/event-log.ts';
 

@@ -2,8 +2,9 @@
 // attempts must stay within the scenario's hourly budget, or the app burns the battery. Requests a
 // user asked for with pull-to-refresh are the user's, not the app's, and do not count.
 import type { EventLog } from '../history/events.ts';
-import { faultSpans, simTime } from './evidence.ts';
-import type { CheckInput, CheckResult, FaultRef, Violation } from './types.ts';
+import { faultSpans, type FaultSpan } from '../history/fault-spans.ts';
+import { simTime } from './evidence.ts';
+import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 const WINDOW_MS = 3_600_000;
 
@@ -37,7 +38,7 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
   return { valid: violations.length === 0, violations };
 }
 
-function offlineSpans(events: EventLog): FaultRef[] {
+function offlineSpans(events: EventLog): FaultSpan[] {
   return faultSpans(events).filter((span) => span.kind === 'partition' && span.mode === 'drop');
 }
 

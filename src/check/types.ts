@@ -2,7 +2,7 @@
 // states, never the simulation, and reports `{ valid, violations }` instead of throwing.
 import type { Conflict, ServerRecord, VisibleRecord } from '../adapter.ts';
 import type { EventLog, OperationKind } from '../history/events.ts';
-import type { FaultSpec } from '../scenario/fault-specs.ts';
+import type { FaultSpan } from '../history/fault-spans.ts';
 
 export interface DeviceFinalState {
   deviceId: string;
@@ -43,17 +43,6 @@ export interface WriteRef {
   outcome: 'ok' | 'fail' | 'info' | 'pending';
 }
 
-/** A fault active during the span of a violation. */
-export interface FaultRef {
-  kind: FaultSpec['kind'];
-  startMs: number;
-  /** Absent when it never healed before the end of the history. */
-  stopMs?: number;
-  targets?: string[];
-  /** The fault's mode, for kinds that have one (`drop`, `hold`, `response-lost`; `partial`, `reject`). */
-  mode?: string;
-}
-
 export interface Violation {
   checker: string;
   /** One line a person can act on. */
@@ -65,7 +54,7 @@ export interface Violation {
   /** The writes involved, oldest first. */
   writes?: WriteRef[];
   /** The faults that overlapped the writes' span. */
-  faults?: FaultRef[];
+  faults?: FaultSpan[];
 }
 
 export interface CheckResult {

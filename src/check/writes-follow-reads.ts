@@ -2,7 +2,8 @@
 // was made over a version of the record, a device showing that write while still showing an older
 // value than the writer saw in another field shows an effect without its cause.
 import { causalityOf } from './causality.ts';
-import { describeWrite, faultSpans, faultsDuring, recordNotices, simTime, writeRef } from './evidence.ts';
+import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { describeWrite, recordNotices, simTime, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 

@@ -1,7 +1,7 @@
 // The nemesis: starts the scenario's scheduled faults at their times and heals them after `for`,
-// draws more faults at a seeded rate from the nemesis settings (in swarm mode with parameters
-// drawn from the seed too; drawn before the devices boot, so a drawn upgrade's device boots old),
-// records every start and stop in the history, and heals all at the end of the chaos phase.
+// draws more at a seeded rate (with a scenario file's defaults, or in swarm mode from the seed; drawn
+// before the devices boot, so a drawn upgrade's device boots old), records each start and stop under
+// one faultId, and heals all at the end of the chaos phase.
 import { BackupSchedule } from './backup-restore.ts';
 import { batchFailure } from './batch-failure.ts';
 import { clock } from './clock.ts';
@@ -12,6 +12,8 @@ import { serverRestart } from './server-restart.ts';
 import { suspend } from './suspend.ts';
 import { upgrade } from './upgrade.ts';
 import type { FaultKind, FaultSpec, NemesisSettings, ScheduledFault } from '../scenario/fault-specs.ts';
+import { defaultFaultSpec } from '../scenario/faults.ts';
+import { SWARM_RANGES, type SwarmRange } from '../scenario/swarm-ranges.ts';
 import type { Heal } from './heal.ts';
 import { targetDevices, type FaultModule, type FaultWorld } from './world.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -30,12 +32,14 @@ const MODULES: { [K in Exclude<FaultKind, 'backup_restore'>]: FaultModule<K> } =
   reorder,
 };
 
-/** Backups for faults the nemesis draws: every five minutes. */
-const DRAWN_BACKUP_EVERY_MS = 300_000;
+/** Backups for faults the nemesis draws: as often as a scenario file's backup_restore takes them by default. */
+const DRAWN_BACKUP_EVERY_MS = defaultFaultSpec('backup_restore', []).backupEveryMs;
 
 export class Nemesis {
   private readonly active = new Set<Heal>();
   private readonly backups = new Map<number, BackupSchedule>();
+  /** How many faults have started: the last faultId given. */
+  private faultsStarted = 0;
   /** The faults the nemesis drew, in order: what swarm mode prints. */
   readonly drawn: ScheduledFault[] = [];
 
@@ -84,12 +88,13 @@ export class Nemesis {
   /** Starts a fault now and returns its heal, which also records the stop. */
   private begin(spec: FaultSpec): Heal {
     const { history, scheduler } = this.world;
-    history.append({ t: scheduler.nowMs, type: 'fault', phase: 'start', spec });
+    const faultId = ++this.faultsStarted;
+    history.append({ t: scheduler.nowMs, type: 'fault', phase: 'start', faultId, spec });
     const heal = spec.kind === 'backup_restore' ? this.restore(spec) : (MODULES[spec.kind] as FaultModule<FaultKind>)(this.world, spec);
     const stop: Heal = () => {
       if (!this.active.delete(stop)) return;
       heal();
-      history.append({ t: scheduler.nowMs, type: 'fault', phase: 'stop', spec });
+      history.append({ t: scheduler.nowMs, type: 'fault', phase: 'stop', faultId, spec });
     };
     this.active.add(stop);
     return stop;
@@ -103,45 +108,18 @@ export class Nemesis {
   }
 }
 
-/** A fault of `kind`: the defaults of a scenario file, or in swarm mode parameters drawn from the seed. */
+/** A fault of `kind`: the defaults of a scenario file, or in swarm mode settings drawn from the seed within SWARM_RANGES. */
 export function drawSpec(kind: FaultKind, targets: string[], rng: Rng, swarm: boolean): FaultSpec {
-  const draw = <T>(fixed: T, drawn: () => T): T => (swarm ? drawn() : fixed);
-  switch (kind) {
-    case 'partition':
-      return { kind, targets, mode: draw('drop', () => rng.pick(['drop', 'hold', 'response-lost'] as const)) };
-    case 'kill':
-      return {
-        kind,
-        targets,
-        when: draw('any', () => rng.pick(['any', 'during-sync', 'during-write', 'idle'] as const)),
-        restartAfterMs: draw(10_000, () => rng.int(1_000, 60_000)),
-      };
-    case 'clock':
-      return { kind, targets, offsetMs: draw(300_000, () => rng.int(-600_000, 600_000)), skew: draw(0, () => (rng.next() - 0.5) / 10) };
-    case 'batch_failure':
-      return {
-        kind,
-        mode: draw('partial', () => rng.pick(['partial', 'response-lost', 'reject'] as const)),
-        appliedCount: draw(1, () => rng.int(0, 5)),
-        rejectShare: draw(0.5, () => 0.1 + rng.next() * 0.8),
-      };
-    case 'backup_restore':
-      return { kind, targets, backupEveryMs: DRAWN_BACKUP_EVERY_MS, ageMs: draw(600_000, () => rng.int(60_000, 1_200_000)) };
-    case 'suspend':
-      return { kind, targets, windowsPerHour: draw(2, () => rng.int(0, 6)), windowMs: draw(30_000, () => rng.int(10_000, 60_000)) };
-    case 'upgrade':
-      return { kind, targets, fromVersion: draw(1, () => rng.pick([1, 2] as const)), fail: draw(false, () => rng.chance(0.5)) };
-    case 'server_restart':
-      return { kind, downMs: draw(10_000, () => rng.int(1_000, 60_000)) };
-    case 'latency': {
-      const latencyMsMin = draw(500, () => rng.int(0, 1_000));
-      return { kind, targets, latencyMsMin, latencyMsMax: draw(3_000, () => rng.int(latencyMsMin, 5_000)) };
-    }
-    case 'loss':
-      return { kind, targets, rate: draw(0.2, () => 0.05 + rng.next() * 0.45) };
-    case 'duplicate':
-      return { kind, targets, rate: draw(0.1, () => 0.05 + rng.next() * 0.45) };
-    case 'reorder':
-      return { kind, targets, reorderMsMax: draw(2_000, () => rng.int(100, 5_000)) };
-  }
+  const spec = defaultFaultSpec(kind, targets);
+  if (!swarm) return spec;
+  const drawn: Record<string, unknown> = { ...spec };
+  for (const [setting, range] of Object.entries<SwarmRange>(SWARM_RANGES[kind])) drawn[setting] = drawValue(range, drawn, rng);
+  return drawn as FaultSpec;
+}
+
+function drawValue(range: SwarmRange, drawn: Readonly<Record<string, unknown>>, rng: Rng): unknown {
+  if ('oneOf' in range) return rng.pick(range.oneOf);
+  if ('real' in range) return range.real[0] + rng.next() * (range.real[1] - range.real[0]);
+  const [min, max] = range.int;
+  return rng.int(range.atLeast === undefined ? min : Math.max(min, drawn[range.atLeast] as number), max);
 }

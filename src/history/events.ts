@@ -61,10 +61,12 @@ export interface RestoreEvent extends Stamped {
   snapshotAtMs: number;
 }
 
-/** A fault began or healed, in the same order as the operations around it. */
+/** A fault began or healed, in the same order as the operations around it; its start and its stop carry one `faultId`. */
 export interface FaultEvent extends Stamped {
   type: 'fault';
   phase: 'start' | 'stop';
+  /** Numbers the run's faults from 1 in the order they start, so a stop names the start it ends. */
+  faultId: number;
   spec: FaultSpec;
 }
 

@@ -2,9 +2,10 @@
 // the CLI knows (the file it came from, the wall time, the command that replays it). Built where
 // the history is (in the worker): violation summaries are redacted here, and the timeline drawn.
 import type { RunResult } from '../check/verdict.ts';
-import { deriveMetrics, type CaseMetrics } from './metrics.ts';
+import { deriveMetrics, type CaseMetrics } from '../history/metrics.ts';
+import { deriveTimeline, type CaseTimeline } from '../history/timeline.ts';
+import { PUSH_PATH } from '../protocol/v1.ts';
 import { foreignValues, redactViolations, writtenValues } from './redact.ts';
-import { deriveTimeline, type CaseTimeline } from './timeline.ts';
 
 export interface CaseReport {
   scenario: string;
@@ -45,7 +46,7 @@ export function toCaseReport(
   where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; showPayloads: boolean; timeline: boolean; trace: string | undefined; replay: string },
 ): CaseReport {
   const { events } = result.history;
-  const timeline = deriveTimeline(events);
+  const timeline = deriveTimeline(events, PUSH_PATH);
   return {
     scenario: where.scenario,
     file: where.file,

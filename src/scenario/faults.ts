@@ -41,9 +41,9 @@ function everyMember<T extends string>() {
     values;
 }
 
-const PARTITION_MODES = everyMember<PartitionMode>()(['drop', 'hold', 'response-lost']);
-const KILL_MOMENTS = everyMember<KillMoment>()(['any', 'during-sync', 'during-write', 'idle']);
-const BATCH_FAILURE_MODES = everyMember<BatchFailureMode>()(['partial', 'response-lost', 'reject']);
+export const PARTITION_MODES = everyMember<PartitionMode>()(['drop', 'hold', 'response-lost']);
+export const KILL_MOMENTS = everyMember<KillMoment>()(['any', 'during-sync', 'during-write', 'idle']);
+export const BATCH_FAILURE_MODES = everyMember<BatchFailureMode>()(['partial', 'response-lost', 'reject']);
 
 function deviceId() {
   const error = expecting('a device id like "d1"');
@@ -62,8 +62,8 @@ function target() {
 
 type Target = z.output<ReturnType<typeof target>>;
 
-function messageShare(what: string) {
-  return share().meta({ description: `Share of messages to or from the target devices that are ${what}.` });
+function messageShare(what: string, fallback: number) {
+  return share().default(fallback).meta({ description: `Share of messages to or from the target devices that are ${what}.` });
 }
 
 const faultKinds = {
@@ -152,24 +152,24 @@ const faultKinds = {
   latency: section(
     {
       target: target(),
-      min: durationValue({ allowZero: true }).meta({ description: 'Shortest one-way delay during the fault.' }),
-      max: durationValue({ allowZero: true }).meta({ description: 'Longest one-way delay during the fault.' }),
+      min: duration('500ms', 'Shortest one-way delay during the fault.', { allowZero: true }),
+      max: duration('3s', 'Longest one-way delay during the fault.', { allowZero: true }),
     },
     'latency settings (target, min, max)',
   )
     .check(maxAtLeastMin)
     .optional()
     .meta({ description: 'Delay each message to or from the target devices, drawn uniformly.' }),
-  loss: section({ target: target(), rate: messageShare('lost') }, 'loss settings (target, rate)')
+  loss: section({ target: target(), rate: messageShare('lost', 0.2) }, 'loss settings (target, rate)')
     .optional()
     .meta({ description: 'Lose a share of the messages to or from the target devices.' }),
-  duplicate: section({ target: target(), rate: messageShare('delivered twice') }, 'duplicate settings (target, rate)')
+  duplicate: section({ target: target(), rate: messageShare('delivered twice', 0.1) }, 'duplicate settings (target, rate)')
     .optional()
     .meta({ description: 'Deliver a share of the messages to or from the target devices twice.' }),
   reorder: section(
     {
       target: target(),
-      max: durationValue({ allowZero: true }).meta({ description: 'Longest extra delay of a message, so that later ones overtake it.' }),
+      max: duration('2s', 'Longest extra delay of a message, so that later ones overtake it.', { allowZero: true }),
     },
     'reorder settings (target, max)',
   )
@@ -232,7 +232,7 @@ export const nemesisSection = section(
     swarm: z
       .boolean({ error: expecting('true or false') })
       .default(false)
-      .meta({ description: "Draw each fault's parameters from the seed too, and print them." }),
+      .meta({ description: "Draw each fault's settings from the seed too, within src/scenario/swarm-ranges.ts, and print them; without swarm, drawn faults take each kind's defaults." }),
   },
   'nemesis settings (kinds, rate, for, swarm)',
 );
@@ -354,6 +354,15 @@ export function resolveFault(fault: FaultEntry, devices: number): ScheduledFault
     ...(fault.for !== undefined && { forMs: fault.for }),
     spec: resolveSpec(kindOf(fault), fault, devices),
   };
+}
+
+/**
+ * The spec a scenario file's entry for `kind` resolves to when it sets nothing but its targets: every
+ * other setting at the schema's default. The nemesis draws these when it is not in swarm mode.
+ */
+export function defaultFaultSpec<K extends FaultKind>(kind: K, targets: readonly string[]): Extract<FaultSpec, { kind: K }> {
+  const { spec } = resolveFault(faultEntry.parse({ at: '0ms', [kind]: {} }), 0);
+  return ('targets' in spec ? { ...spec, targets: [...targets] } : spec) as Extract<FaultSpec, { kind: K }>;
 }
 
 export function resolveNemesis(nemesis: z.output<typeof nemesisSection>): NemesisSettings {

@@ -1,9 +1,9 @@
 // What happened when, per device, as the HTML report draws it: each user write with the moments
 // it was saved on the device and committed by the server, fault spans, kills, and each device's
-// queue depth over time. Derived from the event log alone.
-import { isToken } from '../history/tokens.ts';
-import type { EventLog, OperationEvent } from '../history/events.ts';
-import { PUSH_PATH } from '../protocol/v1.ts';
+// queue depth over time. Derived from the event log alone; the report's metrics read it too.
+import type { EventLog, OperationEvent } from './events.ts';
+import { faultSpans, type FaultSpan } from './fault-spans.ts';
+import { isToken } from './tokens.ts';
 
 export interface TimelineWrite {
   device: string;
@@ -21,20 +21,12 @@ export interface TimelineWrite {
   committedMs?: number;
 }
 
-export interface TimelineFault {
-  kind: string;
-  startMs: number;
-  /** Absent when it never healed. */
-  stopMs?: number;
-  /** The devices it struck; absent for server-side faults. */
-  targets?: string[];
-}
-
 export interface CaseTimeline {
   endMs: number;
   devices: string[];
   writes: TimelineWrite[];
-  faults: TimelineFault[];
+  /** The same spans the checkers' evidence cites (history/fault-spans.ts). */
+  faults: FaultSpan[];
   kills: { device: string; atMs: number }[];
   /**
    * Per device, `[ms, depth]` at every change: writes saved on the device and not yet answered by
@@ -44,15 +36,16 @@ export interface CaseTimeline {
   queueDepth: Record<string, [number, number][]>;
 }
 
-/** Builds the timeline of a run from its event log. */
-export function deriveTimeline(events: EventLog): CaseTimeline {
+/**
+ * Builds the timeline of a run from its event log. `pushPath` is the request path of a push (protocol
+ * v1's `/v1/push`): the history records messages by label and leaves the protocol to its caller.
+ */
+export function deriveTimeline(events: EventLog, pushPath: string): CaseTimeline {
   const writes = new Map<string, TimelineWrite>();
   /** The token each write set, and when the server first committed each token or record tombstone. */
   const tokens = new Map<TimelineWrite, string>();
   const commitMs = new Map<string, number>();
   const tombstoneMs = new Map<string, number>();
-  const open = new Map<string, TimelineFault[]>();
-  const faults: TimelineFault[] = [];
   const kills: CaseTimeline['kills'] = [];
   const devices = new Set<string>();
   /** Per device: writes saved and not yet in a push, and those in a push whose answer has not come. */
@@ -96,7 +89,7 @@ export function deriveTimeline(events: EventLog): CaseTimeline {
         break;
       }
       case 'message': {
-        if (!event.label.endsWith(PUSH_PATH)) break;
+        if (!event.label.endsWith(pushPath)) break;
         if (event.direction === 'to-server' && event.fate === 'sent') {
           inFlight.set(event.link, [...(inFlight.get(event.link) ?? []), ...(waiting.get(event.link) ?? [])]);
           waiting.set(event.link, []);
@@ -104,19 +97,6 @@ export function deriveTimeline(events: EventLog): CaseTimeline {
           const answered = inFlight.get(event.link)?.length ?? 0;
           if (answered > 0) depth(event.link, event.t, -answered);
           inFlight.set(event.link, []);
-        }
-        break;
-      }
-      case 'fault': {
-        const key = JSON.stringify(event.spec);
-        if (event.phase === 'start') {
-          const targets = 'targets' in event.spec ? event.spec.targets : undefined;
-          const fault: TimelineFault = { kind: event.spec.kind, startMs: event.t, ...(targets && { targets }) };
-          faults.push(fault);
-          open.set(key, [...(open.get(key) ?? []), fault]);
-        } else {
-          const started = open.get(key)?.shift();
-          if (started) started.stopMs = event.t;
         }
         break;
       }
@@ -139,7 +119,7 @@ export function deriveTimeline(events: EventLog): CaseTimeline {
     const committedMs = write.f === 'delete' ? tombstoneMs.get(write.id ?? '') : token === undefined ? undefined : commitMs.get(token);
     if (write.outcome === 'ok' && committedMs !== undefined) write.committedMs = committedMs;
   }
-  return { endMs, devices: [...devices].sort(byDeviceNumber), writes: [...writes.values()], faults, kills, queueDepth };
+  return { endMs, devices: [...devices].sort(byDeviceNumber), writes: [...writes.values()], faults: faultSpans(events), kills, queueDepth };
 }
 
 /** d2 before d10. */

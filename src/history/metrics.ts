@@ -1,7 +1,7 @@
 // The numbers report.json carries per case besides the run's counts and the checkers' summary
 // (which has the save-to-ack latency): conflicts by policy, peak queue depth, retries, and
 // messages and bytes on the wire. Derived from the event log, so a user's own client gets them too.
-import type { EventLog } from '../history/events.ts';
+import type { EventLog } from './events.ts';
 import type { CaseTimeline } from './timeline.ts';
 
 export interface CaseMetrics {
