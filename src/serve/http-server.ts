@@ -1,20 +1,23 @@
 // The reference server on node:http: the same web-standard `handle()` the simulation mounts, behind
-// a health endpoint, a bounded request body, optional per-device bearer tokens, and a graceful close
-// that stops accepting, lets in-flight requests finish, then closes the database.
+// a health endpoint, a bounded request body parsed once (the gates and the handler see the same
+// value), optional per-device bearer tokens, and a graceful close that lets in-flight requests finish.
 import Database from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { SyncServer } from '../adapter.ts';
-import { PUSH_PATH, type ConflictPolicy } from '../protocol/v1.ts';
+import type { ConflictPolicy } from '../protocol/v1.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
-import { pokeServer } from './poke-sockets.ts';
+import { answerRaw, pokeServer } from './poke-sockets.ts';
 
 export const HEALTH_PATH = '/health';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DB_PATH = 'sync-chaos-server.sqlite';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Protocol v1's methods; any other is answered 405. */
+const ALLOWED_METHODS = ['GET', 'POST'];
 
 /** Device id → its bearer token; `open` lets any client push as any device. */
 export type DeviceTokens = ReadonlyMap<string, string> | 'open';
@@ -99,6 +102,7 @@ export async function mountHttpServer(app: SyncServer, options: MountOptions): P
   };
   const inFlight = new Set<Promise<void>>();
   const server = createServer((request, response) => track(inFlight, serve(mount, server, request, response)));
+  server.on('clientError', answerClientError);
   const sockets = options.pokes && pokeServer(options.pokes, mount.authenticate);
   if (sockets) server.on('upgrade', (request, socket, head) => sockets.upgrade(request, targetOf(mount.origin, request.url), socket, head));
   const port = await listen(server, options.port, host);
@@ -166,7 +170,10 @@ function closer(mount: Mount, server: Server, inFlight: Set<Promise<void>>): () 
     })());
 }
 
-/** Answers one request; a client that goes away mid-request just loses its connection. */
+/**
+ * Answers one request. A handler that throws is a 500 with the reason and the server goes on; only a
+ * client already gone, an answer already begun, or an error `dropsConnection` names cuts the connection.
+ */
 async function serve(mount: Mount, server: Server, request: IncomingMessage, response: ServerResponse): Promise<void> {
   response.once('finish', () => {
     if (mount.closing) server.closeIdleConnections();
@@ -174,25 +181,40 @@ async function serve(mount: Mount, server: Server, request: IncomingMessage, res
   try {
     await send(response, await answer(mount, request), mount.closing);
   } catch (error) {
-    if (response.headersSent || request.destroyed || mount.dropsConnection(error)) return void request.socket.destroy();
+    if (response.headersSent || request.socket.destroyed || mount.dropsConnection(error)) return void request.socket.destroy();
     const failure = json(500, { error: error instanceof Error ? error.message : String(error) });
     await send(response, failure, true).catch(() => response.destroy());
   }
 }
 
-/** Health, then the token, then the bounded body, then who the push claims to be; the protocol handler last. */
+/**
+ * The method, health, the token, the bounded body read and parsed once, then the device the body
+ * claims to act as, checked on that parsed value; the protocol handler last, given that same value.
+ */
 async function answer(mount: Mount, request: IncomingMessage): Promise<Response> {
   const url = targetOf(mount.origin, request.url);
   if (!url) return json(400, { error: `malformed request target ${String(request.url)}` });
-  if (request.method === 'GET' && url.pathname === HEALTH_PATH) return json(200, { ok: true, protocol: 1 });
+  const method = request.method ?? '';
+  if (!ALLOWED_METHODS.includes(method)) return json(405, { error: `method ${method} is not allowed; protocol v1 uses ${ALLOWED_METHODS.join(' and ')}` }, { allow: ALLOWED_METHODS.join(', ') });
+  if (method === 'GET' && url.pathname === HEALTH_PATH) return json(200, { ok: true, protocol: 1 });
   const identity = mount.authenticate(request.headers.authorization);
   if (!identity.ok) return json(401, { error: identity.reason }, { 'www-authenticate': 'Bearer', connection: 'close' });
   const body = await readBody(request, mount.maxBodyBytes);
   if (!body) return json(413, { error: `request body is larger than ${mount.maxBodyBytes} bytes` }, { connection: 'close' });
-  if (request.method === 'POST' && url.pathname === PUSH_PATH && impersonates(identity.deviceId, body)) {
-    return json(403, { error: 'a device cannot act as another' });
-  }
-  return mount.app.handle(toWebRequest(request, url, body));
+  if (method === 'GET') return mount.app.handle(toWebRequest(request, url));
+  const parsed = parseBody(body);
+  if (!parsed.ok) return json(400, { error: parsed.reason });
+  const refusal = claimRefusal(identity.deviceId, parsed.value);
+  if (refusal) return json(403, { error: refusal });
+  return mount.app.handle(toWebRequest(request, url, parsed.text));
+}
+
+/** node:http could not parse the request (an unknown method, broken framing): a JSON answer all the same, then the connection closes. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  if (error.code === 'HPE_INVALID_METHOD') return answerRaw(socket, 405, `method not allowed; protocol v1 uses ${ALLOWED_METHODS.join(' and ')}`, { allow: ALLOWED_METHODS.join(', ') });
+  if (error.code === 'HPE_HEADER_OVERFLOW') return answerRaw(socket, 431, 'request headers are too large');
+  answerRaw(socket, 400, `malformed HTTP request (${error.code ?? error.message})`);
 }
 
 /** The request target on this server's origin, whatever host the client named; undefined if it does not parse. */
@@ -222,15 +244,41 @@ function digestOf(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/** Whether a push body names a device other than the token's; a body that does not parse is the handler's 400 to give. */
-function impersonates(deviceId: string | undefined, body: Buffer): boolean {
-  if (deviceId === undefined) return false;
+/** The one decoder of request bodies: UTF-8 only, a leading BOM dropped (as `Request.json()` does), a malformed byte refused. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+type ParsedBody = { ok: true; value: unknown; text: string } | { ok: false; reason: string };
+
+/**
+ * The body as one JSON value, and the canonical text of it that the handler gets, so that whatever
+ * the handler parses is the value the gates checked (duplicate keys, escapes and a BOM resolved once,
+ * here). A number JSON cannot carry back (1e400) or nesting too deep to write out again is refused.
+ */
+function parseBody(body: Buffer): ParsedBody {
+  let value: unknown;
   try {
-    const claimed = (JSON.parse(body.toString('utf8')) as { deviceId?: unknown } | null)?.deviceId;
-    return typeof claimed === 'string' && claimed !== '' && claimed !== deviceId;
+    value = JSON.parse(UTF8.decode(body));
   } catch {
-    return false;
+    return { ok: false, reason: 'body is not valid JSON' };
   }
+  try {
+    return { ok: true, value, text: JSON.stringify(value, finiteNumbers) };
+  } catch (error) {
+    return { ok: false, reason: error instanceof RangeError ? 'body nests too deeply' : (error as Error).message };
+  }
+}
+
+function finiteNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('body holds a number out of range');
+  return value;
+}
+
+/** With a token, every write acts as the token's device: its parsed body must name exactly that deviceId. Open servers refuse nothing. */
+function claimRefusal(deviceId: string | undefined, body: unknown): string | undefined {
+  if (deviceId === undefined) return undefined;
+  const claimed = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { deviceId?: unknown }).deviceId : undefined;
+  if (claimed === deviceId) return undefined;
+  return typeof claimed === 'string' ? 'a device cannot act as another' : `a write with the token of ${deviceId} must name "deviceId": "${deviceId}"`;
 }
 
 /**
@@ -256,18 +304,19 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer<Array
   });
 }
 
-function toWebRequest(request: IncomingMessage, url: URL, body: Buffer<ArrayBuffer>): Request {
-  const headers = new Headers();
-  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
-    headers.append(request.rawHeaders[index] as string, request.rawHeaders[index + 1] as string);
-  }
-  const method = request.method ?? 'GET';
-  const bodyless = method === 'GET' || method === 'HEAD';
-  return new Request(url, { method, headers, body: bodyless ? undefined : body });
-}
-
 /** Hop-by-hop headers are this connection's business, not the handler's. */
 const CONNECTION_HEADERS = new Set(['connection', 'content-length', 'keep-alive', 'transfer-encoding']);
+
+/** The request as the handler sees it: a GET without a body, a POST with the canonical JSON text of its parsed body. */
+function toWebRequest(request: IncomingMessage, url: URL, json?: string): Request {
+  const headers = new Headers();
+  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index] as string;
+    if (!CONNECTION_HEADERS.has(name.toLowerCase())) headers.append(name, request.rawHeaders[index + 1] as string);
+  }
+  if (json !== undefined) headers.set('content-type', 'application/json');
+  return new Request(url, { method: request.method, headers, body: json });
+}
 
 async function send(response: ServerResponse, answer: Response, closeConnection: boolean): Promise<void> {
   const body = Buffer.from(await answer.arrayBuffer());

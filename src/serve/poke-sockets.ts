@@ -1,7 +1,7 @@
 // Push pokes over real sockets, the server's end: the `ws` WebSocketServer behind the node:http
 // server's upgrade, with the same token gate as fetch (a missing or wrong bearer token is refused
 // 401, a device naming another 403); accepted sockets join the poke hub.
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { PokeHub } from '../protocol/pokes.ts';
@@ -45,9 +45,12 @@ export function pokeServer(pokes: PokeHub, authenticate: (authorization: string 
 
 /** An upgrade the server will not make, answered in plain HTTP before the connection is closed. */
 function refuse(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
-  const body = JSON.stringify({ error: reason });
-  const auth = status === 401 ? 'www-authenticate: Bearer\r\n' : '';
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n${auth}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  answerRaw(socket, status, reason, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
 }
 
-const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as const;
+/** A JSON error answer written straight onto a socket that node:http no longer answers on (an upgrade, a request it could not parse), then closed. */
+export function answerRaw(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error: reason });
+  const lines = Object.entries({ ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.join('')}\r\n${body}`);
+}
