@@ -3,11 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reportSchemaProblems } from '../src/report/report-schema.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
-import { validate } from './json-schema-subset.ts';
 
 const SEEDS = 40;
-const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/report.schema.json'), 'utf8'));
 
 /** Starts a long sweep, sends SIGINT once the first case's line is printed, and waits for the exit. */
 function interruptedRun(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -37,7 +36,7 @@ describe('SIGINT during a run', () => {
     expect(readdirSync(join(out, runId)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
 
     const report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8'));
-    expect(validate(schema, report)).toEqual([]);
+    expect(reportSchemaProblems(report)).toEqual([]);
     expect(report.interrupted).toEqual({ planned: SEEDS });
     const ran = report.cases.length as number;
     expect(ran).toBeGreaterThanOrEqual(1);

@@ -49,6 +49,7 @@ describe('sync-chaos replay', () => {
   });
 
   it('turns away a missing report, a file that is not one, and a case number out of range with exit 2', async () => {
+    const { report } = await failingReport();
     const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-replay-'));
     const notReport = join(folder, 'other.json');
     writeFileSync(notReport, '{"hello": 1}');
@@ -57,14 +58,14 @@ describe('sync-chaos replay', () => {
     expect(missing.stderr).toContain('not a readable JSON report');
     const other = await runCli(['replay', notReport]);
     expect(other).toMatchObject({ code: 2 });
-    expect(other.stderr).toContain('not a sync-chaos report.json of version 1');
-    const empty = join(folder, 'empty.json');
-    writeFileSync(empty, JSON.stringify({ version: 1, startedAt: '2026-11-25T16:30:00.000Z', command: { files: [], flags: {} }, cases: [{ file: 'scenarios/baseline.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
-    const outOfRange = await runCli(['replay', empty, '--case', '3']);
+    expect(other.stderr).toContain(`${notReport}: not a sync-chaos report.json as schema/report.schema.json describes it: $: must have required property 'version' (and 7 more problems)`);
+    const single = join(folder, 'single.json');
+    writeFileSync(single, JSON.stringify({ ...report, cases: [report.cases[0]] }));
+    const outOfRange = await runCli(['replay', single, '--case', '3']);
     expect(outOfRange).toMatchObject({ code: 2 });
     expect(outOfRange.stderr).toContain('--case expects a number from 1 to 1, found "3"');
     const moved = join(folder, 'moved.json');
-    writeFileSync(moved, JSON.stringify({ version: 1, startedAt: '2026-11-25T16:30:00.000Z', command: { files: [], flags: {} }, cases: [{ file: 'scenarios/gone.yaml', seed: 1, eventLogHash: 'x', violations: [] }] }));
+    writeFileSync(moved, JSON.stringify({ ...report, cases: [{ ...report.cases[0], file: 'scenarios/gone.yaml' }] }));
     const gone = await runCli(['replay', moved]);
     expect(gone).toMatchObject({ code: 2 });
     expect(gone.stderr).toContain('scenarios/gone.yaml, as the report names it, is not found from');

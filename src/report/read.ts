@@ -1,9 +1,11 @@
 // Reading a report.json back, for the commands that work on finished runs (`report merge`,
-// `shrink`, `replay`): a missing, unreadable or foreign file is bad input that names the file.
+// `shrink`, `replay`): a missing, unreadable or foreign file, or one that breaks the published
+// schema anywhere, is bad input that names the file and the first path that is wrong.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadInputError } from '../errors.ts';
-import { JSON_REPORT_FILE, JSON_REPORT_VERSION, type ReportDocument } from './json.ts';
+import { JSON_REPORT_FILE, type ReportDocument } from './json.ts';
+import { reportSchemaProblems } from './report-schema.ts';
 
 /** The report at `path`: a report.json, or a run folder holding one. */
 export function readReportDocument(path: string): { path: string; document: ReportDocument } {
@@ -14,11 +16,12 @@ export function readReportDocument(path: string): { path: string; document: Repo
   } catch (error) {
     throw new BadInputError(`${file}: not a readable JSON report (${(error as Error).message})`);
   }
-  const document = parsed as Partial<ReportDocument>;
-  if (document.version !== JSON_REPORT_VERSION || !Array.isArray(document.cases) || typeof document.startedAt !== 'string' || !document.command) {
-    throw new BadInputError(`${file}: not a sync-chaos report.json of version ${JSON_REPORT_VERSION}`);
+  const [problem, ...more] = reportSchemaProblems(parsed);
+  if (problem !== undefined) {
+    const others = more.length === 0 ? '' : ` (and ${more.length} more problem${more.length === 1 ? '' : 's'})`;
+    throw new BadInputError(`${file}: not a sync-chaos report.json as schema/report.schema.json describes it: ${problem}${others}`);
   }
-  return { path: file, document: document as ReportDocument };
+  return { path: file, document: parsed as ReportDocument };
 }
 
 function isFolder(path: string): boolean {
