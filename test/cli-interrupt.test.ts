@@ -38,6 +38,7 @@ describe('SIGINT during a run', () => {
     const report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8'));
     expect(reportSchemaProblems(report)).toEqual([]);
     expect(report.interrupted).toEqual({ planned: SEEDS });
+    expect(report.verdict).toBe('interrupted');
     const ran = report.cases.length as number;
     expect(ran).toBeGreaterThanOrEqual(1);
     expect(ran).toBeLessThan(SEEDS);
@@ -46,9 +47,13 @@ describe('SIGINT during a run', () => {
 
     const junit = readFileSync(join(out, runId, 'junit.xml'), 'utf8');
     expect(junit.trimEnd().endsWith('</testsuites>')).toBe(true);
-    expect(junit.match(/<testcase /g)).toHaveLength(ran);
+    expect(junit.match(/<testcase /g)).toHaveLength(ran + 1);
+    expect(junit).toMatch(new RegExp(`<testsuites [^>]*tests="${ran + 1}" failures="0" errors="1"`));
+    expect(junit).toContain(`<testsuite name="sync-chaos run" tests="1" failures="0" errors="1" skipped="${SEEDS - ran}"`);
+    expect(junit).toContain(`<error message="interrupted (SIGINT) after ${ran} of ${SEEDS} cases: ${SEEDS - ran} never ran, so this run proves nothing about them" type="interrupted">`);
     const html = readFileSync(join(out, runId, 'report.html'), 'utf8');
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
+    expect(html).toContain(`<title>sync-chaos ${runId}: interrupted</title>`);
     expect(html).toContain(`"interrupted":{"planned":${SEEDS}}`);
     expect(readFileSync(join(out, runId, 'summary.md'), 'utf8').split('\n')[0]).toBe(`## ⏹️ sync-chaos: interrupted (SIGINT) after ${ran} of ${SEEDS} cases: 0 failed, 0 crashed, ${ran} passed`);
   });

@@ -13,7 +13,8 @@ export interface ReportDocument {
   runId: string;
   startedAt: string;
   command: RunInfo['command'];
-  verdict: CaseReport['verdict'];
+  /** `interrupted` when SIGINT stopped the run, whatever the finished cases say (exit 130); else as the cases decide. */
+  verdict: CaseReport['verdict'] | 'interrupted';
   totals: { cases: number; passed: number; failed: number; errors: number };
   /** Present when SIGINT stopped the run: `cases` are the ones that finished, of `planned`. */
   interrupted?: { planned: number };
@@ -27,7 +28,7 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end
     runId: run.folder.id,
     startedAt: run.startedAt,
     command: run.command,
-    verdict: ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
+    verdict: end.reason === 'interrupted' ? 'interrupted' : ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
     totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
     ...(end.reason === 'interrupted' && { interrupted: { planned: end.planned } }),
     cases: reports.map(({ timeline: _timeline, ...report }) => report),

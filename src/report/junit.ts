@@ -1,31 +1,48 @@
 // `junit.xml`: the shape GitHub (test-reporter actions), GitLab (`artifacts:reports:junit`) and
 // Jenkins (`junit` step) read: a <testsuites> root with totals, a <testsuite> per scenario file, a
 // <testcase> per seed (classname = scenario name, name = `seed N`, time in seconds). A failing
-// seed carries <failure> with one violation per line and the replay command; a crashed one <error>.
-import type { CaseReport, Reporter } from './case.ts';
+// seed carries <failure> with one violation per line and the replay command; a crashed one <error>;
+// an interrupted run one more suite whose <error> testcase says how many cases ran, so no CI reads it green.
+import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import type { RunInfo } from './run-info.ts';
 
 export const JUNIT_FILE = 'junit.xml';
 
 export function junitReporter(run: RunInfo): Reporter {
   return {
-    onRunEnd(reports) {
-      run.folder.write(JUNIT_FILE, junitXml(run.folder.id, run.startedAt, reports));
+    onRunEnd(reports, end) {
+      run.folder.write(JUNIT_FILE, junitXml(run.folder.id, run.startedAt, reports, end));
     },
   };
 }
 
-export function junitXml(runId: string, startedAt: string, reports: readonly CaseReport[]): string {
+export function junitXml(runId: string, startedAt: string, reports: readonly CaseReport[], end: RunEnd): string {
   const byFile = new Map<string, CaseReport[]>();
   for (const report of reports) byFile.set(report.file, [...(byFile.get(report.file) ?? []), report]);
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites ${attributes({ name: `sync-chaos ${runId}`, ...totals(reports), timestamp: startedAt })}>`];
+  const interrupted = end.reason === 'interrupted';
+  const all = totals(reports);
+  const root = { name: `sync-chaos ${runId}`, ...all, tests: all.tests + Number(interrupted), errors: all.errors + Number(interrupted), timestamp: startedAt };
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites ${attributes(root)}>`];
   for (const [file, cases] of byFile) {
     lines.push(`  <testsuite ${attributes({ name: file, ...totals(cases), skipped: 0, timestamp: startedAt })}>`);
     for (const report of cases) lines.push(...testcase(report));
     lines.push('  </testsuite>');
   }
+  if (interrupted) lines.push(...interruptedSuite(reports.length, end.planned, startedAt));
   lines.push('</testsuites>');
   return lines.join('\n') + '\n';
+}
+
+/** The interruption as a failing test of its own, with the cases that never ran counted as skipped. */
+function interruptedSuite(ran: number, planned: number, startedAt: string): string[] {
+  const message = `interrupted (SIGINT) after ${ran} of ${planned} cases: ${planned - ran} never ran, so this run proves nothing about them`;
+  return [
+    `  <testsuite ${attributes({ name: 'sync-chaos run', tests: 1, failures: 0, errors: 1, skipped: planned - ran, time: seconds(0), timestamp: startedAt })}>`,
+    `    <testcase ${attributes({ classname: 'sync-chaos', name: 'run completed', time: seconds(0) })}>`,
+    `      <error ${attributes({ message, type: 'interrupted' })}>${text(message)}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+  ];
 }
 
 function totals(reports: readonly CaseReport[]) {
