@@ -54,8 +54,22 @@ describe('the run plan', () => {
     [{ workers: 'two' }, '--workers expects a whole number, found "two"'],
     [{ stopAfter: '0' }, '--stop-after must be at least 1'],
     [{ timeBudget: '10' }, '--time-budget expects a duration like "90s", "10m" or "2h", found "10"'],
+    [{ seeds: '999999999999' }, '--seeds 999999999999: 999999999999 seeds is more than the 1000000 one run takes'],
+    [{ seeds: '1..1000001' }, '--seeds 1..1000001: 1000001 seeds is more than the 1000000 one run takes'],
+    [{ seed: '9007199254740992', seeds: '3' }, '--seed: seed 9007199254740992 is past 9007199254740991'],
+    [{ seeds: '9007199254740990..9007199254740993' }, '--seeds 9007199254740990..9007199254740993: seed 9007199254740993 is past 9007199254740991'],
+    [{ seed: '5', seeds: '1..3' }, '--seed 5 with the range --seeds 1..3: both say where the seeds start'],
+    [{ workers: String(CORES * 4 + 1) }, `--workers ${CORES * 4 + 1}: at most ${CORES * 4} here (4 per core, ${CORES} cores)`],
   ] as [RunPlanFlags, string][])('turns %o away as bad input', (flags, message) => {
     expect(() => plan(flags)).toThrow(BadInputError);
     expect(() => plan(flags)).toThrow(message);
+  });
+
+  it('takes a million seeds, 4 workers per core, and seeds up to 2^53 - 1, but no seed past it', () => {
+    expect(plan({ seeds: '1000000', workers: String(CORES * 4) })).toEqual({ seeds: { count: 1_000_000 }, workers: CORES * 4 });
+    expect(plannedTasks(plan({ seed: '9007199254740989', seeds: '3' }), [0]).map(({ seed }) => seed)).toEqual([9007199254740989, 9007199254740990, 9007199254740991]);
+    // 9007199254740990 + 3 - 1 rounds to 2^53 - 1 in doubles: the check must not add first.
+    expect(() => plannedTasks(plan({ seed: '9007199254740990', seeds: '3' }), [0])).toThrow('--seeds 3 from seed 9007199254740990: the last seed would be past 9007199254740991');
+    expect(() => plannedTasks(plan({ seeds: '2' }), [Number.MAX_SAFE_INTEGER])).toThrow(BadInputError);
   });
 });

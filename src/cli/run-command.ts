@@ -77,6 +77,8 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   // The run id's hash covers what decides the cases: which file × seed, which client, swarm or not.
   const runId = runIdOf(startedAt, { cases: planned.map(({ file, seed }) => [file, seed]), client: flags.client ?? null, swarm: flags.swarm === true });
   const folder = new RunFolder(flags.out, runId);
+  // Created before any case runs, so an --out that cannot hold the reports is bad input now, not after the sweep.
+  if (flags.trace === true || selected.some((name) => name !== 'console')) folder.create();
   const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write: out };
   // On a terminal only, and never beside the JSON a script reads from stdout.
   const progress = process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;

@@ -5,6 +5,11 @@ import { BadInputError } from '../errors.ts';
 import { parseDuration } from '../scenario/index.ts';
 import type { CaseTask } from './run-case.ts';
 
+/** The most seeds one `--seeds` may ask for, per scenario file: a million cases is days of CPU, and past it the case list itself gets heavy. */
+const MAX_SEEDS = 1_000_000;
+/** Worker threads per core at most: each holds its own simulation and databases (about 70 MB), so past this memory runs out before speed goes up. */
+const WORKERS_PER_CORE = 4;
+
 /** The flags the plan reads, as commander hands them over (text, unparsed). */
 export interface RunPlanFlags {
   seed?: string;
@@ -32,6 +37,9 @@ export interface RunPlan {
 export function parseRunPlan(flags: RunPlanFlags, cores: number): RunPlan {
   const workers = flags.workers === undefined ? cores : wholeNumber('--workers', flags.workers);
   if (workers < 1) throw new BadInputError('--workers must be at least 1');
+  if (workers > cores * WORKERS_PER_CORE) {
+    throw new BadInputError(`--workers ${workers}: at most ${cores * WORKERS_PER_CORE} here (${WORKERS_PER_CORE} per core, ${cores} cores); each worker holds its own simulation and databases`);
+  }
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const stopAfter = flags.stopAfter === undefined ? undefined : wholeNumber('--stop-after', flags.stopAfter);
   if (stopAfter !== undefined && stopAfter < 1) throw new BadInputError('--stop-after must be at least 1');
@@ -44,6 +52,10 @@ export function plannedTasks(plan: RunPlan, scenarioSeeds: readonly number[]): C
   const { seeds, shard } = plan;
   return scenarioSeeds.flatMap((scenarioSeed, fileIndex) => {
     const [first, count] = 'from' in seeds ? [seeds.from, seeds.to - seeds.from + 1] : [seeds.first ?? scenarioSeed, seeds.count];
+    // Compared without adding first: past 2^53 the sum itself rounds, and consecutive seeds would collapse into one.
+    if (count - 1 > Number.MAX_SAFE_INTEGER - first) {
+      throw new BadInputError(`--seeds ${count} from seed ${first}: the last seed would be past ${Number.MAX_SAFE_INTEGER}, the largest whole number a seed can be`);
+    }
     return Array.from({ length: count }, (_, index) => ({ fileIndex, seed: first + index })).filter((_, index) => !shard || index % shard.count === shard.index - 1);
   });
 }
@@ -51,13 +63,28 @@ export function plannedTasks(plan: RunPlan, scenarioSeeds: readonly number[]): C
 function parseSeeds(flags: RunPlanFlags): RunPlan['seeds'] {
   const range = /^(\d+)\.\.(\d+)$/.exec(flags.seeds ?? '');
   if (range) {
-    const [from, to] = [Number(range[1]), Number(range[2])];
-    if (to < from) throw new BadInputError(`--seeds ${flags.seeds}: the range ends before it starts`);
+    const flag = `--seeds ${flags.seeds}`;
+    if (flags.seed !== undefined) throw new BadInputError(`--seed ${flags.seed} with the range ${flag}: both say where the seeds start; give the range alone, or --seed with a count`);
+    const [from, to] = [seedNumber(flag, range[1]!), seedNumber(flag, range[2]!)];
+    if (to < from) throw new BadInputError(`${flag}: the range ends before it starts`);
+    checkSeedCount(flag, to - from + 1);
     return { from, to };
   }
   const count = wholeNumber('--seeds', flags.seeds ?? '1');
   if (count < 1) throw new BadInputError('--seeds must be at least 1');
-  return { count, ...(flags.seed !== undefined && { first: wholeNumber('--seed', flags.seed) }) };
+  checkSeedCount(`--seeds ${count}`, count);
+  return { count, ...(flags.seed !== undefined && { first: seedNumber('--seed', flags.seed) }) };
+}
+
+function checkSeedCount(flag: string, count: number): void {
+  if (count > MAX_SEEDS) throw new BadInputError(`${flag}: ${count} seeds is more than the ${MAX_SEEDS} one run takes; split the sweep over several runs`);
+}
+
+/** A seed is a safe integer: past 2^53 - 1, consecutive numbers collapse into one and the same case would run twice. */
+function seedNumber(flag: string, text: string): number {
+  const seed = wholeNumber(flag, text);
+  if (!Number.isSafeInteger(seed)) throw new BadInputError(`${flag}: seed ${text} is past ${Number.MAX_SAFE_INTEGER}, the largest whole number a seed can be`);
+  return seed;
 }
 
 function parseShard(text: string): { index: number; count: number } {

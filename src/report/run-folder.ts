@@ -4,9 +4,10 @@
 // cases share the hash. The timestamp is the one reading of the real clock a report makes; it
 // never reaches a seeded run.
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { BadInputError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 export const DEFAULT_OUT = 'reports';
@@ -33,7 +34,7 @@ export class RunFolder {
 
   /** The run id, final once the folder exists: a run started in the same second on the same cases gets `-2`, `-3`, …. */
   get id(): string {
-    return this.created ?? this.create();
+    return this.create();
   }
 
   get path(): string {
@@ -70,17 +71,53 @@ export class RunFolder {
     }
   }
 
-  private create(): string {
-    mkdirSync(this.out, { recursive: true });
-    for (let attempt = 1; ; attempt++) {
-      const id = attempt === 1 ? this.proposedId : `${this.proposedId}-${attempt}`;
-      try {
-        mkdirSync(join(this.out, id));
-        this.created = id;
-        return id;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  /**
+   * Makes the folder (once) and returns its id. An `--out` where it cannot be made (a file, a path
+   * through a file, a device, a read-only or virtual file system, an empty name) is bad input.
+   */
+  create(): string {
+    if (this.created !== undefined) return this.created;
+    if (this.out === '') throw new BadInputError('--out "": an empty folder name; name the folder for the reports');
+    try {
+      createFolders(this.out);
+      for (let attempt = 1; ; attempt++) {
+        const id = attempt === 1 ? this.proposedId : `${this.proposedId}-${attempt}`;
+        try {
+          mkdirSync(join(this.out, id));
+          this.created = id;
+          return id;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
       }
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new BadInputError(`--out ${JSON.stringify(this.out)}: cannot create the run folder there (${FOLDER_PROBLEMS[code ?? ''] ?? message})`);
     }
   }
 }
+
+/**
+ * `mkdir -p`, one level at a time: node's recursive mkdir spins for ever on a path under /proc,
+ * where mkdir answers ENOENT although the parent exists.
+ */
+function createFolders(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST' && statSync(path).isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+    createFolders(dirname(path));
+    mkdirSync(path);
+  }
+}
+
+const FOLDER_PROBLEMS: Record<string, string> = {
+  EEXIST: 'it exists and is not a folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENOENT: 'the path cannot exist here',
+  EACCES: 'not writable by this user',
+  EPERM: 'not writable by this user',
+  EROFS: 'a read-only file system',
+};
