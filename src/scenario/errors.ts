@@ -1,10 +1,17 @@
 // Scenario problems as a user reads them: file:line:col, the key path, and what was expected versus found.
 // Turns zod issues into these, giving each unknown key its own issue (at the key, with a did-you-mean hint)
-// and reporting a list's bad items rather than a vague "invalid union".
+// and reporting a list's bad items rather than a vague "invalid union". Keys are echoed escaped and cut short,
+// and a file with thousands of problems lists only the first of them.
 
 import type { z } from 'zod';
+import { printable } from './expectation.ts';
 import { scenarioJsonSchema } from './json-schema.ts';
 import type { KeyPath, Locate } from './key-path.ts';
+
+/** The most issues listed for one file; the rest are counted. */
+export const MAX_LISTED_ISSUES = 50;
+/** The longest key echoed in a key path, in characters. */
+const MAX_KEY_CHARS = 40;
 
 export interface ScenarioIssue {
   file: string;
@@ -22,24 +29,30 @@ interface Problem {
 
 /** `scenarios/x.yaml:12:3 workload.rat: unknown key; did you mean 'rate'?` */
 export function formatIssue(issue: ScenarioIssue): string {
-  const position = `${issue.file}:${issue.line}:${issue.col}`;
+  const position = `${printable(issue.file)}:${issue.line}:${issue.col}`;
   return issue.path === '' ? `${position} ${issue.message}` : `${position} ${issue.path}: ${issue.message}`;
 }
 
 /** `workload.mix.create`, `checks[1]`. */
-function formatKeyPath(path: KeyPath): string {
+export function formatKeyPath(path: KeyPath): string {
   return path.reduce<string>((text, segment) => {
     if (typeof segment === 'number') return `${text}[${segment}]`;
-    return text === '' ? String(segment) : `${text}.${String(segment)}`;
+    const key = printable(String(segment), MAX_KEY_CHARS);
+    return text === '' ? key : `${text}.${key}`;
   }, '');
 }
 
-/** Every zod issue as located scenario issues, in source order. */
+/** The first MAX_LISTED_ISSUES issues in source order, and how many more there are. */
+export function capIssues(issues: readonly ScenarioIssue[]): { issues: ScenarioIssue[]; unlisted: number } {
+  const sorted = [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+  return { issues: sorted.slice(0, MAX_LISTED_ISSUES), unlisted: Math.max(0, sorted.length - MAX_LISTED_ISSUES) };
+}
+
+/** Every zod issue as located scenario issues. */
 export function scenarioIssuesFromZod(issues: readonly z.core.$ZodIssue[], file: string, locate: Locate): ScenarioIssue[] {
   return issues
     .flatMap((issue) => problemsFrom(issue, []))
-    .map(({ path, target, message }) => ({ file, ...locate(path, target), path: formatKeyPath(path), message }))
-    .sort((a, b) => a.line - b.line || a.col - b.col);
+    .map(({ path, target, message }) => ({ file, ...locate(path, target), path: formatKeyPath(path), message }));
 }
 
 function problemsFrom(issue: z.core.$ZodIssue, prefix: KeyPath): Problem[] {
@@ -79,7 +92,9 @@ function closestKey(key: string, validKeys: readonly string[]): string | undefin
   const maxDistance = Math.max(1, Math.floor(typed.length / 3));
   let closest: { key: string; distance: number } | undefined;
   for (const valid of validKeys) {
-    const distance = editDistance(typed, normalizeKey(valid));
+    const candidate = normalizeKey(valid);
+    if (Math.abs(typed.length - candidate.length) > maxDistance) continue; // the distance is at least the length difference
+    const distance = editDistance(typed, candidate);
     if (distance <= maxDistance && (closest === undefined || distance < closest.distance)) closest = { key: valid, distance };
   }
   return closest?.key;

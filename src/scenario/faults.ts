@@ -15,7 +15,7 @@ import {
   type ScheduledFault,
 } from './fault-specs.ts';
 import type { KeyPath } from './key-path.ts';
-import { expecting } from './expectation.ts';
+import { expecting, quoted } from './expectation.ts';
 import {
   duration,
   durationRange,
@@ -289,7 +289,7 @@ function targetIssues(fault: FaultEntry, devices: number, entryPath: PropertyKey
       code: 'custom',
       input: id,
       path: itemPath,
-      message: `expected a device from d1 to d${devices}, found "${id}"`,
+      message: `expected a device from d1 to d${devices}, found ${quoted(id)}`,
     }));
 }
 

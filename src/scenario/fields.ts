@@ -39,32 +39,51 @@ export function share() {
 }
 
 export function weight() {
-  const error = expecting('a number >= 0', 'a number');
-  return z.number({ error }).min(0, { error });
+  return numberFrom(0, MAX_WEIGHT);
 }
 
 export function oneOfValues<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: expecting(oneOf(values)) });
 }
 
+/** The longest duration (and the largest clock shift either way): far beyond any run, and small enough that no sum of durations leaves the safe integers. */
+export const MAX_DURATION_MS = 10_000 * 3_600_000;
+/** The highest rate of anything, per second. */
+export const MAX_RATE_PER_SECOND = 1_000;
+/** The largest operation weight; weights are relative, so this only keeps their sum finite. */
+const MAX_WEIGHT = 1_000_000;
+
+interface UnitBounds {
+  /** The smallest value accepted, in the parsed unit. */
+  minimum: number;
+  /** The largest magnitude accepted, in the parsed unit, and how the "expected" side words it. */
+  maximum: number;
+  maximumExpected: string;
+}
+
 /** A string in a unit notation, checked against `pattern` (which editors also see) and resolved by `parse`. */
-function unitValue(expected: string, pattern: RegExp, parse: (text: string) => number | undefined, minimum: number) {
+function unitValue(expected: string, pattern: RegExp, parse: (text: string) => number | undefined, bounds: UnitBounds) {
   const error = expecting(expected);
+  const tooLarge = expecting(bounds.maximumExpected);
   return z
     .string({ error })
     .regex(pattern, { error })
     .transform((text, context) => {
       const value = parse(text);
-      if (value !== undefined && value >= minimum) return value;
-      context.issues.push({ code: 'custom', input: text, message: error({ code: 'custom', input: text }) });
+      // The pattern matched, so a value parse cannot give is one too large to hold.
+      const problem = value === undefined || Math.abs(value) > bounds.maximum ? tooLarge : value < bounds.minimum ? error : undefined;
+      if (problem === undefined) return value as number;
+      context.issues.push({ code: 'custom', input: text, message: problem({ code: 'custom', input: text }) });
       return z.NEVER;
     });
 }
 
+const DURATION_BOUNDS = { maximum: MAX_DURATION_MS, maximumExpected: `a duration of at most ${formatDuration(MAX_DURATION_MS)}` };
+
 /** A duration in ms with no default: positive unless `allowZero`. */
 export function durationValue({ allowZero = false } = {}) {
   const expected = `${allowZero ? 'a' : 'a positive'} duration like "90s" (${DURATION_NOTATION})`;
-  return unitValue(expected, DURATION_PATTERN, parseDuration, allowZero ? 0 : 1);
+  return unitValue(expected, DURATION_PATTERN, parseDuration, { minimum: allowZero ? 0 : 1, ...DURATION_BOUNDS });
 }
 
 export function duration(fallback: string, description: string, options: { allowZero?: boolean } = {}) {
@@ -74,18 +93,23 @@ export function duration(fallback: string, description: string, options: { allow
 /** A shift in ms that may be negative, such as a clock offset ("-5m"). */
 export function signedDuration(fallback: string, description: string) {
   const expected = `a duration like "-5m" or "90s" (${DURATION_NOTATION}, optionally signed)`;
-  return unitValue(expected, SIGNED_DURATION_PATTERN, parseSignedDuration, -Infinity)
+  return unitValue(expected, SIGNED_DURATION_PATTERN, parseSignedDuration, { minimum: -MAX_DURATION_MS, ...DURATION_BOUNDS })
     .prefault(fallback)
     .meta({ description });
 }
 
-/** Events per second, with no default. */
-export function rateValue() {
-  return unitValue('a rate like "6/min" (a number per s, min or h)', RATE_PATTERN, parseRate, 0);
+/** Events per second, with no default: at least 0, or above it unless `allowZero`. */
+export function rateValue({ allowZero = true } = {}) {
+  const expected = `${allowZero ? 'a' : 'a positive'} rate like "6/min" (a number per s, min or h)`;
+  return unitValue(expected, RATE_PATTERN, parseRate, {
+    minimum: allowZero ? 0 : Number.MIN_VALUE,
+    maximum: MAX_RATE_PER_SECOND,
+    maximumExpected: `a rate of at most ${MAX_RATE_PER_SECOND}/s`,
+  });
 }
 
-export function rate(fallback: string, description: string) {
-  return rateValue().prefault(fallback).meta({ description });
+export function rate(fallback: string, description: string, options: { allowZero?: boolean } = {}) {
+  return rateValue(options).prefault(fallback).meta({ description });
 }
 
 /**
@@ -102,17 +126,21 @@ export function section<Shape extends z.core.$ZodLooseShape>(shape: Shape, what:
   return z.strictObject(shape, { error: expecting(`a mapping of ${what}`) });
 }
 
-/** Checks that a mapping's `max` duration is at least its `min`, reporting at `max`. */
-export const maxAtLeastMin = whenFieldsParsed<{ min: number; max: number }>((context) => {
-  const { min, max } = context.value;
-  if (min <= max) return;
-  context.issues.push({
-    code: 'custom',
-    input: context.value,
-    path: ['max'],
-    message: `expected a duration >= min (${formatDuration(min)}), found "${formatDuration(max)}"`,
+/** Checks that a mapping's `high` duration is at least its `low` one, reporting at `high`. */
+export function durationAtLeast<High extends string, Low extends string>(high: High, low: Low) {
+  return whenFieldsParsed<Record<High | Low, number>>((context) => {
+    const [highMs, lowMs] = [context.value[high], context.value[low]];
+    if (lowMs <= highMs) return;
+    context.issues.push({
+      code: 'custom',
+      input: context.value,
+      path: [high],
+      message: `expected a duration >= ${low} (${formatDuration(lowMs)}), found "${formatDuration(highMs)}"`,
+    });
   });
-});
+}
+
+export const maxAtLeastMin = durationAtLeast('max', 'min');
 
 /** A `{ min, max }` pair of durations, with max checked against min. */
 export function durationRange(what: string, defaults: { min: string; max: string }, descriptions: { min: string; max: string }) {

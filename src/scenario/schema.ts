@@ -9,6 +9,7 @@ import { expecting } from './expectation.ts';
 import { faultList, faultsFitScenario, nemesisSection, resolveFault, resolveNemesis } from './faults.ts';
 import {
   duration,
+  durationAtLeast,
   durationRange,
   integer,
   nonEmptyString,
@@ -77,10 +78,10 @@ const retrySection = section(
   {
     base: duration('1s', 'First retry delay after a failed sync; it doubles with each failure.'),
     max: duration('5m', 'Longest retry delay.'),
-    budget: rate('20/h', 'Most sync attempts per hour while syncs keep failing, e.g. "20/h".'),
+    budget: rate('20/h', 'Most sync attempts per hour while syncs keep failing, e.g. "20/h".', { allowZero: false }),
   },
   'retry settings (base, max, budget)',
-);
+).check(durationAtLeast('max', 'base'));
 
 const systemSection = section(
   {
