@@ -4,7 +4,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClientFactory } from '../src/run/client-loader.ts';
-import { BadInputError } from '../src/run/errors.ts';
+import { BadInputError } from '../src/errors.ts';
 import { runScenario } from '../src/run/run.ts';
 import { MAX_LISTED_ISSUES, parseScenario } from '../src/scenario/index.ts';
 import { answerProblems, mutant, shippedScenarios, type ShippedScenario } from '../test/scenario-mutations.ts';
