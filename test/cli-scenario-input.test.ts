@@ -54,4 +54,14 @@ describe.skipIf(process.platform === 'win32')('sync-chaos validate on files that
     expect(linesOf(reproducers.fifo)).toStrictEqual([`${reproducers.fifo}:1:1 cannot read the scenario file: it is a FIFO (named pipe), not a regular file`]);
     expect(linesOf('/dev/zero')).toStrictEqual(['/dev/zero:1:1 cannot read the scenario file: it is a character device, not a regular file']);
   });
+
+  it('refuses the hang reproducer (a sync interval of 285 years), and ends its largest allowed form as a failing case', async () => {
+    const settings = (interval: string) => `name: hang\ndevices: 1\nduration: 10s\nresume: 5s\nsystem: { request_timeout: 1ms, sync_interval: ${interval} }\n`;
+    const refused = await runCli(['validate', file('hang.yaml', settings('9007199254740s'))]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('hang.yaml:5:48 system.sync_interval: expected a duration of at most 10000h, found "9007199254740s"');
+    const { code, stdout } = await runCli(['run', file('hang-bounded.yaml', settings('10000h'))]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('[liveness] d1 never drained within 24h after every fault healed');
+  });
 });

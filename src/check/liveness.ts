@@ -8,6 +8,7 @@ import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { findEvent, lastEventMs } from '../history/event-log.ts';
 import type { PhaseEvent } from '../history/events.ts';
+import { formatDuration } from '../scenario/units.ts';
 
 export function checkLiveness(input: CheckInput): CheckResult {
   const violations = [...undrained(input), ...dropped(input), ...unspread(input)];
@@ -17,6 +18,9 @@ export function checkLiveness(input: CheckInput): CheckResult {
 function undrained(input: CheckInput): Violation[] {
   const quiesced = input.quiesced ?? findEvent(input.events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end' && event.quiesced === true) !== undefined;
   if (quiesced) return [];
+  const { bound, lastQuiesceMs } = quiescenceOf(input.events);
+  if (bound !== undefined) return [{ checker: 'liveness', summary: `the devices did not quiesce within the bounds of a run: ${bound}` }];
+  const within = lastQuiesceMs === undefined ? '' : ` within ${formatDuration(lastQuiesceMs)}`;
   const stuck = input.devices
     .map((device) => ({
       device: device.deviceId,
@@ -25,13 +29,26 @@ function undrained(input: CheckInput): Violation[] {
     }))
     .filter(({ waiting, open }) => waiting > 0 || open > 0);
   if (stuck.length === 0) {
-    return [{ checker: 'liveness', summary: 'the devices never settled: each sync round after healing still changed what they show' }];
+    return [{ checker: 'liveness', summary: `the devices never settled${within}: each sync round after healing still changed what they show` }];
   }
   return stuck.map(({ device, waiting, open }) => ({
     checker: 'liveness',
-    summary: `${device} never drained after every fault healed: ${waiting} record${waiting === 1 ? '' : 's'} still waiting to sync, ${open} conflict${open === 1 ? '' : 's'} open`,
+    summary: `${device} never drained${within} after every fault healed: ${waiting} record${waiting === 1 ? '' : 's'} still waiting to sync, ${open} conflict${open === 1 ? '' : 's'} open`,
     device,
   }));
+}
+
+/** How the run's last quiescence went: the bound on events it stopped at, if any, and how long it lasted. */
+function quiescenceOf(events: CheckInput['events']): { bound?: string; lastQuiesceMs?: number } {
+  let quiesceStartMs: number | undefined;
+  for (const event of events) {
+    if (event.type !== 'phase') continue;
+    if (event.phase === 'quiesce') quiesceStartMs = event.t;
+    if (event.phase === 'end') {
+      return { ...(event.bound !== undefined && { bound: event.bound }), ...(quiesceStartMs !== undefined && { lastQuiesceMs: event.t - quiesceStartMs }) };
+    }
+  }
+  return {};
 }
 
 function dropped(input: CheckInput): Violation[] {

@@ -76,6 +76,8 @@ export interface PhaseEvent extends Stamped {
   phase: 'chaos' | 'quiesce' | 'resume' | 'end';
   /** For the end of quiescence: whether every device settled before the timeout. */
   quiesced?: boolean;
+  /** For the end of a run stopped early: the bound on events it reached (the case then fails liveness). */
+  bound?: string;
 }
 
 /** Something the client logged about itself through `env.log` (a conflict, a failed sync). */

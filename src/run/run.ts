@@ -23,7 +23,7 @@ import { countEvents } from '../history/counts.ts';
 import { History } from '../history/history.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
-import type { Scenario } from '../scenario/index.ts';
+import { formatDuration, type Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
@@ -43,6 +43,15 @@ const SWARM_NEMESIS: NemesisSettings = { kinds: [...FAULT_KINDS], ratePerHour: 6
 
 /** Quiet time after each quiescence round, so messages still in flight land before states are compared. */
 const SETTLE_GAP_MS = 1000;
+/** The longest wait for apps to settle on their own when four of their sync intervals are longer still. */
+const ON_OWN_TIMERS_MAX_MS = 24 * 3_600_000;
+/**
+ * Bounds on the events of a phase, so that no setting and no client makes a run go on for ever: a phase
+ * that reaches one stops the run there and the case fails. A 10-device day of the baseline workload runs
+ * about 450,000 events; events at one simulated instant without time moving on are a loop that never waits.
+ */
+export const MAX_EVENTS_PER_PHASE = 2_000_000;
+export const MAX_EVENTS_PER_INSTANT = 100_000;
 
 export interface RunOptions {
   seed: number;
@@ -123,6 +132,13 @@ class World {
   private readonly pokes: PokeHub | undefined;
   private readonly socketEnds: SocketEnds | undefined;
   private failure: Error | undefined;
+  /** Why the run stopped at a bound on events, once it has. */
+  private bound: string | undefined;
+  private currentPhase: PhaseEvent['phase'] = 'chaos';
+  private phaseStartEvents = 0;
+  private instant = { ms: 0, startEvents: 0 };
+  /** What every wait of the run stops on: a failure of the system under test, or a bound reached. */
+  private readonly stopped = () => this.failure !== undefined || this.boundReached();
 
   constructor(
     private readonly scenario: Scenario,
@@ -186,12 +202,14 @@ class World {
       for (const phase of phasesOf(this.scenario)) {
         // a failed run is not resumed: users acting again would only echo the failure
         if (phase.kind === 'resume' && this.failure) break;
+        // a run that reached a bound ends there: it may be a loop at one instant, so nothing after could wait for time
+        if (this.bound !== undefined) break;
         this.phase(phase.kind);
         if (phase.kind === 'chaos') await this.chaos(phase.forMs);
         else if (phase.kind === 'resume') await this.resume(phase.forMs);
         else quiesces.push(await this.quiesce(phase.by));
       }
-      this.phase('end', quiesced());
+      this.phase('end', quiesced() && this.bound === undefined);
     } catch (error) {
       this.fail(error);
     } finally {
@@ -276,7 +294,8 @@ class World {
     for (const device of this.devices) await device.boot();
     this.nemesis.start(this.scenario.faults, this.nemesisSettings);
     this.startUsers(untilMs);
-    await this.scheduler.runUntil(untilMs, () => this.failure !== undefined);
+    await this.scheduler.runUntil(untilMs, this.stopped);
+    if (this.bound !== undefined) return;
     this.nemesis.healAll();
     await Promise.all(this.boots);
   }
@@ -307,15 +326,16 @@ class World {
   private async quiesce(by: QuiesceBy): Promise<boolean> {
     const { quiesceTimeoutMs, system } = this.scenario;
     const onOwnTimers = by === 'own-timers';
-    // on their own timers, apps need a few of their sync intervals to show they have settled
-    const deadlineMs = this.scheduler.nowMs + (onOwnTimers ? Math.max(quiesceTimeoutMs, 4 * system.syncIntervalMs) : quiesceTimeoutMs);
+    // on their own timers, apps need a few of their sync intervals to show they have settled (within a day)
+    const onOwnTimersMs = Math.max(quiesceTimeoutMs, Math.min(4 * system.syncIntervalMs, ON_OWN_TIMERS_MAX_MS));
+    const deadlineMs = this.scheduler.nowMs + (onOwnTimers ? onOwnTimersMs : quiesceTimeoutMs);
     let previous: string | undefined;
-    while (this.scheduler.nowMs < deadlineMs && !this.failure) {
+    while (this.scheduler.nowMs < deadlineMs && !this.stopped()) {
       for (const user of this.users) await user.resolveAll();
       if (onOwnTimers) {
-        await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * system.syncIntervalMs), () => this.failure !== undefined);
+        await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * system.syncIntervalMs), this.stopped);
       } else if (!(await this.syncEveryDevice(deadlineMs))) return false;
-      await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), () => this.failure !== undefined);
+      await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), this.stopped);
       const { devices, server } = await this.finalStates();
       const snapshot = JSON.stringify({ devices, server });
       const waiting = devices.some(
@@ -334,7 +354,7 @@ class World {
       () => (synced = true),
       (error) => this.fail(error),
     );
-    await this.scheduler.runUntil(deadlineMs, () => synced || this.failure !== undefined);
+    await this.scheduler.runUntil(deadlineMs, () => synced || this.stopped());
     return synced;
   }
 
@@ -342,7 +362,7 @@ class World {
   private async resume(forMs: number): Promise<void> {
     const untilMs = this.scheduler.nowMs + forMs;
     for (const user of this.users) user.start(untilMs);
-    await this.scheduler.runUntil(untilMs, () => this.failure !== undefined);
+    await this.scheduler.runUntil(untilMs, this.stopped);
   }
 
   private async finalStates(): Promise<FinalStates> {
@@ -401,7 +421,23 @@ class World {
   }
 
   private phase(phase: PhaseEvent['phase'], quiesced?: boolean): void {
-    this.history.append({ t: this.scheduler.nowMs, type: 'phase', phase, ...(quiesced !== undefined && { quiesced }) });
+    this.currentPhase = phase;
+    this.phaseStartEvents = this.scheduler.eventsRun;
+    const bound = phase === 'end' ? this.bound : undefined;
+    this.history.append({ t: this.scheduler.nowMs, type: 'phase', phase, ...(quiesced !== undefined && { quiesced }), ...(bound !== undefined && { bound }) });
+  }
+
+  /** Whether the run has reached a bound on events (asked before each event, so it counts them as they run). */
+  private boundReached(): boolean {
+    if (this.bound !== undefined) return true;
+    const { nowMs, eventsRun } = this.scheduler;
+    if (nowMs !== this.instant.ms) this.instant = { ms: nowMs, startEvents: eventsRun };
+    if (eventsRun - this.phaseStartEvents >= MAX_EVENTS_PER_PHASE) {
+      this.bound = `the ${this.currentPhase} phase ran ${MAX_EVENTS_PER_PHASE} events by ${formatDuration(nowMs)} of simulated time, the bound of a phase`;
+    } else if (eventsRun - this.instant.startEvents >= MAX_EVENTS_PER_INSTANT) {
+      this.bound = `${MAX_EVENTS_PER_INSTANT} events ran at ${formatDuration(nowMs)} of simulated time without time moving on: a timer or retry that never waits`;
+    }
+    return this.bound !== undefined;
   }
 
   /**
