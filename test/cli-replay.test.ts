@@ -43,9 +43,22 @@ describe('sync-chaos replay', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sync-chaos-replay-')), 'report.json');
     writeFileSync(path, JSON.stringify({ ...report, cases: [{ ...report.cases[0]!, eventLogHash: '0000000000000000', violations: [] }] }));
     const { code, stdout } = await runCli(['replay', path]);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(stdout).toContain(`DIFFERS from the report's 0000000000000000`);
     expect(stdout).toContain(`violations: DIFFER from the report's 0`);
+  });
+
+  it('exits 4 when the scenario file was edited since the report, though the case still passes', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-replay-'));
+    const scenario = join(folder, 'edited.yaml');
+    writeFileSync(scenario, 'name: edited\nduration: 1m\nresume: 0ms\nallow: [overwritten]\nworkload: { rate: 6/min }\n');
+    const { code: ran } = await runCli(['run', scenario, '--reporter', 'json', '--out', folder]);
+    expect(ran).toBe(0);
+    writeFileSync(scenario, 'name: edited\nduration: 1m\nresume: 0ms\nallow: [overwritten]\nworkload: { rate: 7/min }\n');
+    const { code, stdout } = await runCli(['replay', join(folder, 'latest', 'report.json')]);
+    expect(code).toBe(4);
+    expect(stdout).toMatch(/event-log hash [0-9a-f]{16}: DIFFERS from the report's [0-9a-f]{16}/);
+    expect(stdout).toContain('verdict pass: matches the report');
   });
 
   it('turns away a missing report, a file that is not one, and a case number out of range with exit 2', async () => {

@@ -1,6 +1,7 @@
 // `sync-chaos replay <report.json> [--case N]`: reruns one recorded case (its scenario file, seed,
 // client and swarm flag) and tells whether it reproduced: the same verdict, the same violations
-// and the same event-log hash. Exit codes as `run`; an unreadable report is bad input (exit 2).
+// and the same event-log hash. Exit codes as `run`, and 4 when the rerun differs from the report;
+// an unreadable report is bad input (exit 2).
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { exitCodeOf, type CaseReport } from '../report/case.ts';
@@ -22,9 +23,12 @@ interface RecordedRun {
 
 const out = (text: string) => process.stdout.write(text + '\n');
 
+/** The replay did not reproduce the report: its event-log hash, verdict or violations differ (a crash is still 3). */
+export const EXIT_NOT_REPRODUCED = 4;
+
 export function replayCommand(): Command {
   return new Command('replay')
-    .description('rerun a case of a report.json and check it reproduces the verdict, violations and event-log hash; exit codes as run')
+    .description('rerun a case of a report.json and check it reproduces the verdict, violations and event-log hash; exit codes as run, 4 when it does not')
     .argument('<report.json>', 'a report written by `run --reporter json`')
     .option('--case <n>', 'which case, counting from 1 in the report (default: the first that did not pass)')
     .option('--trace', "write the replayed case's event log as NDJSON")
@@ -48,21 +52,24 @@ async function replay(path: string, flags: ReplayFlags): Promise<number> {
   out(`replaying case ${index + 1} of ${recorded.cases.length} in ${path}\n`);
   consoleReporter(out).onCase(after);
   out('');
-  for (const line of comparison(before, after)) out(line);
-  return exitCodeOf([after]);
+  const { lines, reproduced } = comparison(before, after);
+  for (const line of lines) out(line);
+  const code = exitCodeOf([after]);
+  return code === 3 || reproduced ? code : EXIT_NOT_REPRODUCED;
 }
 
-/** One line per fact a replay must reproduce, each saying whether it did. */
-export function comparison(before: CaseReport, after: CaseReport): string[] {
-  const hash =
-    before.eventLogHash === after.eventLogHash
-      ? `event-log hash ${after.eventLogHash}: matches the report`
-      : `event-log hash ${after.eventLogHash}: DIFFERS from the report's ${before.eventLogHash} (the scenario file, the client or sync-chaos changed since)`;
-  const verdict = before.verdict === after.verdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${before.verdict}`;
-  const same = JSON.stringify(before.violations) === JSON.stringify(after.violations);
+/** One line per fact a replay must reproduce, each saying whether it did, and whether all of them were. */
+export function comparison(before: CaseReport, after: CaseReport): { lines: string[]; reproduced: boolean } {
+  const sameHash = before.eventLogHash === after.eventLogHash;
+  const hash = sameHash
+    ? `event-log hash ${after.eventLogHash}: matches the report`
+    : `event-log hash ${after.eventLogHash}: DIFFERS from the report's ${before.eventLogHash} (the scenario file, the client or sync-chaos changed since)`;
+  const sameVerdict = before.verdict === after.verdict;
+  const verdict = sameVerdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${before.verdict}`;
+  const sameViolations = JSON.stringify(before.violations) === JSON.stringify(after.violations);
   const count = `${after.violations.length} violation${after.violations.length === 1 ? '' : 's'}`;
-  const violations = same ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${before.violations.length}`;
-  return [hash, verdict, violations];
+  const violations = sameViolations ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${before.violations.length}`;
+  return { lines: [hash, verdict, violations], reproduced: sameHash && sameVerdict && sameViolations };
 }
 
 /** The report's cases (read.ts has checked them against the schema) and whether payloads were shown. */
