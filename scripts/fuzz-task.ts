@@ -3,7 +3,7 @@
 // through the simulator with its client, as `sync-chaos run` would.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadClientFactory } from '../src/run/client-loader.ts';
+import { loadClient } from '../src/run/client-loader.ts';
 import { BadInputError } from '../src/errors.ts';
 import { runScenario } from '../src/run/run.ts';
 import { MAX_LISTED_ISSUES, parseScenario } from '../src/scenario/index.ts';
@@ -47,8 +47,8 @@ export async function runTask({ index, run }: FuzzTask): Promise<FuzzOutcome> {
   const outcome: FuzzOutcome = { source, text, loaded: result.ok, crashes: answerProblems(text, result, MAX_LISTED_ISSUES) };
   if (!run || !result.ok || result.scenario.system.transport !== 'simulated') return outcome;
   try {
-    const factory = await loadClientFactory(result.scenario.system, SCENARIO_FOLDER);
-    const ran = await runScenario(result.scenario, { seed: result.scenario.seed, factory, swarm: false });
+    const client = await loadClient(result.scenario.system, SCENARIO_FOLDER);
+    const ran = await runScenario(result.scenario, { seed: result.scenario.seed, client, swarm: false });
     // Every mutant runs the reference stack or a fixture: an error verdict is our own code throwing.
     const thrown = ran.verdict === 'error' ? [`the run ended in an error: ${ran.error?.stack ?? ran.error?.message ?? ''}`] : [];
     return { ...outcome, crashes: [...outcome.crashes, ...thrown], verdict: ran.verdict };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientFactory } from '../src/adapter.ts';
 import { referenceClient } from '../src/reference/client/client.ts';
-import { defaultReferenceSettings } from '../src/run/client-loader.ts';
+import { defaultClientSettings } from '../src/run/client-loader.ts';
 import { MAX_EVENTS_PER_INSTANT, runScenario } from '../src/run/run.ts';
 import { scenarioFrom } from './scenario-helpers.ts';
 
-const reference = referenceClient(defaultReferenceSettings());
+const reference = referenceClient(defaultClientSettings());
 
 /** The reference client, plus a timer on every boot that sets itself again at once: simulated time never moves on. */
 const spinning: ClientFactory = (env) => {
@@ -18,7 +18,7 @@ const spinning: ClientFactory = (env) => {
 
 describe('bounds on a run', () => {
   it('stops a run whose client loops at one simulated instant, and fails the case as not quiesced, saying why', async () => {
-    const result = await runScenario(scenarioFrom('name: spin\ndevices: 1\nduration: 1m\n'), { seed: 1, factory: spinning });
+    const result = await runScenario(scenarioFrom('name: spin\ndevices: 1\nduration: 1m\n'), { seed: 1, client: { factory: spinning } });
     expect(result.verdict).toBe('fail');
     expect(result.quiesced).toBe(false);
     expect(result.simulatedMs).toBe(5_000);
@@ -29,7 +29,7 @@ describe('bounds on a run', () => {
   });
 
   it('leaves a run of the same client without the loop alone', async () => {
-    const result = await runScenario(scenarioFrom('name: calm\ndevices: 1\nduration: 1m\n'), { seed: 1, factory: reference });
+    const result = await runScenario(scenarioFrom('name: calm\ndevices: 1\nduration: 1m\n'), { seed: 1, client: { factory: reference } });
     expect(result.verdict).toBe('pass');
   });
 });

@@ -10,6 +10,8 @@ import { loadClient } from '../run/client-loader.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import type { SerializedError } from '../run/pool.ts';
 import { clientMisfit, runScenario } from '../run/run.ts';
+import { checkDeterminism } from '../check/determinism.ts';
+import type { RunResult } from '../check/verdict.ts';
 import { formatIssue, issueAt, loadScenarioFile, type Scenario } from '../scenario/index.ts';
 
 /** What every runner is told once: plain data, so it crosses into a worker thread. */
@@ -23,6 +25,8 @@ export interface CaseSetup {
   showPayloads: boolean;
   /** Carry each case's timeline back (for the HTML report). */
   timeline: boolean;
+  /** Run each case twice and fail it when the two event logs differ (`--check-determinism`). */
+  checkDeterminism: boolean;
 }
 
 export interface CaseTask {
@@ -43,13 +47,22 @@ export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport
   const flags = setup;
   const { file, scenario, client } = await scenarioOf(fileIndex);
   const startedMs = performance.now();
-  const result = await runScenario(scenario, { seed, client, swarm: flags.swarm });
+  const run = () => runScenario(scenario, { seed, client, swarm: flags.swarm });
+  const first = await run();
+  const result = flags.checkDeterminism ? withDeterminism(first, await run()) : first;
   const wallMs = performance.now() - startedMs;
   const swarm = flags.swarm || scenario.nemesis?.swarm === true;
   const traceFolders = flags.runFolder ? [flags.runFolder, TRACE_FOLDER] : [TRACE_FOLDER];
   const trace = flags.trace ? traceFolders.map((folder) => writeTrace(folder, scenario.name, seed, result.history.events))[0] : undefined;
   const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, showPayloads: flags.showPayloads, timeline: flags.timeline, trace };
   return toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
+}
+
+/** The first run, failed by the `determinism` check when the second run's event log differs from it. */
+function withDeterminism(first: RunResult, second: RunResult): RunResult {
+  const determinism = checkDeterminism(first.history.events, second.history.events);
+  if (determinism.valid === true || first.verdict === 'error') return first;
+  return { ...first, verdict: 'fail', checks: { ...first.checks, determinism }, violations: [...determinism.violations, ...first.violations] };
 }
 
 /** A file's scenario and client, loaded once per runner (the CLI validated the scenarios before starting any); a client the scenario asks too much of is bad input at the fault's line. */

@@ -27,6 +27,7 @@ interface RunFlags extends RunPlanFlags {
   /** Every `--reporter` given, in order; none means `console`. */
   reporter?: ReporterName[];
   out: string;
+  checkDeterminism?: boolean;
 }
 
 /** The cases that ran, in seed order, and why no more did. */
@@ -55,6 +56,7 @@ export function runCommand(): Command {
     .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
     .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
+    .option('--check-determinism', 'run each case twice and fail it (exit 4) when the two event logs differ, naming the first event that does and the likely cause')
     .option('--time-budget <duration>', 'run seeds in order until this much wall time is spent (e.g. 90s, 10m), then report the ones that fit')
     .exitOverride()
     .action(async (files: string[], flags: RunFlags) => {
@@ -83,7 +85,7 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   // On a terminal only, and never beside the JSON a script reads from stdout.
   const progress = process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;
   const reporter = createReporters(selected, info, progress);
-  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html') };
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html'), checkDeterminism: flags.checkDeterminism === true };
   reporter.onRunStart(planned);
   const outcome = await runCases(tasks, plan, setup, reporter, elapsedMs).finally(() => progress?.clear());
   reporter.onRunEnd(outcome.reports, { reason: outcome.reason, planned: tasks.length });

@@ -114,8 +114,12 @@ export interface Reporter {
   onRunEnd?(reports: readonly CaseReport[], end: RunEnd): void;
 }
 
-/** The exit code a set of cases earns: 3 if anything crashed, 1 on any violation, else 0. */
-export function exitCodeOf(reports: readonly CaseReport[]): 0 | 1 | 3 {
+/** The same seed did not give the same run: `replay` could not reproduce a report, or `--check-determinism` saw two event logs differ. */
+export const EXIT_NOT_REPRODUCIBLE = 4;
+
+/** The exit code a set of cases earns: 3 if anything crashed, 4 if a case was not deterministic, 1 on any other violation, else 0. */
+export function exitCodeOf(reports: readonly CaseReport[]): 0 | 1 | 3 | 4 {
   if (reports.some((report) => report.verdict === 'error')) return 3;
+  if (reports.some((report) => report.checks['determinism']?.valid === false)) return EXIT_NOT_REPRODUCIBLE;
   return reports.some((report) => report.verdict === 'fail') ? 1 : 0;
 }

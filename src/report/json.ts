@@ -28,7 +28,7 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end
     runId: run.folder.id,
     startedAt: run.startedAt,
     command: run.command,
-    verdict: end.reason === 'interrupted' ? 'interrupted' : ({ 0: 'pass', 1: 'fail', 3: 'error' } as const)[exitCodeOf(reports)],
+    verdict: end.reason === 'interrupted' ? 'interrupted' : ({ 0: 'pass', 1: 'fail', 3: 'error', 4: 'fail' } as const)[exitCodeOf(reports)],
     totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
     ...(end.reason === 'interrupted' && { interrupted: { planned: end.planned } }),
     cases: reports.map(({ timeline: _timeline, ...report }) => report),

@@ -29,6 +29,7 @@ import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { phasesOf, type QuiesceBy } from './phases.ts';
+import { installRealWorldTraps, type TrappedKind } from './real-world-traps.ts';
 import { startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { LinkSocket } from '../transport/link-socket.ts';
@@ -195,6 +196,12 @@ class World {
   async run(): Promise<RunResult> {
     const onUnhandled = (reason: unknown) => this.fail(reason);
     process.on('unhandledRejection', onUnhandled);
+    const uninstallTraps =
+      this.scenario.system.transport === 'simulated'
+        ? installRealWorldTraps(this.trappedKinds(), ({ kind, stack }) =>
+            this.warnings.add(`the system under test called the real ${kind} during a simulated run, so a seed may not replay:\n${stack.replace(/^/gm, '    ')}`),
+          )
+        : undefined;
     // the run quiesced when every quiesce phase did (and at least one ran)
     const quiesces: boolean[] = [];
     const quiesced = () => quiesces.length > 0 && quiesces.every(Boolean);
@@ -213,9 +220,16 @@ class World {
     } catch (error) {
       this.fail(error);
     } finally {
+      uninstallTraps?.();
       process.off('unhandledRejection', onUnhandled);
     }
     return this.failure ? this.result('error', quiesced(), {}) : this.judge(quiesced());
+  }
+
+  /** What the traps watch: with pokes, fake-timers makes the global setTimeout and Date virtual for the run. */
+  private trappedKinds(): TrappedKind[] {
+    const kinds: TrappedKind[] = ['Math.random', 'crypto.randomUUID', 'fetch'];
+    return this.scenario.system.pokes ? kinds : [...kinds, 'Date.now', 'setTimeout'];
   }
 
   close(): void {

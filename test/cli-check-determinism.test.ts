@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, runJson } from './cli-helpers.ts';
+
+const scenario = join(mkdtempSync(join(tmpdir(), 'sync-chaos-determinism-')), 'short.yaml');
+writeFileSync(scenario, 'name: short\ndevices: 2\nduration: 1m\nresume: 0ms\nallow: [overwritten]\n');
+
+describe('sync-chaos run --check-determinism', () => {
+  it('fails a case whose client draws ids from Math.random with exit 4, naming the first differing event and the likely cause', async () => {
+    const { code, stdout } = await runCli(['run', scenario, '--client', 'test/fixtures/random-ids.ts', '--check-determinism']);
+    expect(code).toBe(4);
+    expect(stdout).toMatch(
+      /\[determinism\] the same seed gave another event log: event \d+ \(\w+ at \d+ ms\) differs in \S*id [0-9a-f-]{36} then [0-9a-f-]{36} \(first run, then second\); likely cause: real randomness \(Math\.random, crypto\.randomUUID\)/,
+    );
+  });
+
+  it('passes the reference client, which takes every random choice from the seed', async () => {
+    const { code, stdout } = await runCli(['run', scenario, '--check-determinism']);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('[determinism]');
+  });
+});
+
+describe('traps for the real world in a simulated run', () => {
+  it('warns once, with a stack excerpt, when the client calls the real Math.random, in the console and in report.json', async () => {
+    const { stdout } = await runCli(['run', scenario, '--client', 'test/fixtures/random-ids.ts']);
+    expect(stdout.match(/called the real Math\.random/g)).toHaveLength(1);
+    expect(stdout).toMatch(/warning: the system under test called the real Math\.random during a simulated run, so a seed may not replay:\n\s+at .*test\/fixtures\/random-ids\.ts:\d+:\d+/);
+    const { report } = await runJson(['run', scenario, '--client', 'test/fixtures/random-ids.ts']);
+    const warnings = (report.cases[0] as { warnings?: string[] }).warnings ?? [];
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.split('\n')[1]).toMatch(/^\s+at .*test\/fixtures\/random-ids\.ts/);
+  });
+
+  it("stays silent for the reference client and sync-chaos's own code", async () => {
+    const { report } = await runJson(['run', scenario]);
+    expect(report.cases[0]).not.toHaveProperty('warnings');
+  });
+});
