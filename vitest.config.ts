@@ -25,6 +25,7 @@ const E2E = [
   'test/push-pokes.test.ts',
   'test/run-phases.test.ts',
   'test/pouchdb-example.test.ts',
+  'test/run-bounds.test.ts',
 ];
 
 export default defineConfig({
