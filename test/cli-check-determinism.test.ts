@@ -16,6 +16,14 @@ describe('sync-chaos run --check-determinism', () => {
     );
   });
 
+  it('writes a report.json that replay reads, and replay of that client exits 4 too', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-determinism-'));
+    expect((await runCli(['run', scenario, '--client', 'test/fixtures/random-ids.ts', '--check-determinism', '--reporter', 'json', '--out', folder])).code).toBe(4);
+    const { code, stdout } = await runCli(['replay', join(folder, 'latest', 'report.json')]);
+    expect(code).toBe(4);
+    expect(stdout).toMatch(/event-log hash [0-9a-f]{16}: DIFFERS/);
+  });
+
   it('passes the reference client, which takes every random choice from the seed', async () => {
     const { code, stdout } = await runCli(['run', scenario, '--check-determinism']);
     expect(code).toBe(0);
