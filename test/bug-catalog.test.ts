@@ -38,6 +38,7 @@ const CATALOG: CatalogEntry[] = [
   { bug: 'late copy of a pull page applied over newer records', client: 'late-pull-pages.ts', scenario: 'offline-edits.yaml', checker: 'monotonic-reads', firstSeed: 1 },
   { bug: 'pending edits hidden behind the last synced version', client: 'pending-behind-snapshot.ts', scenario: 'offline-edits.yaml', checker: 'read-your-writes', firstSeed: 1 },
   { bug: 'sync timers stopped after a failure until the next write', client: 'timer-stops-on-failure.ts', scenario: 'resume-after-partition.yaml', checker: 'liveness', firstSeed: 1 },
+  { bug: 'failed requests retried every 2 s, under the backoff', client: 'retry-loop-without-backoff.ts', scenario: 'offline-edits.yaml', checker: 'retry-budget', firstSeed: 1 },
 ];
 
 const CLIENTS = join(REPO_ROOT, 'fixtures/clients');

@@ -180,15 +180,16 @@ describe('the liveness checker', () => {
 
 describe('the retry-budget checker', () => {
   const offline = { kind: 'partition' as const, targets: ['d1'], mode: 'drop' as const };
+  /** `count` requests while offline, each refused by the device's network as a simulated run records it (the last one `sent`, caught as the link went down). */
   const attempts = (count: number) => {
     const history = new HistoryBuilder().fault('start', 1, offline);
-    for (let index = 0; index < count; index++) history.message('d1');
+    for (let index = 0; index < count; index++) history.message('d1', index === count - 1 ? 'sent' : 'refused');
     return history.fault('stop', 1, offline);
   };
 
-  it('fires when a device sends more requests in an hour offline than its budget', () => {
+  it('fires when a device tries more requests in an hour offline than its budget, counting the ones its network refused', () => {
     const result = checkRetryBudget(input(attempts(5), [], [], { retryBudgetPerHour: 3 }));
-    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^d1 sent 5 requests while offline/)]);
+    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^d1 tried 5 requests while offline/)]);
   });
 
   it('stays silent within the budget, and does not count requests the user asked for', () => {
