@@ -98,6 +98,36 @@ describe('the durability checker', () => {
     const result = checkDurability(input(saved().read('d1', [note('n1', { title: 't:d1:w2' }, 'pending')], 'boot'), []));
     expect(result).toEqual({ valid: true, violations: [] });
   });
+
+  /**
+   * The swarm's false alarm (everything.yaml): d2 edits d4's note over t:d4:w13, the server refuses the
+   * change and the app shows it failed; a pull then puts the server's version back, and a kill minutes
+   * later finds t:d4:w13 on screen. `refusal` is how the app surfaced the refusal.
+   */
+  const refusedThenReplaced = (refusal: 'logged' | 'shown failed' | 'not at all') => {
+    const history = new HistoryBuilder()
+      .create('d4', { id: 'n1', fields: { title: 't:d4:w13' } })
+      .commit('d4', 'n1', 1, { title: 't:d4:w13' })
+      .read('d2', [note('n1', { title: 't:d4:w13' })])
+      .update('d2', { id: 'n1', fields: { title: 't:d2:w32' }, seen: [{ title: 't:d4:w13' }] });
+    if (refusal === 'logged') history.log('d2', 'change-rejected', { id: 'n1', entity: 'note', reason: 'record n1 was deleted' });
+    const status = refusal === 'shown failed' ? 'failed' : 'synced';
+    return history
+      .read('d2', [note('n1', { title: 't:d4:w13' }, status)])
+      .at(464_300)
+      .kill('d2')
+      .boot('d2')
+      .read('d2', [note('n1', { title: 't:d4:w13' }, status)], 'boot');
+  };
+
+  it('stays silent when the server refused the write, the app said so, and a newer server version replaced it before the kill', () => {
+    expect(checkDurability(input(refusedThenReplaced('logged'), []))).toEqual({ valid: true, violations: [] });
+    expect(checkDurability(input(refusedThenReplaced('shown failed'), []))).toEqual({ valid: true, violations: [] });
+    const unsurfaced = checkDurability(input(refusedThenReplaced('not at all'), []));
+    expect(unsurfaced.violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/t:d2:w32 .*saved before the app died at 465\.3s, but at the next launch \(467\.3s\) it shows t:d4:w13, an older version/),
+    ]);
+  });
 });
 
 describe('the duplicate checker', () => {
