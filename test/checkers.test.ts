@@ -159,6 +159,26 @@ describe('the resurrection checker', () => {
       .delete('d2', { id: 'n1', seen: [{ title: A }] });
     expect(checkResurrection(input(history, [serverNote('n1', { title: 't:d3:w1' })])).valid).toBe(true);
   });
+
+  it('says live again only where the record had been seen deleted, and still live where the delete never arrived', () => {
+    // d2 deletes n1, the server commits the tombstone, d1 stops showing it; then it comes back on the server and on d1, and d3 never lost it
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A })
+      .read('d1', [note('n1', { title: A })])
+      .read('d3', [note('n1', { title: A })])
+      .delete('d2', { id: 'n1', seen: [{ title: A }] })
+      .commit('d2', 'n1', 2, { title: A }, true)
+      .read('d1', [])
+      .read('d1', [note('n1', { title: A })]);
+    const shown = [device('d1', [note('n1', { title: A })]), device('d2', [note('n1', { title: A })]), device('d3', [note('n1', { title: A })])];
+    const result = checkResurrection(input(history, [serverNote('n1', { title: A }, 3)], shown));
+    expect(result.violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/^note n1 is live again on the server, d1, d2; still live on d3, where the delete never arrived, though delete \(delete by d2 at/),
+    ]);
+    const neverArrived = checkResurrection(input(new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).delete('d2', { id: 'n1', seen: [{ title: A }] }), [serverNote('n1', { title: A })]));
+    expect(neverArrived.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^note n1 is still live on the server, where the delete never arrived/)]);
+  });
 });
 
 describe('the integrity checker', () => {
