@@ -22,6 +22,13 @@ const NOT_IN_CATALOG: Record<string, string> = {
   'with-mistake.ts': 'what the catalog clients are built from, not a client of its own',
 };
 
+/**
+ * Simulated runs take CPU, not waiting: an entry runs its client and the reference over up to 20 seeds, and
+ * the coverage matrix, run alone, every entry's search. On a machine shared with other work that takes minutes.
+ */
+const ENTRY_TIMEOUT_MS = 300_000;
+const MATRIX_TIMEOUT_MS = 900_000;
+
 /** Each entry's seed search, run once however many tests ask: the seeds whose run crashed, and the catch. */
 const searches = new Map<CatalogEntry, Promise<{ crashed: number[]; caught?: Catch }>>();
 function searched(entry: CatalogEntry): Promise<{ crashed: number[]; caught?: Catch }> {
@@ -71,7 +78,7 @@ describe('the bug catalog', () => {
     for (let seed = scenario.seed; seed <= entry.firstSeed; seed++) {
       expect(await referenceViolations(entry.scenario, scenario, seed), `reference client, ${entry.scenario} seed ${seed}`).toEqual([]);
     }
-  });
+  }, ENTRY_TIMEOUT_MS);
 });
 
 describe('the coverage matrix', () => {
@@ -84,7 +91,7 @@ describe('the coverage matrix', () => {
     const uncovered = [...caughtBy].filter(([, clients]) => clients.length === 0).map(([checker]) => checker);
     expect(uncovered, 'checkers no catalog client proves in a real run').toEqual([]);
     expect(caughtBy.get('retry-budget')).toContain('retry-loop-without-backoff.ts@1');
-  });
+  }, MATRIX_TIMEOUT_MS);
 });
 
 describe('a catalog client on the command line', () => {
