@@ -59,7 +59,7 @@ describe('a real run whose first quiescence times out', () => {
       }));
     const result = await run(
       ['name: stuck queue', 'devices: 2', 'duration: 1m', 'quiesce_timeout: 1m', 'resume: 0ms', 'workload: { rate: 30/min }'],
-      { factory: stuckPushes },
+      { client: stuckPushes },
     );
     const [timeout, ...more] = ofType(result, 'quiesce-timeout');
     expect(more).toEqual([]);

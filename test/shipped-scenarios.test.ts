@@ -52,7 +52,7 @@ describe('stale-backup-pending', () => {
     const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios', 'stale-backup-pending.yaml'));
     if (!loaded.ok) throw new Error('stale-backup-pending.yaml must load');
     const { scenario } = loaded;
-    const result = await runScenario(scenario, { seed: scenario.seed, factory: await loadClientFactory(scenario.system, join(REPO_ROOT, 'scenarios')) });
+    const result = await runScenario(scenario, { seed: scenario.seed, client: await loadClient(scenario.system, join(REPO_ROOT, 'scenarios')) });
     const events = [...result.history.events];
     const restoredBoots = events.flatMap((event, index) => {
       if (event.type !== 'restore') return [];
