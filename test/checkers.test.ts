@@ -174,10 +174,10 @@ describe('the resurrection checker', () => {
     const shown = [device('d1', [note('n1', { title: A })]), device('d2', [note('n1', { title: A })]), device('d3', [note('n1', { title: A })])];
     const result = checkResurrection(input(history, [serverNote('n1', { title: A }, 3)], shown));
     expect(result.violations.map((violation) => violation.summary)).toEqual([
-      expect.stringMatching(/^note n1 is live again on the server, d1, d2; still live on d3, where the delete never arrived, though delete \(delete by d2 at/),
+      expect.stringMatching(/^note n1: delete \(delete by d2 at .*\) saw every write to it, yet the record is live again on the server, d1, d2, and still live on d3, which the delete never reached$/),
     ]);
     const neverArrived = checkResurrection(input(new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).delete('d2', { id: 'n1', seen: [{ title: A }] }), [serverNote('n1', { title: A })]));
-    expect(neverArrived.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^note n1 is still live on the server, where the delete never arrived/)]);
+    expect(neverArrived.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/yet the record is still live on the server, which the delete never reached$/)]);
   });
 });
 

@@ -35,11 +35,11 @@ export function checkResurrection(input: CheckInput): CheckResult {
     const record = `${write.entity ?? 'record'} ${id}`;
     const told = [
       ...(again.length > 0 ? [`live again on ${again.join(', ')}`] : []),
-      ...(still.length > 0 ? [`still live on ${still.join(', ')}, where the delete never arrived`] : []),
-    ].join('; ');
+      ...(still.length > 0 ? [`still live on ${still.join(', ')}, which the delete never reached`] : []),
+    ].join(', and ');
     violations.push({
       checker: 'resurrection',
-      summary: `${record} is ${told}, though ${describeWrite(write)} saw every write to it`,
+      summary: `${record}: ${describeWrite(write)} saw every write to it, yet the record is ${told}`,
       record: { entity: write.entity ?? 'record', id: write.id },
       device: write.device,
       writes: [writeRef(write)],
