@@ -301,7 +301,6 @@ class World {
 
   /**
    * Every device syncs, round after round, until a round changes nothing and no record waits to be
-   * Every device syncs, round after round, until a round changes nothing and no record waits to be
    * sent; before each round the users settle any manual conflict still open. By `own-timers`: nobody
    * calls `sync()`; each round waits two sync intervals for the apps' own timers, as after the resume phase.
    * A quiescence that runs out of time records what each device still had waiting (`quiesce-timeout`).
