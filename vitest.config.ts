@@ -22,6 +22,7 @@ const E2E = [
   'test/report-redaction.test.ts',
   'test/http-*.test.ts',
   'test/conformance.test.ts',
+  'test/quiescence-timeout.test.ts',
   'test/push-pokes.test.ts',
   'test/run-phases.test.ts',
   'test/pouchdb-example.test.ts',

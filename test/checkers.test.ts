@@ -98,6 +98,36 @@ describe('the durability checker', () => {
     const result = checkDurability(input(saved().read('d1', [note('n1', { title: 't:d1:w2' }, 'pending')], 'boot'), []));
     expect(result).toEqual({ valid: true, violations: [] });
   });
+
+  /**
+   * The swarm's false alarm (everything.yaml): d2 edits d4's note over t:d4:w13, the server refuses the
+   * change and the app shows it failed; a pull then puts the server's version back, and a kill minutes
+   * later finds t:d4:w13 on screen. `refusal` is how the app surfaced the refusal.
+   */
+  const refusedThenReplaced = (refusal: 'logged' | 'shown failed' | 'not at all') => {
+    const history = new HistoryBuilder()
+      .create('d4', { id: 'n1', fields: { title: 't:d4:w13' } })
+      .commit('d4', 'n1', 1, { title: 't:d4:w13' })
+      .read('d2', [note('n1', { title: 't:d4:w13' })])
+      .update('d2', { id: 'n1', fields: { title: 't:d2:w32' }, seen: [{ title: 't:d4:w13' }] });
+    if (refusal === 'logged') history.log('d2', 'change-rejected', { id: 'n1', entity: 'note', reason: 'record n1 was deleted' });
+    const status = refusal === 'shown failed' ? 'failed' : 'synced';
+    return history
+      .read('d2', [note('n1', { title: 't:d4:w13' }, status)])
+      .at(464_300)
+      .kill('d2')
+      .boot('d2')
+      .read('d2', [note('n1', { title: 't:d4:w13' }, status)], 'boot');
+  };
+
+  it('stays silent when the server refused the write, the app said so, and a newer server version replaced it before the kill', () => {
+    expect(checkDurability(input(refusedThenReplaced('logged'), []))).toEqual({ valid: true, violations: [] });
+    expect(checkDurability(input(refusedThenReplaced('shown failed'), []))).toEqual({ valid: true, violations: [] });
+    const unsurfaced = checkDurability(input(refusedThenReplaced('not at all'), []));
+    expect(unsurfaced.violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/t:d2:w32 .*saved before the app died at 465\.3s, but at the next launch \(467\.3s\) it shows t:d4:w13, an older version/),
+    ]);
+  });
 });
 
 describe('the duplicate checker', () => {
@@ -128,6 +158,26 @@ describe('the resurrection checker', () => {
       .update('d3', { id: 'n1', fields: { title: 't:d3:w1' }, seen: [{ title: A }] })
       .delete('d2', { id: 'n1', seen: [{ title: A }] });
     expect(checkResurrection(input(history, [serverNote('n1', { title: 't:d3:w1' })])).valid).toBe(true);
+  });
+
+  it('says live again only where the record had been seen deleted, and still live where the delete never arrived', () => {
+    // d2 deletes n1, the server commits the tombstone, d1 stops showing it; then it comes back on the server and on d1, and d3 never lost it
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A })
+      .read('d1', [note('n1', { title: A })])
+      .read('d3', [note('n1', { title: A })])
+      .delete('d2', { id: 'n1', seen: [{ title: A }] })
+      .commit('d2', 'n1', 2, { title: A }, true)
+      .read('d1', [])
+      .read('d1', [note('n1', { title: A })]);
+    const shown = [device('d1', [note('n1', { title: A })]), device('d2', [note('n1', { title: A })]), device('d3', [note('n1', { title: A })])];
+    const result = checkResurrection(input(history, [serverNote('n1', { title: A }, 3)], shown));
+    expect(result.violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/^note n1: delete \(delete by d2 at .*\) saw every write to it, yet the record is live again on the server, d1, d2, and still live on d3, which the delete never reached$/),
+    ]);
+    const neverArrived = checkResurrection(input(new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).delete('d2', { id: 'n1', seen: [{ title: A }] }), [serverNote('n1', { title: A })]));
+    expect(neverArrived.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/yet the record is still live on the server, which the delete never reached$/)]);
   });
 });
 
@@ -180,15 +230,16 @@ describe('the liveness checker', () => {
 
 describe('the retry-budget checker', () => {
   const offline = { kind: 'partition' as const, targets: ['d1'], mode: 'drop' as const };
+  /** `count` requests while offline, each refused by the device's network as a simulated run records it (the last one `sent`, caught as the link went down). */
   const attempts = (count: number) => {
     const history = new HistoryBuilder().fault('start', 1, offline);
-    for (let index = 0; index < count; index++) history.message('d1');
+    for (let index = 0; index < count; index++) history.message('d1', index === count - 1 ? 'sent' : 'refused');
     return history.fault('stop', 1, offline);
   };
 
-  it('fires when a device sends more requests in an hour offline than its budget', () => {
+  it('fires when a device tries more requests in an hour offline than its budget, counting the ones its network refused', () => {
     const result = checkRetryBudget(input(attempts(5), [], [], { retryBudgetPerHour: 3 }));
-    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^d1 sent 5 requests while offline/)]);
+    expect(result.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/^d1 tried 5 requests while offline/)]);
   });
 
   it('stays silent within the budget, and does not count requests the user asked for', () => {

@@ -62,6 +62,6 @@ describe.skipIf(process.platform === 'win32')('sync-chaos validate on files that
     expect(refused.stderr).toContain('hang.yaml:5:48 system.sync_interval: expected a duration of at most 10000h, found "9007199254740s"');
     const { code, stdout } = await runCli(['run', file('hang-bounded.yaml', settings('10000h'))]);
     expect(code).toBe(1);
-    expect(stdout).toContain('[liveness] d1 never drained within 24h after every fault healed');
+    expect(stdout).toMatch(/\[liveness\] d1 still had \d+ records? waiting to sync when the quiescence after the chaos phase timed out/);
   });
 });

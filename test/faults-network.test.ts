@@ -113,7 +113,7 @@ describe('a partition', () => {
     expect(result.verdict).toBe('pass');
   });
 
-  it('in drop mode loses every message caught on the link, which never arrives, and sends no request until the heal', async () => {
+  it('in drop mode loses every message caught on the link, which never arrives, and sends no request until the heal, recording each one it refused', async () => {
     const result = await run([
       'name: drop',
       'devices: 2',
@@ -138,6 +138,15 @@ describe('a partition', () => {
     // airplane mode: a request fails at once, without going on the wire
     expect(d1.filter((m) => m.direction === 'to-server' && m.fate === 'sent' && m.t >= start && m.t < stop)).toEqual([]);
     expect(clientEvents(result, 'sync-failed', 'd1').some((event) => event.t >= start && event.t < stop)).toBe(true);
+    // yet the history keeps each attempt, as a refused request, never as a message on the wire
+    const refused = d1.filter((m) => m.fate === 'refused');
+    expect(refused.length).toBeGreaterThan(1);
+    for (const message of refused) {
+      expect(message.t).toBeGreaterThanOrEqual(start);
+      expect(message.t).toBeLessThan(stop);
+      expect(message).toMatchObject({ direction: 'to-server', label: expect.stringMatching(/^(POST \/v1\/push|GET \/v1\/pull)$/) });
+      expect(fates(d1).get(message.messageId)!.map((m) => m.fate)).toEqual(['refused']);
+    }
     expect(d1.some((m) => m.direction === 'to-server' && m.fate === 'delivered' && m.t >= stop)).toBe(true);
     expect(messages(result, 'd2').filter((m) => m.fate === 'dropped')).toEqual([]);
     expect(result.verdict).toBe('pass');

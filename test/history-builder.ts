@@ -69,8 +69,9 @@ export class HistoryBuilder {
     return this.push({ t: this.tick(), type: 'client', process: device, event, data });
   }
 
-  message(link: string): this {
-    return this.push({ t: this.tick(), type: 'message', fate: 'sent', messageId: this.events.length, link, direction: 'to-server', label: 'POST /v1/push', sizeBytes: 10 });
+  /** A request from `link` to the server: put on the wire (`sent`), or refused by the device's offline network. */
+  message(link: string, fate: 'sent' | 'refused' = 'sent'): this {
+    return this.push({ t: this.tick(), type: 'message', fate, messageId: this.events.length, link, direction: 'to-server', label: 'POST /v1/push', sizeBytes: 10 });
   }
 
   private operation(device: string, f: 'create' | 'update' | 'delete' | 'resolve', call: WriteCall): this {

@@ -47,6 +47,24 @@ describe('every shipped scenario', () => {
   }, 30_000);
 });
 
+describe('stale-backup-pending', () => {
+  it('restores both devices from backups taken while they were offline, so each boots with changes still queued', async () => {
+    const loaded = loadScenarioFile(join(REPO_ROOT, 'scenarios', 'stale-backup-pending.yaml'));
+    if (!loaded.ok) throw new Error('stale-backup-pending.yaml must load');
+    const { scenario } = loaded;
+    const result = await runScenario(scenario, { seed: scenario.seed, client: await loadClient(scenario.system, join(REPO_ROOT, 'scenarios')) });
+    const events = [...result.history.events];
+    const restoredBoots = events.flatMap((event, index) => {
+      if (event.type !== 'restore') return [];
+      const boot = events.slice(index).find((later) => later.type === 'read' && later.at === 'boot' && later.process === event.process);
+      const queued = boot?.type === 'read' ? boot.records.filter((record) => record.status === 'local' || record.status === 'pending').length : 0;
+      return [{ device: event.process, queued }];
+    });
+    expect(restoredBoots.map(({ device }) => device)).toEqual(['d1', 'd2']);
+    for (const { device, queued } of restoredBoots) expect(queued, `${device}'s records still queued at its restored boot`).toBeGreaterThan(0);
+  });
+});
+
 /**
  * Runs `body` on the scenario as is or, when it names an external server (as http-baseline does,
  * for `npx sync-chaos server --port 8080 &`), against a fresh reference server on a free port.

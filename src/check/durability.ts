@@ -1,11 +1,12 @@
 // Durability: an app killed and booted again must show every write it acknowledged before the
 // kill, or something descending from it. Compares, per device, the last acknowledged write of each
-// record field before a death with what the app shows at its next launch; a restored backup is exempt.
+// record field before a death with what the app shows at its next launch; a restored backup is exempt,
+// and so is a write the app surfaced as the other checkers accept it: refused (logged, or shown `failed`).
 import type { VisibleRecord } from '../adapter.ts';
 import type { OperationEvent, ReadEvent } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultSpans, faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
-import { describeWrite, simTime, tokensIn, writeRef } from './evidence.ts';
+import { describeWrite, recordNotices, simTime, tokensIn, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 interface Death {
@@ -17,6 +18,8 @@ interface Death {
 export function checkDurability(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
   const spans = faultSpans(input.events);
+  // a change the server refused and the app said so is no longer one it promised to keep
+  const refused = recordNotices(input.events, ['change-rejected']);
   const saved = new Map<string, Map<string, Write>>();
   const deaths = new Map<string, Death>();
   const violations: Violation[] = [];
@@ -33,7 +36,7 @@ export function checkDurability(input: CheckInput): CheckResult {
       const death = deaths.get(event.process);
       if (!death) continue;
       deaths.delete(event.process);
-      const found = missing(event.process, death, event, causality, spans);
+      const found = missing(event.process, death, event, { causality, spans, refused });
       // reported once: from this launch on, what the app shows is its saved state
       for (const violation of found) saved.get(event.process)?.delete(`${violation.record?.id}\u0000${violation.writes?.[0]?.field}`);
       violations.push(...found);
@@ -64,13 +67,14 @@ function forgetReplaced(mine: Map<string, Write> | undefined, data: Record<strin
   }
 }
 
-function missing(
-  device: string,
-  death: Death,
-  read: ReadEvent,
-  causality: Causality,
-  spans: readonly FaultSpan[],
-): Violation[] {
+interface Evidence {
+  causality: Causality;
+  spans: readonly FaultSpan[];
+  /** Whether the app logged a refusal of a change of record `id` at or after `fromMs`. */
+  refused: ReturnType<typeof recordNotices>;
+}
+
+function missing(device: string, death: Death, read: ReadEvent, { causality, spans, refused }: Evidence): Violation[] {
   const shown = new Map<string, VisibleRecord>(read.records.map((record) => [record.id, record]));
   const violations: Violation[] = [];
   for (const [key, write] of death.saved) {
@@ -78,6 +82,7 @@ function missing(
     const record = shown.get(id);
     const token = write.token as string;
     let problem: string | undefined;
+    if (record?.status === 'failed' || refused(device, id, write.atMs)) continue;
     if (!record) {
       const deleted = causality.writesTo(id).some((other) => other.f === 'delete' && other.atMs <= death.atMs && other.outcome !== 'fail');
       if (!deleted) problem = 'the record is gone';

@@ -4,11 +4,10 @@
 import type { Fields } from '../adapter.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import { describeWrite, loggedConflictTokens, recordNotices, simTime, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { findEvent, lastEventMs } from '../history/event-log.ts';
 import type { PhaseEvent } from '../history/events.ts';
-import { formatDuration } from '../scenario/units.ts';
 
 export function checkLiveness(input: CheckInput): CheckResult {
   const violations = [...undrained(input), ...dropped(input), ...unspread(input)];
@@ -18,37 +17,49 @@ export function checkLiveness(input: CheckInput): CheckResult {
 function undrained(input: CheckInput): Violation[] {
   const quiesced = input.quiesced ?? findEvent(input.events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end' && event.quiesced === true) !== undefined;
   if (quiesced) return [];
-  const { bound, lastQuiesceMs } = quiescenceOf(input.events);
+  const bound = boundOf(input.events);
   if (bound !== undefined) return [{ checker: 'liveness', summary: `the devices did not quiesce within the bounds of a run: ${bound}` }];
-  const within = lastQuiesceMs === undefined ? '' : ` within ${formatDuration(lastQuiesceMs)}`;
-  const stuck = input.devices
-    .map((device) => ({
-      device: device.deviceId,
-      waiting: device.records.filter((record) => record.status === 'local' || record.status === 'pending').length,
-      open: device.openConflicts,
-    }))
-    .filter(({ waiting, open }) => waiting > 0 || open > 0);
-  if (stuck.length === 0) {
-    return [{ checker: 'liveness', summary: `the devices never settled${within}: each sync round after healing still changed what they show` }];
-  }
-  return stuck.map(({ device, waiting, open }) => ({
-    checker: 'liveness',
-    summary: `${device} never drained${within} after every fault healed: ${waiting} record${waiting === 1 ? '' : 's'} still waiting to sync, ${open} conflict${open === 1 ? '' : 's'} open`,
-    device,
-  }));
-}
-
-/** How the run's last quiescence went: the bound on events it stopped at, if any, and how long it lasted. */
-function quiescenceOf(events: CheckInput['events']): { bound?: string; lastQuiesceMs?: number } {
-  let quiesceStartMs: number | undefined;
-  for (const event of events) {
-    if (event.type !== 'phase') continue;
-    if (event.phase === 'quiesce') quiesceStartMs = event.t;
-    if (event.phase === 'end') {
-      return { ...(event.bound !== undefined && { bound: event.bound }), ...(quiesceStartMs !== undefined && { lastQuiesceMs: event.t - quiesceStartMs }) };
+  const violations: Violation[] = [];
+  const named = new Set<string>();
+  // what each device still had waiting at the moment a quiescence ran out of time: the observation itself
+  for (const event of input.events) {
+    if (event.type !== 'quiesce-timeout') continue;
+    for (const wait of event.devices) {
+      if (named.has(wait.device) || (wait.waiting === 0 && wait.openConflicts === 0 && !wait.syncUnreturned)) continue;
+      named.add(wait.device);
+      violations.push({
+        checker: 'liveness',
+        kind: 'quiesce-timeout',
+        summary:
+          `${wait.device} still had ${waitingWords(wait.waiting, wait.openConflicts)} when the quiescence after the ${event.after} phase timed out ` +
+          `at ${simTime(event.t)}, ${simTime(event.t - event.sinceMs)} after it began${wait.syncUnreturned ? ', and its sync() had not returned' : ''}`,
+        device: wait.device,
+      });
     }
   }
-  return {};
+  for (const device of input.devices) {
+    const waiting = device.records.filter((record) => record.status === 'local' || record.status === 'pending').length;
+    if (named.has(device.deviceId) || (waiting === 0 && device.openConflicts === 0)) continue;
+    named.add(device.deviceId);
+    violations.push({
+      checker: 'liveness',
+      summary: `${device.deviceId} never drained after every fault healed: ${waitingWords(waiting, device.openConflicts)} at the end`,
+      device: device.deviceId,
+    });
+  }
+  if (violations.length > 0) return violations;
+  return [{ checker: 'liveness', summary: 'the devices never settled: nothing was left waiting to sync, yet each sync round after healing still changed what they show' }];
+}
+
+/** `3 records still waiting to sync and 1 conflict open`. */
+function waitingWords(waiting: number, open: number): string {
+  const records = `${waiting} record${waiting === 1 ? '' : 's'} waiting to sync`;
+  return open === 0 ? records : `${records} and ${open} conflict${open === 1 ? '' : 's'} open`;
+}
+
+/** The bound on events the run's last phase stopped at, if it stopped at one. */
+function boundOf(events: CheckInput['events']): string | undefined {
+  return findEvent(events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end')?.bound;
 }
 
 function dropped(input: CheckInput): Violation[] {

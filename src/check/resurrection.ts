@@ -1,6 +1,8 @@
 // Resurrection: a delete made after seeing every write to its record is the last word on it, so
 // the record must not come back anywhere. A delete that missed a concurrent edit may lose to it;
-// that is a policy's choice, not a resurrection.
+// that is a policy's choice, not a resurrection. Where the record is live again (a place that had seen
+// it deleted) is told apart from where it is still live (the delete never got there).
+import type { EventLog } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
@@ -20,14 +22,24 @@ export function checkResurrection(input: CheckInput): CheckResult {
       if (record.status !== 'failed') live.set(record.id, [...(live.get(record.id) ?? []), device.deviceId]);
     }
   }
+  const sawDeleted = deletionsSeen(input.events);
   const violations: Violation[] = [];
   for (const write of causality.writes) {
     if (write.f !== 'delete' || write.outcome !== 'ok' || !write.id) continue;
     const where = live.get(write.id);
     if (!where || causality.wipedByRestore(write) || refused(write.device, write.id, write.atMs) || !sawEverything(write, causality)) continue;
+    const id = write.id;
+    const seenDeleted = (place: string) => place === write.device || sawDeleted(place, id, write.atMs);
+    const again = where.filter(seenDeleted);
+    const still = where.filter((place) => !seenDeleted(place));
+    const record = `${write.entity ?? 'record'} ${id}`;
+    const told = [
+      ...(again.length > 0 ? [`live again on ${again.join(', ')}`] : []),
+      ...(still.length > 0 ? [`still live on ${still.join(', ')}, which the delete never reached`] : []),
+    ].join(', and ');
     violations.push({
       checker: 'resurrection',
-      summary: `${write.entity ?? 'record'} ${write.id} is live again on ${where.join(', ')}, though ${describeWrite(write)} saw every write to it`,
+      summary: `${record}: ${describeWrite(write)} saw every write to it, yet the record is ${told}`,
       record: { entity: write.entity ?? 'record', id: write.id },
       device: write.device,
       writes: [writeRef(write)],
@@ -35,6 +47,31 @@ export function checkResurrection(input: CheckInput): CheckResult {
     });
   }
   return { valid: violations.length === 0, violations };
+}
+
+/**
+ * `sawDeleted(place, id, fromMs)`: whether `place` (a device, or `the server`) had the record deleted at
+ * or after `fromMs`: the server committed its tombstone, a device's read stopped showing it.
+ */
+function deletionsSeen(events: EventLog): (place: string, id: string, fromMs: number) => boolean {
+  const lastMs = new Map<string, number>();
+  const shown = new Map<string, Set<string>>();
+  const saw = (place: string, id: string, atMs: number) => lastMs.set(`${place}\u0000${id}`, atMs);
+  for (const event of events) {
+    if (event.type === 'commit' && event.deleted) saw('the server', event.id, event.t);
+    if (event.type !== 'read') continue;
+    const view = shown.get(event.process) ?? new Set<string>();
+    // a launch shows everything, so what it lacks is gone; a look names what it no longer shows
+    const next = event.at === 'boot' ? new Set(event.records.map((record) => record.id)) : view;
+    const gone = event.at === 'boot' ? [...view].filter((id) => !next.has(id)) : (event.removed ?? []);
+    for (const id of gone) {
+      next.delete(id);
+      saw(event.process, id, event.t);
+    }
+    for (const record of event.records) next.add(record.id);
+    shown.set(event.process, next);
+  }
+  return (place, id, fromMs) => (lastMs.get(`${place}\u0000${id}`) ?? Number.NEGATIVE_INFINITY) >= fromMs;
 }
 
 /** Whether every write to the record that may have happened is one the delete saw, or an ancestor of what it saw. */

@@ -1,6 +1,6 @@
 // Retry budget: while a device is offline (a `drop` partition: airplane mode) its automatic sync
-// attempts must stay within the scenario's hourly budget, or the app burns the battery. Requests a
-// user asked for with pull-to-refresh are the user's, not the app's, and do not count.
+// attempts must stay within the scenario's hourly budget, or the app burns the battery. It counts every
+// request the app tried, the ones the offline network refused included; pull-to-refresh is the user's.
 import type { EventLog } from '../history/events.ts';
 import { faultSpans, type FaultSpan } from '../history/fault-spans.ts';
 import { simTime } from './evidence.ts';
@@ -18,7 +18,7 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
     if (event.type === 'invoke' && event.f === 'refresh') refreshing.set(event.process, (refreshing.get(event.process) ?? 0) + 1);
     else if ((event.type === 'ok' || event.type === 'fail' || event.type === 'info') && event.f === 'refresh') {
       refreshing.set(event.process, Math.max(0, (refreshing.get(event.process) ?? 0) - 1));
-    } else if (event.type === 'message' && event.fate === 'sent' && event.direction === 'to-server' && !refreshing.get(event.link)) {
+    } else if (event.type === 'message' && (event.fate === 'sent' || event.fate === 'refused') && event.direction === 'to-server' && !refreshing.get(event.link)) {
       if (offline.some((span) => span.targets?.includes(event.link) && span.startMs <= event.t && (span.stopMs ?? Infinity) >= event.t)) {
         attempts.set(event.link, [...(attempts.get(event.link) ?? []), event.t]);
       }
@@ -30,7 +30,7 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
     if (worst.count <= budget) continue;
     violations.push({
       checker: 'retry-budget',
-      summary: `${device} sent ${worst.count} requests while offline in the hour from ${simTime(worst.fromMs)}, over its budget of ${budget}/h`,
+      summary: `${device} tried ${worst.count} requests while offline in the hour from ${simTime(worst.fromMs)}, over its budget of ${budget}/h`,
       device,
       faults: offline.filter((span) => span.targets?.includes(device)),
     });

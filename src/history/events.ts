@@ -80,6 +80,28 @@ export interface PhaseEvent extends Stamped {
   bound?: string;
 }
 
+/**
+ * A quiescence ran out of time (`quiesce_timeout`) before every device settled: what each device's
+ * app still showed waiting then, and whether its `sync()` had returned. Recorded only on a timeout.
+ */
+export interface QuiescenceTimeoutEvent extends Stamped {
+  type: 'quiesce-timeout';
+  /** When that quiescence began, ms. */
+  sinceMs: number;
+  /** The phase it followed: the chaos phase (the harness calls `sync()`), or the resume phase (the apps' own timers). */
+  after: 'chaos' | 'resume';
+  devices: QuiescenceWait[];
+}
+
+export interface QuiescenceWait {
+  device: string;
+  /** Records shown `local` or `pending`. */
+  waiting: number;
+  openConflicts: number;
+  /** The harness's `sync()` on this device had not returned. */
+  syncUnreturned: boolean;
+}
+
 /** Something the client logged about itself through `env.log` (a conflict, a failed sync). */
 export interface ClientLogEvent extends Stamped {
   type: 'client';
@@ -126,6 +148,7 @@ export type HistoryEvent =
   | RestoreEvent
   | FaultEvent
   | PhaseEvent
+  | QuiescenceTimeoutEvent
   | ClientLogEvent
   | ReadEvent
   | CommitEvent;

@@ -336,40 +336,64 @@ class World {
    * Every device syncs, round after round, until a round changes nothing and no record waits to be
    * sent; before each round the users settle any manual conflict still open. By `own-timers`: nobody
    * calls `sync()`; each round waits two sync intervals for the apps' own timers, as after the resume phase.
+   * A quiescence that runs out of time records what each device still had waiting (`quiesce-timeout`).
    */
   private async quiesce(by: QuiesceBy): Promise<boolean> {
     const { quiesceTimeoutMs, system } = this.scenario;
     const onOwnTimers = by === 'own-timers';
+    const sinceMs = this.scheduler.nowMs;
     // on their own timers, apps need a few of their sync intervals to show they have settled (within a day)
     const onOwnTimersMs = Math.max(quiesceTimeoutMs, Math.min(4 * system.syncIntervalMs, ON_OWN_TIMERS_MAX_MS));
-    const deadlineMs = this.scheduler.nowMs + (onOwnTimers ? onOwnTimersMs : quiesceTimeoutMs);
+    const deadlineMs = sinceMs + (onOwnTimers ? onOwnTimersMs : quiesceTimeoutMs);
     let previous: string | undefined;
+    let unreturned: ReadonlySet<string> = new Set();
     while (this.scheduler.nowMs < deadlineMs && !this.stopped()) {
       for (const user of this.users) await user.resolveAll();
       if (onOwnTimers) {
         await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + 2 * system.syncIntervalMs), this.stopped);
-      } else if (!(await this.syncEveryDevice(deadlineMs))) return false;
+      } else {
+        unreturned = await this.syncEveryDevice(deadlineMs);
+        if (unreturned.size > 0) break;
+      }
       await this.scheduler.runUntil(Math.min(deadlineMs, this.scheduler.nowMs + SETTLE_GAP_MS), this.stopped);
       const { devices, server } = await this.finalStates();
       const snapshot = JSON.stringify({ devices, server });
-      const waiting = devices.some(
-        (device) => device.openConflicts > 0 || device.records.some((record) => record.status === 'local' || record.status === 'pending'),
-      );
-      if (!waiting && snapshot === previous) return true;
+      if (!devices.some((device) => waitingOf(device) > 0 || device.openConflicts > 0) && snapshot === previous) return true;
       previous = snapshot;
     }
+    // the harness quiesces after the chaos phase, the apps' own timers after the resume phase (phases.ts)
+    if (!this.stopped()) await this.timedOut(sinceMs, onOwnTimers ? 'resume' : 'chaos', unreturned);
     return false;
   }
 
-  /** Calls `sync()` on every device, as a pull-to-refresh, and waits for all of them; false when the deadline came first. */
-  private async syncEveryDevice(deadlineMs: number): Promise<boolean> {
-    let synced = false;
-    Promise.all(this.devices.map((device) => device.client.sync())).then(
-      () => (synced = true),
-      (error) => this.fail(error),
-    );
-    await this.scheduler.runUntil(deadlineMs, () => synced || this.stopped());
-    return synced;
+  /** Records what every device still had waiting when a quiescence ran out of time. */
+  private async timedOut(sinceMs: number, after: 'chaos' | 'resume', unreturned: ReadonlySet<string>): Promise<void> {
+    const { devices } = await this.finalStates();
+    this.history.append({
+      t: this.scheduler.nowMs,
+      type: 'quiesce-timeout',
+      sinceMs,
+      after,
+      devices: devices.map((device) => ({
+        device: device.deviceId,
+        waiting: waitingOf(device),
+        openConflicts: device.openConflicts,
+        syncUnreturned: unreturned.has(device.deviceId),
+      })),
+    });
+  }
+
+  /** Calls `sync()` on every device, as a pull-to-refresh, and waits for all of them; answers the devices whose call had not returned by the deadline. */
+  private async syncEveryDevice(deadlineMs: number): Promise<ReadonlySet<string>> {
+    const unreturned = new Set(this.devices.map((device) => device.id));
+    for (const device of this.devices) {
+      device.client.sync().then(
+        () => unreturned.delete(device.id),
+        (error) => this.fail(error),
+      );
+    }
+    await this.scheduler.runUntil(deadlineMs, () => unreturned.size === 0 || this.stopped());
+    return unreturned;
   }
 
   /** Users act again for `forMs` with every fault healed; the quiesce after it shows whether the devices converge on their own. */
@@ -462,4 +486,9 @@ class World {
     if (error instanceof ProcessKilledError) return;
     this.failure ??= error instanceof Error ? error : new SystemUnderTestError(String(error));
   }
+}
+
+/** The records a device's app shows as still to be sent (`local` or `pending`). */
+function waitingOf(device: DeviceFinalState): number {
+  return device.records.filter((record) => record.status === 'local' || record.status === 'pending').length;
 }

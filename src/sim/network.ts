@@ -1,6 +1,7 @@
 // The simulated network: one link per device↔server pair, seeded latency per message, link states
 // `up`, `partitioned` (dropped) and `held` (queued until released), and per-link message faults
-// (loss, duplicates, reordering, latency). Requests and responses are separate messages.
+// (loss, duplicates, reordering, latency). Requests and responses are separate messages; one a device
+// could not even put on a partitioned link is still reported (`refused`), as the device's attempt.
 import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -12,7 +13,8 @@ export interface NetworkSettings {
   latencyMsMax: number;
 }
 
-export type MessageFate = 'sent' | 'delivered' | 'dropped' | 'held';
+/** `refused`: the device's link was down (airplane mode), so the message never went on the wire. */
+export type MessageFate = 'sent' | 'delivered' | 'dropped' | 'held' | 'refused';
 
 /**
  * Message-level faults of one link, applied each time a message is put on the wire (when sent
@@ -132,6 +134,14 @@ export class Network {
     const message: Message = { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver, copy: false };
     this.report('sent', message);
     this.route(message);
+  }
+
+  /**
+   * A message the device tried to send while its link is partitioned: the operating system refuses it
+   * before it goes on the wire, so it is neither sent nor delivered, only reported as the device's attempt.
+   */
+  refuse(link: string, direction: Direction, label: string, sizeBytes: number): void {
+    this.report('refused', { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver: () => {}, copy: false });
   }
 
   private route(message: Message): void {

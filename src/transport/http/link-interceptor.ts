@@ -1,8 +1,9 @@
 // An undici interceptor that carries one device's real HTTP exchanges over its simulated link, so
 // the scenario's faults act on real sockets: a partitioned link refuses the connection before the
-// server sees anything; the request waits out its drawn latency (or is lost, held, duplicated);
-// the answer, read in full from the server, crosses back as two messages, headers then body, so a
-// response can be lost after the server did the work, and a body can lag behind its headers.
+// server sees anything (the history keeps the attempt, as `refused`); the request waits out its
+// drawn latency (or is lost, held, duplicated); the answer, read in full from the server, crosses
+// back as two messages, headers then body, so a response can be lost after the server did the
+// work, and a body can lag behind its headers.
 import type { Dispatcher } from 'undici';
 import type { Network } from '../../sim/network.ts';
 import type { Scheduler } from '../../sim/scheduler.ts';
@@ -34,11 +35,12 @@ export function linkInterceptor(settings: LinkSettings): Dispatcher.DispatcherCo
   return (dispatch) => (options, handler) => {
     const path = (options.path ?? '/').split('?')[0] ?? '/';
     const exchange = new Exchange(settings, path, handler);
+    const size = typeof options.body === 'string' ? Buffer.byteLength(options.body) : 0;
     if (network.state(link) === 'partitioned') {
+      network.refuse(link, 'to-server', `${options.method} ${path}`, size);
       scheduler.after(0, () => exchange.fail(new ConnectionError('connect ECONNREFUSED: the device is offline', 'ECONNREFUSED')));
       return true;
     }
-    const size = typeof options.body === 'string' ? Buffer.byteLength(options.body) : 0;
     let sent = false;
     network.send(link, 'to-server', `${options.method} ${path}`, size, () => {
       if (sent) return void dispatch(options, DISCARD);

@@ -1,7 +1,8 @@
 // The Fetch API of one device, carried over the simulated network: the request and the
 // response are separate messages with real JSON bodies, either can be dropped or held, and a
 // request that gets no answer fails after the timeout, as a phone's does; a server that is down
-// refuses the connection, which the device learns one trip later.
+// refuses the connection, which the device learns one trip later. A request made while the link is
+// partitioned fails at once, and the history still records it as the device's attempt (`refused`).
 import type { SyncServer } from '../../adapter.ts';
 import { ServerUnavailableError } from '../../errors.ts';
 import type { Network } from '../../sim/network.ts';
@@ -34,6 +35,7 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
       };
       const cancelTimeout = scheduler.after(settings.requestTimeoutMs, () => fail('request timed out'));
       if (network.state(link) === 'partitioned') {
+        network.refuse(link, 'to-server', `${request.method} ${path}`, body?.length ?? 0);
         scheduler.after(0, () => fail('network unreachable'));
         return;
       }
