@@ -1,22 +1,38 @@
 // Loads a user's module (a client or a server adapter) named in a scenario and hands over its default
 // export, once it has the expected shape: a missing module or a wrong export is bad input, a module
-// that throws while loading is the system under test failing.
+// that throws while loading is the system under test failing. tsx's tsImport loads it whatever the
+// app's module type: .ts, .mts, .cts, .js, .mjs, .cjs, in "type": "commonjs", "type": "module" or untyped packages.
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 
 /** The default export of the module at `path`, a `kind` module whose default export must be `expected` (`fits` tells). */
 export async function defaultExportOf(path: string, kind: string, expected: string, fits: (value: unknown) => boolean = isFunction): Promise<unknown> {
-  let module: { default?: unknown };
+  const exported = await moduleDefaultOf(path, kind);
+  if (!fits(exported)) throw new BadInputError(`${kind} module ${path} must have a default export that is ${expected}`);
+  return exported;
+}
+
+/** Whatever the module at `path` exports as its default. */
+export async function moduleDefaultOf(path: string, kind: string): Promise<unknown> {
+  if (!existsSync(path)) throw new BadInputError(`${kind} module not found: ${path}`);
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // tsx only for users' modules, and only once one is named: the CLI itself is compiled JavaScript.
+    const { tsImport } = await import('tsx/esm/api');
+    return defaultOf(await tsImport(pathToFileURL(path).href, import.meta.url));
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(path)) {
-      throw new BadInputError(`${kind} module not found: ${path}`);
-    }
     throw new SystemUnderTestError(`${kind} module ${path} failed to load`, error);
   }
-  if (!fits(module.default)) throw new BadInputError(`${kind} module ${path} must have a default export that is ${expected}`);
-  return module.default;
+}
+
+/**
+ * A module's default export. TypeScript compiled to CommonJS (a .cts file, or .ts in a CommonJS
+ * package) sets `exports.default`, which an import sees as the `default` of `module.exports`.
+ */
+function defaultOf(namespace: { default?: unknown }): unknown {
+  const exported = namespace.default;
+  const compiled = exported as { __esModule?: boolean; default?: unknown } | undefined;
+  return compiled?.__esModule === true && 'default' in compiled ? compiled.default : exported;
 }
 
 function isFunction(value: unknown): boolean {
