@@ -72,8 +72,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
   const world = new World(scenario, options, root, transport);
   try {
-    await world.open();
-    return await world.run();
+    return await world.start();
   } finally {
     await transport.close();
     world.close();
@@ -188,12 +187,23 @@ class World {
     }
   }
 
-  /** Readies the server the devices talk to (a listening socket, in http mode). */
-  open(): Promise<void> {
-    return this.transport.open(this.server, this.history, this.pokes);
+  /**
+   * Readies the server the devices talk to (a listening socket, in http mode), then runs. A server
+   * that cannot be reached or started is this case's error, before any device boots: the other
+   * cases of the sweep still run. A server the run cannot use at all (one holding records) is bad input.
+   */
+  async start(): Promise<RunResult> {
+    try {
+      await this.transport.open(this.server, this.history, this.pokes);
+    } catch (error) {
+      if (error instanceof BadInputError) throw error;
+      this.fail(error);
+      return this.result('error', false, {});
+    }
+    return this.run();
   }
 
-  async run(): Promise<RunResult> {
+  private async run(): Promise<RunResult> {
     const onUnhandled = (reason: unknown) => this.fail(reason);
     process.on('unhandledRejection', onUnhandled);
     const uninstallTraps =
