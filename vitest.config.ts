@@ -4,6 +4,7 @@
 // runs both. End-to-end tests take a second or two each on a loaded two-core machine, so the per-test limit
 // is generous. Two workers even on two cores: much of the suite waits on child processes (390 s with one,
 // 325 s with two). Type-only tests are `*.test-d.ts`, checked by tsc in the unit project's typecheck mode.
+// The global setup builds dist/ first when src/ changed, since bin/sync-chaos runs the compiled CLI.
 import { defineConfig } from 'vitest/config';
 
 /** The end-to-end test files; every other test file is a unit test. */
@@ -27,10 +28,12 @@ const E2E = [
   'test/run-phases.test.ts',
   'test/pouchdb-example.test.ts',
   'test/run-bounds.test.ts',
+  'test/package-*.test.ts',
 ];
 
 export default defineConfig({
   test: {
+    globalSetup: ['test/build-dist.ts'],
     testTimeout: 60_000,
     maxWorkers: 2,
     projects: [

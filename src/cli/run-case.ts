@@ -34,6 +34,9 @@ export interface CaseTask {
   seed: number;
 }
 
+/** This module, for worker threads to load: run-case.ts from the sources, run-case.js once built. */
+export const taskModuleUrl = new URL(import.meta.url);
+
 let setup: CaseSetup | undefined;
 const loaded = new Map<number, Promise<{ file: string; scenario: Scenario; client: ClientDefinition }>>();
 

@@ -21,17 +21,29 @@ export interface ReportDocument {
   cases: readonly Omit<CaseReport, 'timeline'>[];
 }
 
-export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end: RunEnd): ReportDocument {
+/** The verdict, the totals and the cases of a report.json: what the programmatic `run()` returns too. */
+export type CaseResults = Pick<ReportDocument, 'verdict' | 'totals' | 'cases'>;
+
+export function caseResults(reports: readonly CaseReport[]): CaseResults {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
+  return {
+    verdict: ({ 0: 'pass', 1: 'fail', 3: 'error', 4: 'fail' } as const)[exitCodeOf(reports)],
+    totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
+    cases: reports.map(({ timeline: _timeline, ...report }) => report),
+  };
+}
+
+export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end: RunEnd): ReportDocument {
+  const { verdict, totals, cases } = caseResults(reports);
   return {
     version: JSON_REPORT_VERSION,
     runId: run.folder.id,
     startedAt: run.startedAt,
     command: run.command,
-    verdict: end.reason === 'interrupted' ? 'interrupted' : ({ 0: 'pass', 1: 'fail', 3: 'error', 4: 'fail' } as const)[exitCodeOf(reports)],
-    totals: { cases: reports.length, passed: count('pass'), failed: count('fail'), errors: count('error') },
+    verdict: end.reason === 'interrupted' ? 'interrupted' : verdict,
+    totals,
     ...(end.reason === 'interrupted' && { interrupted: { planned: end.planned } }),
-    cases: reports.map(({ timeline: _timeline, ...report }) => report),
+    cases,
   };
 }
 

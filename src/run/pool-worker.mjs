@@ -1,10 +1,10 @@
-// A pool worker thread's entry (plain JavaScript, so it loads before TypeScript can): registers
-// tsx in this thread, loads the task module named in workerData, calls its init once, then runs
-// each task posted to it and posts back { ok, value } or { ok: false, error }. See pool.ts.
-import { register } from 'tsx/esm/api';
+// A pool worker thread's entry (plain JavaScript, so it loads before any TypeScript can): loads the
+// task module named in workerData (registering tsx first only when that module is TypeScript, as
+// when tests run the sources), calls its init once, then runs each task posted to it and posts
+// back { ok, value } or { ok: false, error }. See pool.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 
-register();
+if (workerData.module.endsWith('.ts')) (await import('tsx/esm/api')).register();
 const module = await import(workerData.module);
 await module.init(workerData.data);
 parentPort.on('message', async (task) => {

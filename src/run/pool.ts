@@ -135,8 +135,8 @@ export interface SerializedError {
 }
 
 /**
- * Runs tasks in a worker thread that loads `moduleUrl` (a TaskModule; TypeScript is fine, the
- * entry registers tsx) and calls its `init(data)` once.
+ * Runs tasks in a worker thread that loads `moduleUrl` (a TaskModule: compiled JavaScript, or
+ * TypeScript, for which the entry registers tsx) and calls its `init(data)` once.
  */
 export function workerRunner<I, T, R>(moduleUrl: URL, data: I, revive: (error: SerializedError) => Error): Runner<T, R> {
   const worker = new Worker(new URL('./pool-worker.mjs', import.meta.url), { workerData: { module: moduleUrl.href, data } });

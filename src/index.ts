@@ -1,0 +1,41 @@
+// (contract) The package's public API, `import … from 'sync-chaos'`: the adapter contract (types and
+// helpers), the project config's `defineConfig`, the wire protocol's types, and `run()`, for teams
+// that drive a sweep from their own test suite. Only `run` loads the simulator, and only when called.
+import type { SyncChaosConfig } from './config.ts';
+import type { CaseResults } from './report/json.ts';
+
+export * from './adapter.ts';
+export { defineConfig, type SyncChaosConfig } from './config.ts';
+export type { Change, ChangeResult, ChangeStatus, ChangeType, ConflictPolicy, PullResponse, PushRequest, PushResponse } from './protocol/v1.ts';
+export type { CaseReport } from './report/case.ts';
+export type { CaseResults } from './report/json.ts';
+
+/** A config's settings, paths relative to `process.cwd()` as on the command line. */
+export interface RunOptions extends SyncChaosConfig {
+  /** A config file to read first (these options override it), or `false` for none (default: sync-chaos.config.* in `process.cwd()`, if any). */
+  config?: string | false;
+}
+
+export interface RunOutcome extends CaseResults {
+  /** As the CLI's: 0 every case passed, 1 a violation, 2 bad scenario files (listed on stderr), 3 a case crashed. */
+  exitCode: number;
+}
+
+/**
+ * Runs scenarios as `sync-chaos run` does and resolves with what its JSON reporter writes per case.
+ * It prints nothing unless `reporters` names `console`; file reporters write under `out` as the CLI's do.
+ */
+export async function run(options: RunOptions = {}): Promise<RunOutcome> {
+  const [{ flagsOf, loadProjectConfig, resolveRun }, { sweep }, { caseResults }] = await Promise.all([
+    import('./cli/project-config.ts'),
+    import('./cli/run-command.ts'),
+    import('./report/json.ts'),
+  ]);
+  const { config, scenarios = [], ...settings } = options;
+  const cwd = process.cwd();
+  const loaded = config === false ? undefined : await loadProjectConfig(cwd, config);
+  const { files, flags } = resolveRun(scenarios, flagsOf(settings, cwd, cwd), cwd, loaded);
+  const io = { out: (text: string) => process.stdout.write(text + '\n'), err: (text: string) => process.stderr.write(text + '\n'), interactive: false };
+  const { exitCode, reports } = await sweep(files, { reporter: [], ...flags }, io);
+  return { exitCode, ...caseResults(reports) };
+}
