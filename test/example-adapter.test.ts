@@ -1,4 +1,4 @@
-// The worked example of docs/adapters.md must keep working: the adapter in fixtures/clients/ is loaded
+// The worked example of docs/adapters.md must keep working: the adapter in templates/ (what `sync-chaos init` writes) is loaded
 // the way `--client` loads it, passes the baseline scenario, replays a seed exactly, and the guide
 // shows exactly its code.
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
 
-const EXAMPLE = 'fixtures/clients/example-adapter.ts';
+const EXAMPLE = 'templates/adapter.ts';
 const SEEDS = 2;
 
 describe('the example adapter of docs/adapters.md', () => {
@@ -32,7 +32,7 @@ describe('the example adapter of docs/adapters.md', () => {
     expect((await runScenario(scenario, { seed: scenario.seed, client: factory })).eventLogHash).toBe(hashes[0]);
   });
 
-  it('is shown in the guide exactly as it is in fixtures/clients/', () => {
+  it('is shown in the guide exactly as it is in templates/', () => {
     const guide = readFileSync(join(REPO_ROOT, 'docs/adapters.md'), 'utf8');
     const code = readFileSync(join(REPO_ROOT, EXAMPLE), 'utf8');
     const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);

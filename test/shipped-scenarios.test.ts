@@ -13,7 +13,9 @@ import { REPO_ROOT } from './cli-helpers.ts';
 /** Seeds per scenario here; the full 50-seed sweep is `sync-chaos run scenarios/*.yaml --seeds 50`. */
 const SEEDS_PER_SCENARIO = 2;
 const SCENARIOS = join(REPO_ROOT, 'scenarios');
-const files = readdirSync(SCENARIOS).filter((name) => name.endsWith('.yaml'));
+const yamlIn = (folder: string) => readdirSync(join(SCENARIOS, folder)).filter((name) => name.endsWith('.yaml'));
+/** The simulated ones a glob of scenarios/*.yaml finds, then the ones over real HTTP in scenarios/http/. */
+const files = [...yamlIn('.'), ...yamlIn('http').map((name) => `http/${name}`)];
 
 function shipped(name: string): Scenario {
   const loaded = loadScenarioFile(join(SCENARIOS, name));
@@ -22,8 +24,9 @@ function shipped(name: string): Scenario {
 }
 
 describe('every shipped scenario', () => {
-  it('is run below: scenarios/ holds nothing but .yaml scenario files', () => {
-    expect(readdirSync(SCENARIOS).filter((name) => !files.includes(name))).toEqual([]);
+  it('is run below: scenarios/ holds nothing but .yaml scenario files, and http/ for those over real HTTP', () => {
+    expect(readdirSync(SCENARIOS).filter((name) => name !== 'http' && !files.includes(name))).toEqual([]);
+    expect(readdirSync(join(SCENARIOS, 'http')).filter((name) => !files.includes(`http/${name}`))).toEqual([]);
   });
 
   it('uses, between them, every conflict policy and every fault kind, and one swarm draws every kind', () => {
@@ -33,6 +36,12 @@ describe('every shipped scenario', () => {
     expect(FAULT_KINDS.filter((kind) => !used.has(kind))).toEqual([]);
     const swarms = scenarios.filter((scenario) => scenario.nemesis?.swarm && FAULT_KINDS.every((kind) => scenario.nemesis!.kinds.includes(kind)));
     expect(swarms.map((scenario) => scenario.name)).not.toEqual([]);
+  });
+
+  it('keeps every scenario that needs a server in scenarios/http/, so a glob of scenarios/*.yaml never does', () => {
+    const needingServers = yamlIn('.').filter((name) => shipped(name).system.transport !== 'simulated' || shipped(name).system.server !== 'reference');
+    expect(needingServers).toEqual([]);
+    expect(yamlIn('http').length).toBeGreaterThan(0);
   });
 
   it.each(files)('%s passes with the reference client over its first seeds', async (name) => {
