@@ -1,7 +1,7 @@
 // `sync-chaos conformance --url URL`: checks a server that claims protocol v1, rule by rule, and prints
 // a PASS/FAIL table; exit 0 when every rule passes, 1 on any failure, 2 on bad input (a bad URL or
 // token), 3 when the server cannot be reached at all.
-import chalk from 'chalk';
+import colors from 'picocolors';
 import { Command } from 'commander';
 import { checkConformance, ServerUnreachableError, type RuleResult } from '../conformance/conformance.ts';
 import { BadInputError } from '../errors.ts';
@@ -70,7 +70,7 @@ async function conformance(flags: ConformanceFlags, io: ConformanceIo): Promise<
 export function tableOf(results: RuleResult[]): string[] {
   const width = Math.max(...results.map((result) => result.rule.length));
   return results.map((result) => {
-    const badge = result.passed ? chalk.green('PASS') : chalk.red('FAIL');
+    const badge = result.passed ? colors.green('PASS') : colors.red('FAIL');
     return `${badge}  ${result.rule.padEnd(width)}  ${result.detail}`;
   });
 }
