@@ -29,6 +29,7 @@ const E2E = [
   'test/pouchdb-example.test.ts',
   'test/run-bounds.test.ts',
   'test/package-*.test.ts',
+  'test/cli-small-things.test.ts',
 ];
 
 export default defineConfig({

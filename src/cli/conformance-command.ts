@@ -1,7 +1,7 @@
 // `sync-chaos conformance --url URL`: checks a server that claims protocol v1, rule by rule, and prints
 // a PASS/FAIL table; exit 0 when every rule passes, 1 on any failure, 2 on bad input (a bad URL or
 // token), 3 when the server cannot be reached at all.
-import colors from 'picocolors';
+import { colors } from '../report/colors.ts';
 import { Command } from 'commander';
 import { checkConformance, ServerUnreachableError, type RuleResult } from '../conformance/conformance.ts';
 import { BadInputError } from '../errors.ts';

@@ -1,7 +1,7 @@
 // The terminal reporter: one PASS/FAIL/ERROR line per scenario × seed with its counts, times,
 // event-log hash and replay command; a failing case reads like a bug report underneath it.
-// Colours through picocolors, which honours NO_COLOR and FORCE_COLOR and colours only a terminal.
-import colors from 'picocolors';
+// Colours follow NO_COLOR and FORCE_COLOR, and only a terminal gets them (colors.ts).
+import { colors } from './colors.ts';
 import type { CaseReport, Reporter } from './case.ts';
 import { counted } from './counted.ts';
 
