@@ -20,6 +20,7 @@ const SCRIPT = { name: 'sync-chaos', command: 'sync-chaos run' };
 
 export function initCommand(): Command {
   return new Command('init')
+    .exitOverride()
     .description('set this app up: an adapter skeleton, a scenario, sync-chaos.config.ts, an npm script and a GitHub Actions workflow')
     .option('--force', 'overwrite files that are already there')
     .action((flags: { force?: boolean }) => {

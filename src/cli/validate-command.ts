@@ -8,6 +8,7 @@ const out = (text: string) => process.stdout.write(text + '\n');
 
 export function validateCommand(): Command {
   return new Command('validate')
+    .exitOverride()
     .description('check scenario files without running them; exit 2 on any problem')
     .argument('<files...>', 'scenario YAML files')
     .exitOverride()
