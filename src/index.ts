@@ -35,7 +35,9 @@ export async function run(options: RunOptions = {}): Promise<RunOutcome> {
   const cwd = process.cwd();
   const loaded = config === false ? undefined : await loadProjectConfig(cwd, config);
   const { files, flags } = resolveRun(scenarios, flagsOf(settings, cwd, cwd), cwd, loaded);
-  const io = { out: (text: string) => process.stdout.write(text + '\n'), err: (text: string) => process.stderr.write(text + '\n'), interactive: false };
-  const { exitCode, reports } = await sweep(files, { reporter: [], ...flags }, io);
+  const reporter = flags.reporter ?? [];
+  // the console's lines are the one thing printed: the JSON document is what run() resolves with
+  const out = (text: string) => void (reporter.includes('console') && process.stdout.write(text + '\n'));
+  const { exitCode, reports } = await sweep(files, { ...flags, reporter }, { out, err: (text) => process.stderr.write(text + '\n'), interactive: false });
   return { exitCode, ...caseResults(reports) };
 }
