@@ -25,6 +25,6 @@ describe('run() from the package', () => {
   });
 
   it('rejects options the CLI would refuse', async () => {
-    await expect(run({ scenarios: [scenario], seed: 3, seeds: '1..2', config: false })).rejects.toThrow(/--seed 3 with --seeds 1\.\.2/);
+    await expect(run({ scenarios: [scenario], seed: 3, seeds: '1..2', config: false })).rejects.toThrow(/--seed 3 with the range --seeds 1\.\.2/);
   });
 });

@@ -42,7 +42,7 @@ describe('the command line', () => {
 
   it('refuses --seed with a --seeds range (exit 2)', async () => {
     const outcome = await cli(`run ${TINY} --seed 3 --seeds 1..5`);
-    expect(outcome.stderr).toMatch(/--seed 3 with --seeds 1\.\.5/);
+    expect(outcome.stderr).toMatch(/--seed 3 with the range --seeds 1\.\.5/);
     expect(outcome.code).toBe(2);
   });
 

@@ -1,26 +1,38 @@
 // The sync-chaos command line: one *-command.ts per command (`run` executes scenario files over
-// one or many seeds, `validate` checks them, `server` and `conformance` speak protocol v1 over
-// HTTP); this module maps what escapes a command to its exit code: 2 bad input, 3 a crash.
+// one or many seeds, `validate` checks them, `init` sets an app up, `server` and `conformance` speak
+// protocol v1 over HTTP); this module maps what escapes a command to its exit code: 2 bad input, 3 a crash.
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { BadInputError } from '../errors.ts';
-import { conformanceCommand } from './conformance-command.ts';
 import { EXIT_BAD_INPUT, EXIT_CRASH } from './exit-codes.ts';
-import { replayCommand } from './replay-command.ts';
-import { reportCommand } from './report-command.ts';
-import { runCommand } from './run-command.ts';
-import { serverCommand } from './server-command.ts';
-import { shrinkCommand } from './shrink-command.ts';
-import { validateCommand } from './validate-command.ts';
+
+/** Each command's module loads only when it runs, so `--version` and `validate` start without the simulator. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.ts')).runCommand(),
+  validate: async () => (await import('./validate-command.ts')).validateCommand(),
+  init: async () => (await import('./init-command.ts')).initCommand(),
+  replay: async () => (await import('./replay-command.ts')).replayCommand(),
+  server: async () => (await import('./server-command.ts')).serverCommand(),
+  conformance: async () => (await import('./conformance-command.ts')).conformanceCommand(),
+  report: async () => (await import('./report-command.ts')).reportCommand(),
+  shrink: async () => (await import('./shrink-command.ts')).shrinkCommand(),
+};
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const err = (text: string) => process.stderr.write(text + '\n');
 
-function program(): Command {
+async function program(argv: string[]): Promise<Command> {
   const cli = new Command('sync-chaos')
     .description('Deterministic chaos testing for offline-first sync.')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  for (const command of [runCommand(), validateCommand(), replayCommand(), serverCommand(), conformanceCommand(), reportCommand(), shrinkCommand()]) {
-    cli.addCommand(command);
+  // the command named, none for --version, every one otherwise (for --help and "did you mean")
+  const named = argv[2] ?? '';
+  const known = ['-V', '--version'].includes(named) || named in COMMANDS;
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    if (!known || name === named) cli.addCommand(await load());
   }
   return cli;
 }
@@ -30,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   try {
-    await program().parseAsync(argv);
+    await (await program(argv)).parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;

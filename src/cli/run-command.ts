@@ -1,6 +1,6 @@
-// `sync-chaos run <files...>`: every scenario file × seed the run plan asks for, run on the seed
-// pool and reported in seed order by the selected reporters (and the progress line, on a terminal).
-// Exit 0 clean, 1 violations, 2 bad input, 3 crash, 130 interrupted.
+// `sync-chaos run [files...]`: every scenario file × seed the run plan asks for (the files given, or
+// the project config's), run on the seed pool and reported in seed order by the selected reporters
+// (and the progress line, on a terminal). Exit 0 clean, 1 violations, 2 bad input, 3 crash, 130 interrupted.
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,20 +14,25 @@ import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/p
 import type { Scenario } from '../scenario/index.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED } from './exit-codes.ts';
 import { reporterOption } from './reporter-option.ts';
+import { loadProjectConfig, resolveRun, type ConfigurableFlags } from './project-config.ts';
 import * as caseModule from './run-case.ts';
 import { reviveError, type CaseSetup, type CaseTask } from './run-case.ts';
 import { parseRunPlan, plannedTasks, type RunPlan, type RunPlanFlags } from './run-plan.ts';
 import { loadScenarioFiles } from './scenario-files.ts';
 
-interface RunFlags extends RunPlanFlags {
-  client?: string;
-  swarm?: boolean;
+export interface RunFlags extends RunPlanFlags, ConfigurableFlags {
   trace?: boolean;
   showPayloads?: boolean;
   /** Every `--reporter` given, in order; none means `console`. */
   reporter?: ReporterName[];
-  out: string;
   checkDeterminism?: boolean;
+}
+
+/** Where a run prints, and whether it owns the terminal (the progress line, Ctrl-C): the CLI does, the API's run() does not. */
+export interface RunIo {
+  out(text: string): void;
+  err(text: string): void;
+  interactive: boolean;
 }
 
 /** The cases that ran, in seed order, and why no more did. */
@@ -38,39 +43,49 @@ interface RunOutcome {
   stoppedOnFailures: boolean;
 }
 
-const out = (text: string) => process.stdout.write(text + '\n');
-const err = (text: string) => process.stderr.write(text + '\n');
+const CLI_IO: RunIo = {
+  out: (text) => process.stdout.write(text + '\n'),
+  err: (text) => process.stderr.write(text + '\n'),
+  interactive: true,
+};
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run scenario files; exit 0 clean, 1 violations, 2 bad input, 3 crash')
-    .argument('<files...>', 'scenario YAML files')
+    .description("run scenario files (default: the project config's); exit 0 clean, 1 violations, 2 bad input, 3 crash")
+    .argument('[files...]', 'scenario YAML files or globs (quoted globs are expanded here, whatever the shell)')
+    .option('--suite <name>', 'also run a suite of the scenarios shipped with sync-chaos: standard (the ones a client of its own takes; no server needed)')
+    .option('--config <file>', 'the project config (default: sync-chaos.config.ts, .mts, .js, .mjs or .json in this folder)')
     .option('--seed <seed>', "first seed (default: the scenario's seed)")
-    .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range', '1')
+    .option('--seeds <count|from..to>', 'how many seeds to run, or an inclusive range (default: 1)')
     .option('--client <path>', "a client module to test instead of the scenario's client")
     .option('--trace', `write each case's event log as NDJSON into the run's report folder and under ${TRACE_FOLDER}/`)
     .option('--show-payloads', 'let reports quote field values that are not the simulated users\' own tokens (by default they appear as sha256 hashes)')
     .option('--swarm', "swarm testing: the nemesis draws its fault parameters from each seed (and every kind, if the scenario has no nemesis); the drawn faults are printed")
     .addOption(reporterOption('console'))
-    .option('--out <dir>', 'folder for the file reports (json, junit, markdown, html) and traces: each run writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
+    .option('--out <dir>', `folder for the file reports (json, junit, markdown, html) and traces: each run writes <dir>/<run-id>/ and points <dir>/latest at it (default: ${DEFAULT_OUT})`)
     .option('--workers <n>', 'worker threads running seeds in parallel; 1 runs them in this process (default: the number of cores)')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the seeds (position mod n = i-1), for spreading a sweep over machines')
     .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
     .option('--check-determinism', 'run each case twice and fail it (exit 4) when the two event logs differ, naming the first event that does and the likely cause')
     .option('--time-budget <duration>', 'run seeds in order until this much wall time is spent (e.g. 90s, 10m), then report the ones that fit')
     .exitOverride()
-    .action(async (files: string[], flags: RunFlags) => {
-      process.exitCode = await run(files, flags);
+    .action(async (patterns: string[], given: RunFlags) => {
+      const cwd = process.cwd();
+      const { files, flags } = resolveRun(patterns, given, cwd, await loadProjectConfig(cwd, given.config));
+      process.exitCode = (await sweep(files, flags, CLI_IO)).exitCode;
     });
 }
 
-async function run(files: string[], flags: RunFlags): Promise<number> {
+/** Runs every case of `files` × seeds and hands the selected reporters their cases: the CLI's `run`, and the API's. */
+export async function sweep(files: string[], given: RunFlags, io: RunIo): Promise<{ exitCode: number; reports: CaseReport[] }> {
+  const { out, err } = io;
+  const flags: RunFlags & { out: string } = { seeds: '1', out: DEFAULT_OUT, ...given };
   const startedMs = performance.now();
   const elapsedMs = () => performance.now() - startedMs;
   const plan = parseRunPlan(flags, availableParallelism());
   const scenarios = loadScenarioFiles(files);
-  if (!scenarios) return EXIT_BAD_INPUT;
-  warnOfRealSockets(scenarios);
+  if (!scenarios) return { exitCode: EXIT_BAD_INPUT, reports: [] };
+  warnOfRealSockets(scenarios, err);
   const fileList = scenarios.map(({ file }) => file);
   const tasks = plannedTasks(plan, scenarios.map(({ scenario }) => scenario.seed));
   const planned = tasks.map(({ fileIndex, seed }) => ({ file: fileList[fileIndex]!, seed }));
@@ -83,28 +98,28 @@ async function run(files: string[], flags: RunFlags): Promise<number> {
   if (flags.trace === true || selected.some((name) => name !== 'console')) folder.create();
   const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write: out };
   // On a terminal only, and never beside the JSON a script reads from stdout.
-  const progress = process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;
+  const progress = io.interactive && process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;
   const reporter = createReporters(selected, info, progress);
   const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html'), checkDeterminism: flags.checkDeterminism === true };
   reporter.onRunStart(planned);
-  const outcome = await runCases(tasks, plan, setup, reporter, elapsedMs).finally(() => progress?.clear());
+  const outcome = await runCases(tasks, plan, setup, reporter, elapsedMs, io).finally(() => progress?.clear());
   reporter.onRunEnd(outcome.reports, { reason: outcome.reason, planned: tasks.length });
   if (folder.exists) {
     folder.linkLatest();
     err(`reports: ${folder.path}`);
   }
-  noteLimits(plan, outcome, tasks.length, elapsedMs());
-  return outcome.reason === 'interrupted' ? EXIT_INTERRUPTED : exitCodeOf(outcome.reports);
+  noteLimits(plan, outcome, tasks.length, elapsedMs(), err);
+  return { exitCode: outcome.reason === 'interrupted' ? EXIT_INTERRUPTED : exitCodeOf(outcome.reports), reports: outcome.reports };
 }
 
-function warnOfRealSockets(scenarios: readonly { file: string; scenario: Scenario }[]): void {
+function warnOfRealSockets(scenarios: readonly { file: string; scenario: Scenario }[], err: (text: string) => void): void {
   for (const { file, scenario } of scenarios.filter(({ scenario }) => scenario.system.transport === 'http')) {
     err(`${file}: transport http, seeded but not byte-deterministic: real sockets and real time (time_scale ${scenario.system.timeScale}) decide the interleaving, so the event-log hash differs from run to run`);
   }
 }
 
 /** Runs the cases on the pool, each reported in seed order, until the plan's limits or Ctrl-C stop handing them out. */
-async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, reporter: Required<Reporter>, elapsedMs: () => number): Promise<RunOutcome> {
+async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, reporter: Required<Reporter>, elapsedMs: () => number, io: RunIo): Promise<RunOutcome> {
   const runners = runnersFor(setup, Math.max(1, Math.min(plan.workers, tasks.length)));
   const limits = new CaseLimits(plan, elapsedMs);
   const reports: CaseReport[] = [];
@@ -113,9 +128,9 @@ async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, repo
     if (limits.interrupted) process.exit(EXIT_INTERRUPTED);
     limits.interrupted = true;
     reporter.onInterrupt();
-    err('interrupted: finishing the running cases, then writing the reports (Ctrl-C again quits now)');
+    io.err('interrupted: finishing the running cases, then writing the reports (Ctrl-C again quits now)');
   };
-  process.on('SIGINT', onInterrupt);
+  if (io.interactive) process.on('SIGINT', onInterrupt);
   try {
     await runOrdered<CaseTask, CaseReport>({
       tasks,
@@ -141,7 +156,7 @@ async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, repo
 /** One runner on this thread, or `size` worker threads. */
 function runnersFor(setup: CaseSetup, size: number): Runner<CaseTask, CaseReport>[] {
   if (size === 1) return [inProcessRunner(caseModule, setup)];
-  return Array.from({ length: size }, () => workerRunner<CaseSetup, CaseTask, CaseReport>(new URL('./run-case.ts', import.meta.url), setup, reviveError));
+  return Array.from({ length: size }, () => workerRunner<CaseSetup, CaseTask, CaseReport>(caseModule.taskModuleUrl, setup, reviveError));
 }
 
 /**
@@ -190,7 +205,7 @@ class CaseLimits {
 }
 
 /** What the time budget and `--stop-after` left out, on stderr. */
-function noteLimits(plan: RunPlan, outcome: RunOutcome, planned: number, elapsedMs: number): void {
+function noteLimits(plan: RunPlan, outcome: RunOutcome, planned: number, elapsedMs: number, err: (text: string) => void): void {
   const { reports, stoppedOnFailures } = outcome;
   const notRun = planned - reports.length;
   if (plan.timeBudget) err(`--time-budget ${plan.timeBudget.text}: ${reports.length} of ${planned} cases fit (${(elapsedMs / 1000).toFixed(1)}s wall)`);
