@@ -17,7 +17,6 @@ const CLIENTS = join(REPO_ROOT, 'fixtures/clients');
 /** The files in fixtures/clients/ that are not catalog clients, and what they are for instead. */
 const NOT_IN_CATALOG: Record<string, string> = {
   'catalog.ts': 'the catalog itself, as data, with its seed search',
-  'example-adapter.ts': 'the worked example of docs/adapters.md, a correct client',
   'throws-on-create.ts': 'an adapter that throws, for the exit-3 tests',
   'with-mistake.ts': 'what the catalog clients are built from, not a client of its own',
 };

@@ -110,7 +110,7 @@ describe('the upgrade fault in a run', () => {
 
 describe('the CLI and a client without app builds', () => {
   it('refuses a scheduled upgrade with exit 2, naming the fault at its line and column', async () => {
-    const { code, stderr } = await runCli(['run', 'scenarios/upgrade.yaml', '--client', 'fixtures/clients/example-adapter.ts', '--workers', '1']);
+    const { code, stderr } = await runCli(['run', 'scenarios/upgrade.yaml', '--client', 'templates/adapter.ts', '--workers', '1']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^scenarios\/upgrade\.yaml:12:15 faults\[1\]\.upgrade: the upgrade fault installs older and newer builds of the app, and this client declares none/m);
     expect(stderr).not.toMatch(/\n\s+at /);
