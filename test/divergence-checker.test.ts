@@ -13,7 +13,7 @@ function shown(id: string, fields: Fields, extra: Partial<VisibleRecord> = {}): 
 
 function input(serverRecords: ServerRecord[], devices: Record<string, VisibleRecord[]>, openConflicts = 0): CheckInput {
   const finals: DeviceFinalState[] = Object.entries(devices).map(([deviceId, records]) => ({ deviceId, records, openConflicts }));
-  return { events: [], devices: finals, server: serverRecords };
+  return { events: [], faultSpans: [], devices: finals, server: serverRecords };
 }
 
 describe('divergence checker', () => {

@@ -5,6 +5,7 @@ import type { Entity, Fields, ServerRecord, SyncStatus, VisibleRecord } from '..
 import type { CheckInput, DeviceFinalState } from '../src/check/index.ts';
 import type { FaultSpec } from '../src/scenario/fault-specs.ts';
 import type { HistoryEvent } from '../src/history/events.ts';
+import { faultSpans } from '../src/history/fault-spans.ts';
 import { History } from '../src/history/history.ts';
 
 interface WriteCall {
@@ -108,5 +109,5 @@ export function device(deviceId: string, records: VisibleRecord[] = []): DeviceF
 }
 
 export function input(history: HistoryBuilder, server: ServerRecord[], devices: DeviceFinalState[] = [], extra: Partial<CheckInput> = {}): CheckInput {
-  return { events: history.events, server, devices, quiesced: true, ...extra };
+  return { events: history.events, faultSpans: faultSpans(history.events), server, devices, quiesced: true, ...extra };
 }

@@ -4,7 +4,7 @@
 import type { Fields } from '../adapter.ts';
 import { causalityOf, type Causality } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { lastEventMs } from '../history/event-log.ts';
@@ -33,7 +33,7 @@ function duplicatesIn(where: string, records: readonly Shown[], causality: Causa
       idsByCreate.set(root, ids);
     }
   }
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const lastMs = lastEventMs(input.events);
   return [...idsByCreate]
     .filter(([, ids]) => ids.size > 1)

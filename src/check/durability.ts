@@ -5,7 +5,7 @@
 import type { VisibleRecord } from '../adapter.ts';
 import type { OperationEvent, ReadEvent } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { faultSpans, faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
+import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, simTime, tokensIn, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
@@ -17,7 +17,7 @@ interface Death {
 
 export function checkDurability(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   // a change the server refused and the app said so is no longer one it promised to keep
   const refused = recordNotices(input.events, ['change-rejected']);
   const saved = new Map<string, Map<string, Write>>();

@@ -4,13 +4,13 @@
 import type { Fields } from '../adapter.ts';
 import { causalityOf } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, simTime, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkHonestStatus(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const committed = new Map<string, Set<string>>();
   const violations: Violation[] = [];
   const reported = new Set<string>();

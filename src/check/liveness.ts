@@ -3,7 +3,7 @@
 // user (shown `failed`, or named in a logged conflict or rejection), and resume-phase writes reach everyone.
 import type { Fields } from '../adapter.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, loggedConflictTokens, recordNotices, simTime, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { findEvent, lastEventMs } from '../history/event-log.ts';
@@ -64,7 +64,7 @@ function boundOf(events: CheckInput['events']): string | undefined {
 
 function dropped(input: CheckInput): Violation[] {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const logged = loggedConflictTokens(input.events);
   const surfaced = new Set<string>();
   for (const device of input.devices) {

@@ -4,7 +4,7 @@
 import type { ServerRecord } from '../adapter.ts';
 import { isToken } from '../history/tokens.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { faultSpans, faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
+import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
@@ -46,7 +46,7 @@ function classify(input: CheckInput): Classified[] {
 
 export function checkLostWrite(input: CheckInput): CheckResult {
   const allowed = new Set(input.allow ?? []);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const lastCommitMs = lastCommitTimes(input);
   const violations = classifyWrites(input)
     .filter((entry) => LOSSES.has(entry.class) && !allowed.has(entry.class))

@@ -2,14 +2,14 @@
 // shown (a note flickering back to an older text after a sync). Switching to a concurrent value, or back
 // under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it.
 import { causalityOf, type Write } from './causality.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { recordNotices, simTime, writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkMonotonicReads(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const replaced = conflictLog(input.events, causality);
   const refused = recordNotices(input.events, ['change-rejected']);
   /** A value the server refused and the app said so: stepping back from it is the refusal, surfaced. */

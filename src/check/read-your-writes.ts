@@ -2,14 +2,14 @@
 // a value built on it, unless a logged conflict replaced it, a delete removed the record, the server
 // refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
 import { causalityOf, tokenFields, type Write } from './causality.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, simTime, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkReadYourWrites(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const replaced = conflictLog(input.events, causality);
   const refused = recordNotices(input.events, ['change-rejected']);
   /** Per device, the latest acknowledged write of each record (by id) and field. */

@@ -4,14 +4,14 @@
 // it deleted) is told apart from where it is still live (the delete never got there).
 import type { EventLog } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { lastEventMs } from '../history/event-log.ts';
 
 export function checkResurrection(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const lastMs = lastEventMs(input.events);
   // a delete the server turned down, and the app said so, was surfaced rather than undone behind the user's back
   const refused = recordNotices(input.events, ['change-rejected', 'conflict']);

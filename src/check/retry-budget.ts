@@ -1,8 +1,7 @@
 // Retry budget: while a device is offline (a `drop` partition: airplane mode) its automatic sync
 // attempts must stay within the scenario's hourly budget, or the app burns the battery. It counts every
 // request the app tried, the ones the offline network refused included; pull-to-refresh is the user's.
-import type { EventLog } from '../history/events.ts';
-import { faultSpans, type FaultSpan } from '../history/fault-spans.ts';
+import type { FaultSpan } from '../history/fault-spans.ts';
 import { simTime } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
@@ -11,7 +10,7 @@ const WINDOW_MS = 3_600_000;
 export function checkRetryBudget(input: CheckInput): CheckResult {
   const budget = input.retryBudgetPerHour;
   if (budget === undefined) return { valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' };
-  const offline = offlineSpans(input.events);
+  const offline = offlineSpans(input.faultSpans);
   const attempts = new Map<string, number[]>();
   const refreshing = new Map<string, number>();
   for (const event of input.events) {
@@ -38,8 +37,8 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
   return { valid: violations.length === 0, violations };
 }
 
-function offlineSpans(events: EventLog): FaultSpan[] {
-  return faultSpans(events).filter((span) => span.kind === 'partition' && span.mode === 'drop');
+function offlineSpans(spans: readonly FaultSpan[]): FaultSpan[] {
+  return spans.filter((span) => span.kind === 'partition' && span.mode === 'drop');
 }
 
 /** The hour window holding the most of `times` (sorted), and where it starts. */

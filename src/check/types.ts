@@ -15,6 +15,8 @@ export interface DeviceFinalState {
 
 export interface CheckInput {
   events: EventLog;
+  /** The faults of `events` as spans (history/fault-spans.ts), derived once per case for every checker. */
+  faultSpans: readonly FaultSpan[];
   devices: DeviceFinalState[];
   /** Every server record, tombstones included. */
   server: ServerRecord[];

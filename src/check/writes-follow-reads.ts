@@ -2,14 +2,14 @@
 // was made over a version of the record, a device showing that write while still showing an older
 // value than the writer saw in another field shows an effect without its cause.
 import { causalityOf } from './causality.ts';
-import { faultSpans, faultsDuring } from '../history/fault-spans.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, simTime, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
 export function checkWritesFollowReads(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
-  const spans = faultSpans(input.events);
+  const spans = input.faultSpans;
   const reported = new Set<string>();
   // a cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation
   const refused = recordNotices(input.events, ['change-rejected']);

@@ -20,6 +20,7 @@ import type { FaultWorld } from '../faults/world.ts';
 import { SimulatedUser } from '../device/workload.ts';
 import type { PhaseEvent } from '../history/events.ts';
 import { countEvents } from '../history/counts.ts';
+import { faultSpans } from '../history/fault-spans.ts';
 import { History } from '../history/history.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer } from '../reference/server/server.ts';
@@ -427,6 +428,7 @@ class World {
     const finalStates = await this.finalStates();
     const input = {
       events: this.history.events,
+      faultSpans: faultSpans(this.history.events),
       ...finalStates,
       allow: this.scenario.allow,
       quiesced,
