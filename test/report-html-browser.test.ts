@@ -137,6 +137,16 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       expect(await zoomWindow(page)).toEqual(full);
       expect(await page.locator('svg.chart .fault-band[data-kind="partition"]').count()).toBe(2);
 
+      // a drag across the middle of the timeline zooms to the part it crossed
+      const lanes = (await page.locator('#timeline').boundingBox())!;
+      await page.mouse.move(lanes.x + lanes.width * 0.4, lanes.y + lanes.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(lanes.x + lanes.width * 0.6, lanes.y + lanes.height / 2, { steps: 4 });
+      await page.mouse.up();
+      const dragged = await zoomWindow(page);
+      expect(dragged.fromMs).toBeGreaterThan(full.toMs * 0.3);
+      expect(dragged.toMs).toBeLessThan(full.toMs * 0.7);
+
       await context.grantPermissions(['clipboard-read', 'clipboard-write']);
       await page.locator('#copy-replay').click();
       await expect.poll(() => page.locator('#copy-replay').textContent()).toBe('Copied');
