@@ -35,7 +35,7 @@ interface ReportViolation {
   checker: string;
   summary: string;
   record?: { id: string };
-  writes?: { atMs: number }[];
+  writes?: { device: string; op: number; atMs: number }[];
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -104,11 +104,15 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       await page.locator('#filter-checker').selectOption('resurrection');
       expect(await page.locator('button.violation').count()).toBe(resurrections.length);
       expect(new Set(await page.locator('button.violation').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-checker'))))).toEqual(new Set(['resurrection']));
+      // only the filtered violations' writes are marked on the timeline
+      const cited = new Set(resurrections.flatMap((violation) => violation.writes!.map((write) => `${write.device}:${write.op}`)));
+      expect(await page.locator('#timeline .write.involved').count()).toBe(cited.size);
       await page.locator('#group-by').selectOption('record');
       expect(await page.locator('details.group').count()).toBe(new Set(resurrections.map((violation) => violation.record!.id)).size);
       const ofRecord = (violation: ReportViolation) => resurrections.filter((each) => each.record!.id === violation.record!.id).map((each) => `[resurrection] ${each.summary}`);
       await page.locator('#search').fill(inPartition.record!.id.slice(0, 8));
-      expect(await page.locator('button.violation').allTextContents()).toEqual(ofRecord(inPartition));
+      // the list follows the search box once typing pauses
+      await expect.poll(() => page.locator('button.violation').allTextContents()).toEqual(ofRecord(inPartition));
       await shot(page, '2-filtered');
 
       await page.locator('button.violation', { hasText: inPartition.summary }).click();
@@ -128,7 +132,7 @@ describe.skipIf(skip)('report.html in a real browser', () => {
 
       // a delete saved well after the partition healed (beyond the zoom's 5s of context): no fault overlapped its writes
       await page.locator('#search').fill(outside.record!.id.slice(0, 8));
-      expect(await page.locator('button.violation').allTextContents()).toEqual(ofRecord(outside));
+      await expect.poll(() => page.locator('button.violation').allTextContents()).toEqual(ofRecord(outside));
       await page.locator('button.violation', { hasText: outside.summary }).click();
       await expect.poll(() => history.locator('h3').nth(1).textContent()).toBe('Faults during these writes (0)');
       expect(await page.locator('svg.chart .fault-band').count()).toBe(0);

@@ -11,6 +11,7 @@
   const MIN_WINDOW_MS = 1000;
   /** How much of the run either side of a violation's writes its zoom shows at least: the writes just before and after. */
   const CONTEXT_MS = 5000;
+  const SEARCH_PAUSE_MS = 150;
 
   /** An HTML element with text and attributes; children are appended in order. */
   function el(tag, attributes, ...children) {
@@ -136,7 +137,12 @@
     const shown = el('span', { id: 'violations-shown', class: 'muted' });
     checkerSelect.addEventListener('change', () => { state.checker = checkerSelect.value; redrawList(); });
     groupSelect.addEventListener('change', () => { state.groupBy = groupSelect.value; redrawList(); });
-    searchBox.addEventListener('input', () => { state.search = searchBox.value.trim().toLowerCase(); redrawList(); });
+    // redrawn once typing pauses, not on every keystroke of a long run's list
+    let typing;
+    searchBox.addEventListener('input', () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => { state.search = searchBox.value.trim().toLowerCase(); redrawList(); }, SEARCH_PAUSE_MS);
+    });
     const list = el('div', { id: 'violations', class: 'violations' });
     const history = el('div', { id: 'history' }, el('span', { class: 'muted' }, each.violations.length > 0 ? 'Choose a violation to see its write history.' : 'No violations.'));
     detail.append(el('h3', {}, `Violations (${each.violations.length})`));
@@ -166,7 +172,13 @@
         });
         return label === undefined ? el('ul', {}, ...items) : el('details', { open: '', class: 'group' }, el('summary', {}, label), el('ul', {}, ...items));
       }));
-      redrawPlots();
+      markInvolved();
+    }
+
+    /** Marks red the timeline's writes that a listed violation involves. */
+    function markInvolved() {
+      const involved = new Set(visible().flatMap((index) => (each.views ? each.views[index].writes : [])));
+      for (const mark of timelineBox.querySelectorAll('.write')) mark.classList.toggle('involved', involved.has(mark.dataset.write));
     }
 
     /** Groups in the order their first member comes: by checker, by record, or one unlabelled group. */
@@ -218,9 +230,9 @@
       timelineBox.dataset.fromMs = String(state.window.fromMs);
       timelineBox.dataset.toMs = String(state.window.toMs);
       resetZoom.disabled = !zoomed;
-      const involved = new Set(visible().flatMap((index) => (each.views ? each.views[index].writes : [])));
       const chosenView = state.chosen !== undefined && each.views ? each.views[state.chosen] : undefined;
-      timelineBox.replaceChildren(drawTimeline(timeline, state.window, involved, chosenView, deviceColor, zoom));
+      timelineBox.replaceChildren(drawTimeline(timeline, state.window, chosenView, deviceColor, zoom));
+      markInvolved();
       chartsBox.replaceChildren(
         el('div', {}, el('h3', {}, 'Save-to-commit latency (log scale)'), latencyChart(timeline, each.summary, state.window, chosenView, deviceColor)),
         el('div', {}, el('h3', {}, 'Queue depth over time'), queueChart(timeline, state.window, chosenView, deviceColor)),
@@ -253,13 +265,14 @@
         el('h3', {}, title),
         el('p', {}, violation.summary),
         ...(violation.record ? [onlyRecord] : []),
-        writes.length > 0 ? table : el('p', { class: 'muted' }, 'The history holds no write to this record.'),
+        writes.length > 0 ? table : el('p', { class: 'muted' }, violation.record ? 'The history holds no write to this record.' : 'The checker names no write for this violation.'),
         el('h3', {}, `Faults during these writes (${faults.length})`),
         view && view.fromMs !== undefined ? el('p', { class: 'muted' }, view.toMs > view.fromMs ? `The faults in force between ${clock(view.fromMs)} and ${clock(view.toMs)}, from the first save to the last server commit (or acknowledgement).` : `The faults in force at ${clock(view.fromMs)}, when the write was saved.`) : '',
         faults.length > 0 ? el('ul', { class: 'faults' }, ...faults.map((fault) => el('li', {}, faultText(fault)))) : el('p', { class: 'muted' }, 'None.'),
       );
     }
 
+    redrawPlots();
     redrawList();
   }
 
@@ -350,7 +363,7 @@
 
   const LANE = 26, LEFT = 48, RIGHT = 990, WIDTH = 1000, AXIS = 22;
 
-  function drawTimeline(timeline, window, involved, chosenView, deviceColor, zoom) {
+  function drawTimeline(timeline, window, chosenView, deviceColor, zoom) {
     const lanes = ['server', ...timeline.devices];
     const laneOf = new Map(lanes.map((name, i) => [name, i]));
     const { x, clamp, overlaps } = xScale(window, LEFT, RIGHT);
@@ -382,7 +395,7 @@
       const key = `${write.device}:${write.op}`;
       const lane = laneOf.get(write.device);
       if (overlaps(write.atMs, write.atMs)) {
-        const mark = svg('line', { class: `write ${write.outcome}${involved.has(key) ? ' involved' : ''}${chosen.has(key) ? ' chosen' : ''}`, x1: x(write.atMs), x2: x(write.atMs), y1: lane * LANE + 5, y2: lane * LANE + LANE - 5, 'data-write': key },
+        const mark = svg('line', { class: `write ${write.outcome}${chosen.has(key) ? ' chosen' : ''}`, x1: x(write.atMs), x2: x(write.atMs), y1: lane * LANE + 5, y2: lane * LANE + LANE - 5, 'data-write': key },
           svg('title', {}, `${write.device} op ${write.op}: ${write.f} ${write.entity || ''} ${write.id || ''} at ${clock(write.atMs)} (${write.outcome}${write.committedMs === undefined ? ', never committed' : `, committed ${clock(write.committedMs)}`})`));
         root.append(mark);
       }
