@@ -7,8 +7,8 @@
   const SVG = 'http://www.w3.org/2000/svg';
   const COLORS = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#116329', '#953800'];
   const FAULT_COLORS = { partition: '#cf222e', kill: '#8250df', clock: '#9a6700', batch_failure: '#bc4c00', backup_restore: '#116329', suspend: '#57606a', upgrade: '#0969da', server_restart: '#bf3989', latency: '#d4a72c', loss: '#fa4549', duplicate: '#6639ba', reorder: '#1b7c83' };
-  /** The narrowest window the timeline zooms to: ticks stay a tenth of a second apart at least. */
-  const MIN_WINDOW_MS = 1000;
+  /** The narrowest frame the timeline zooms to: ticks stay a tenth of a second apart at least. */
+  const MIN_FRAME_MS = 1000;
   /** How much of the run either side of a violation's writes its zoom shows at least: the writes just before and after. */
   const CONTEXT_MS = 5000;
   const SEARCH_PAUSE_MS = 150;
@@ -93,14 +93,14 @@
   }
 
   /**
-   * One case's page. `state` is what the reader chose: the timeline's window, the violation
+   * One case's page. `state` is what the reader chose: the timeline's frame, the violation
    * filter (checker and search text), the grouping, and the chosen violation; `redraw` repaints
    * the parts that depend on it.
    */
   function drawCase(each) {
     const timeline = each.timeline;
-    const fullWindow = { fromMs: 0, toMs: Math.max(1, timeline ? timeline.endMs : each.simulatedMs) };
-    const state = { window: fullWindow, checker: 'all', search: '', groupBy: 'checker', chosen: undefined };
+    const wholeRun = { fromMs: 0, toMs: Math.max(1, timeline ? timeline.endMs : each.simulatedMs) };
+    const state = { frame: wholeRun, checker: 'all', search: '', groupBy: 'checker', chosen: undefined };
     const faultsById = new Map((timeline ? timeline.faults : []).map((fault) => [fault.faultId, fault]));
     const deviceColor = (device) => COLORS[(timeline ? timeline.devices.indexOf(device) : 0) % COLORS.length];
 
@@ -113,14 +113,14 @@
     if (each.error) detail.append(el('h3', { class: 'error' }, 'The system under test failed'), el('pre', { class: 'mono' }, each.error.message));
 
     const timelineBox = el('div', { id: 'timeline-box' });
-    const windowText = el('span', { id: 'zoom-window', class: 'muted' });
+    const frameText = el('span', { id: 'zoom-frame', class: 'muted' });
     const resetZoom = el('button', { type: 'button', id: 'reset-zoom' }, 'Reset zoom');
-    resetZoom.addEventListener('click', () => zoom(fullWindow));
+    resetZoom.addEventListener('click', () => zoom(wholeRun));
     const chartsBox = el('div', { class: 'charts' });
     if (timeline) {
       detail.append(
         el('h3', {}, 'Timeline'),
-        el('div', { class: 'zoom-bar' }, windowText, resetZoom, el('span', { class: 'muted' }, 'Drag across the timeline to zoom; choosing a violation zooms to its writes.')),
+        el('div', { class: 'zoom-bar' }, frameText, resetZoom, el('span', { class: 'muted' }, 'Drag across the timeline to zoom; choosing a violation zooms to its writes.')),
         legend(timeline, deviceColor),
         timelineBox,
       );
@@ -206,36 +206,36 @@
       for (const button of list.querySelectorAll('button.violation')) button.classList.toggle('chosen', button.dataset.index === String(index));
       const view = each.views && each.views[index];
       showHistory(index);
-      if (view && view.fromMs !== undefined) zoom(paddedWindow(view.fromMs, view.toMs));
+      if (view && view.fromMs !== undefined) zoom(paddedFrame(view.fromMs, view.toMs));
       else redrawPlots();
     }
 
     /** The span with a quarter of its width (at least CONTEXT_MS) either side, inside the run. */
-    function paddedWindow(fromMs, toMs) {
+    function paddedFrame(fromMs, toMs) {
       const pad = Math.max((toMs - fromMs) / 4, CONTEXT_MS);
-      return { fromMs: Math.max(0, fromMs - pad), toMs: Math.min(fullWindow.toMs, toMs + pad) };
+      return { fromMs: Math.max(0, fromMs - pad), toMs: Math.min(wholeRun.toMs, toMs + pad) };
     }
 
     function zoom(target) {
-      const width = Math.max(MIN_WINDOW_MS, target.toMs - target.fromMs);
-      const fromMs = Math.max(0, Math.min(target.fromMs, fullWindow.toMs - width));
-      state.window = { fromMs, toMs: Math.min(fullWindow.toMs, fromMs + width) };
+      const width = Math.max(MIN_FRAME_MS, target.toMs - target.fromMs);
+      const fromMs = Math.max(0, Math.min(target.fromMs, wholeRun.toMs - width));
+      state.frame = { fromMs, toMs: Math.min(wholeRun.toMs, fromMs + width) };
       redrawPlots();
     }
 
     function redrawPlots() {
       if (!timeline) return;
-      const zoomed = state.window.fromMs > fullWindow.fromMs || state.window.toMs < fullWindow.toMs;
-      windowText.textContent = `showing ${clock(state.window.fromMs)} – ${clock(state.window.toMs)}${zoomed ? ` of ${clock(fullWindow.toMs)}` : ' (the whole run)'}`;
-      timelineBox.dataset.fromMs = String(state.window.fromMs);
-      timelineBox.dataset.toMs = String(state.window.toMs);
+      const zoomed = state.frame.fromMs > wholeRun.fromMs || state.frame.toMs < wholeRun.toMs;
+      frameText.textContent = `showing ${clock(state.frame.fromMs)} – ${clock(state.frame.toMs)}${zoomed ? ` of ${clock(wholeRun.toMs)}` : ' (the whole run)'}`;
+      timelineBox.dataset.fromMs = String(state.frame.fromMs);
+      timelineBox.dataset.toMs = String(state.frame.toMs);
       resetZoom.disabled = !zoomed;
       const chosenView = state.chosen !== undefined && each.views ? each.views[state.chosen] : undefined;
-      timelineBox.replaceChildren(drawTimeline(timeline, state.window, chosenView, deviceColor, zoom));
+      timelineBox.replaceChildren(drawTimeline(timeline, state.frame, chosenView, deviceColor, zoom));
       markInvolved();
       chartsBox.replaceChildren(
-        el('div', {}, el('h3', {}, 'Save-to-commit latency (log scale)'), latencyChart(timeline, each.summary, state.window, chosenView, deviceColor)),
-        el('div', {}, el('h3', {}, 'Queue depth over time'), queueChart(timeline, state.window, chosenView, deviceColor)),
+        el('div', {}, el('h3', {}, 'Save-to-commit latency (log scale)'), latencyChart(timeline, each.summary, state.frame, chosenView, deviceColor)),
+        el('div', {}, el('h3', {}, 'Queue depth over time'), queueChart(timeline, state.frame, chosenView, deviceColor)),
       );
     }
 
@@ -344,33 +344,33 @@
 
   const TIME_STEPS_MS = [100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
 
-  /** Round moments in the window, at most about `count` of them. */
-  function timeTicks(window, count) {
-    const span = window.toMs - window.fromMs;
+  /** Round moments in the frame, at most about `count` of them. */
+  function timeTicks(frame, count) {
+    const span = frame.toMs - frame.fromMs;
     const step = TIME_STEPS_MS.find((ms) => span / ms <= count) || TIME_STEPS_MS[TIME_STEPS_MS.length - 1];
     const ticks = [];
-    for (let ms = Math.ceil(window.fromMs / step) * step; ms <= window.toMs; ms += step) ticks.push(ms);
+    for (let ms = Math.ceil(frame.fromMs / step) * step; ms <= frame.toMs; ms += step) ticks.push(ms);
     return ticks;
   }
 
-  /** The x scale of a plot `left`..`right` px wide showing `window`, and whether a span shows in it. */
-  function xScale(window, left, right) {
-    const x = (ms) => left + ((right - left) * (ms - window.fromMs)) / (window.toMs - window.fromMs);
-    const clamp = (ms) => x(Math.max(window.fromMs, Math.min(window.toMs, ms)));
-    const overlaps = (fromMs, toMs) => fromMs <= window.toMs && toMs >= window.fromMs;
+  /** The x scale of a plot `left`..`right` px wide showing `frame`, and whether a span shows in it. */
+  function xScale(frame, left, right) {
+    const x = (ms) => left + ((right - left) * (ms - frame.fromMs)) / (frame.toMs - frame.fromMs);
+    const clamp = (ms) => x(Math.max(frame.fromMs, Math.min(frame.toMs, ms)));
+    const overlaps = (fromMs, toMs) => fromMs <= frame.toMs && toMs >= frame.fromMs;
     return { x, clamp, overlaps };
   }
 
   const LANE = 26, LEFT = 48, RIGHT = 990, WIDTH = 1000, AXIS = 22;
 
-  function drawTimeline(timeline, window, chosenView, deviceColor, zoom) {
+  function drawTimeline(timeline, frame, chosenView, deviceColor, zoom) {
     const lanes = ['server', ...timeline.devices];
     const laneOf = new Map(lanes.map((name, i) => [name, i]));
-    const { x, clamp, overlaps } = xScale(window, LEFT, RIGHT);
+    const { x, clamp, overlaps } = xScale(frame, LEFT, RIGHT);
     const bottom = lanes.length * LANE;
     const height = bottom + AXIS;
     const root = svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-label': 'timeline', id: 'timeline' });
-    for (const ms of timeTicks(window, 10)) {
+    for (const ms of timeTicks(frame, 10)) {
       root.append(svg('line', { class: 'grid', x1: x(ms), x2: x(ms), y1: 0, y2: bottom }), svg('line', { class: 'axis', x1: x(ms), x2: x(ms), y1: bottom, y2: bottom + 4 }),
         svg('text', { class: 'tick', x: x(ms), y: height - 6, 'text-anchor': 'middle' }, clock(ms)));
     }
@@ -407,7 +407,7 @@
       const cx = x(kill.atMs), cy = lane * LANE + LANE / 2;
       root.append(svg('path', { class: 'kill', d: `M${cx - 4} ${cy - 4}L${cx + 4} ${cy + 4}M${cx + 4} ${cy - 4}L${cx - 4} ${cy + 4}` }, svg('title', {}, `${kill.device} killed at ${clock(kill.atMs)}`)));
     }
-    dragToZoom(root, window, height, zoom);
+    dragToZoom(root, frame, height, zoom);
     return root;
   }
 
@@ -418,7 +418,7 @@
   }
 
   /** A drag across the timeline zooms every plot to the part it crossed. */
-  function dragToZoom(root, window, height, zoom) {
+  function dragToZoom(root, frame, height, zoom) {
     const brush = svg('rect', { class: 'brush', x: 0, y: 0, width: 0, height, visibility: 'hidden' });
     root.append(brush);
     const toViewBox = (event) => {
@@ -443,7 +443,7 @@
       const fromX = Math.min(startX, endX), toX = Math.max(startX, endX);
       startX = undefined;
       brush.setAttribute('visibility', 'hidden');
-      const msAt = (px) => window.fromMs + ((px - LEFT) / (RIGHT - LEFT)) * (window.toMs - window.fromMs);
+      const msAt = (px) => frame.fromMs + ((px - LEFT) / (RIGHT - LEFT)) * (frame.toMs - frame.fromMs);
       if (toX - fromX >= 5) zoom({ fromMs: msAt(fromX), toMs: msAt(toX) });
     });
   }
@@ -451,11 +451,11 @@
   const W = 480, H = 210, L = 52, R = 472, TOP = 8, B = 24;
 
   /**
-   * An x–y chart of the window: time ticks below, `yTicks` (value, label) left, the faults in force
+   * An x–y chart of the frame: time ticks below, `yTicks` (value, label) left, the faults in force
    * as bands behind the data (with the chosen violation's span), and what `draw` adds given the scales.
    */
-  function chart(label, timeline, window, chosenView, yTicks, y, draw) {
-    const { x, clamp, overlaps } = xScale(window, L, R);
+  function chart(label, timeline, frame, chosenView, yTicks, y, draw) {
+    const { x, clamp, overlaps } = xScale(frame, L, R);
     const bottom = H - B;
     const clipId = `clip-${label.replace(/\W+/g, '-')}`;
     const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, class: 'chart' },
@@ -470,7 +470,7 @@
     for (const [value, text] of yTicks) {
       root.append(svg('line', { class: 'grid', x1: L, x2: R, y1: y(value), y2: y(value) }), svg('text', { class: 'tick', x: L - 4, y: y(value) + 4, 'text-anchor': 'end' }, text));
     }
-    for (const ms of timeTicks(window, 5)) {
+    for (const ms of timeTicks(frame, 5)) {
       root.append(svg('line', { class: 'axis', x1: x(ms), x2: x(ms), y1: bottom, y2: bottom + 4 }), svg('text', { class: 'tick', x: x(ms), y: H - 6, 'text-anchor': 'middle' }, clock(ms)));
     }
     root.append(svg('line', { class: 'axis', x1: L, x2: R, y1: bottom, y2: bottom }), svg('line', { class: 'axis', x1: L, x2: L, y1: TOP, y2: bottom }));
@@ -487,7 +487,7 @@
   /** Faster commits are drawn on the chart's floor: below it a log scale only spreads noise. */
   const LATENCY_FLOOR_MS = 10;
 
-  function latencyChart(timeline, summary, window, chosenView, deviceColor) {
+  function latencyChart(timeline, summary, frame, chosenView, deviceColor) {
     // As the run summary measures it: from the app's acknowledgement to the server's commit.
     const latency = (write) => Math.max(0, write.committedMs - write.okMs);
     const acked = timeline.writes.filter((write) => write.committedMs !== undefined && write.okMs !== undefined);
@@ -500,7 +500,7 @@
     const ticks = [];
     for (let decade = low; decade <= high; decade *= 10) for (const step of decades > 3 ? [1] : [1, 2, 5]) if (decade * step <= high) ticks.push([decade * step, duration(decade * step)]);
     const percentiles = summary && summary.saveToAckMs ? ['p50', 'p95', 'p99'].map((name) => [name, summary.saveToAckMs[name]]) : [];
-    return chart('save-to-commit latency', timeline, window, chosenView, ticks, y, (plot, x, overlaps) => {
+    return chart('save-to-commit latency', timeline, frame, chosenView, ticks, y, (plot, x, overlaps) => {
       percentiles.forEach(([name, ms], i) => {
         // side by side, so close percentiles do not print over each other
         plot.append(svg('line', { class: 'percentile', x1: L, x2: R, y1: y(ms), y2: y(ms) }), svg('text', { class: 'tick percentile-label', x: R - 2 - 76 * (2 - i), y: y(ms) - 3, 'text-anchor': 'end' }, `${name} ${duration(ms)}`));
@@ -513,7 +513,7 @@
     });
   }
 
-  function queueChart(timeline, window, chosenView, deviceColor) {
+  function queueChart(timeline, frame, chosenView, deviceColor) {
     const series = Object.entries(timeline.queueDepth);
     const maxDepth = Math.max(1, ...series.flatMap(([, points]) => points.map(([, depth]) => depth)));
     const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].find((each) => maxDepth / each <= 5) || Math.ceil(maxDepth / 5);
@@ -522,7 +522,7 @@
     const y = (depth) => bottom - ((bottom - TOP) * depth) / top;
     const ticks = [];
     for (let depth = 0; depth <= top; depth += step) ticks.push([depth, String(depth)]);
-    return chart('queue depth', timeline, window, chosenView, ticks, y, (plot, x) => {
+    return chart('queue depth', timeline, frame, chosenView, ticks, y, (plot, x) => {
       for (const [device, points] of series) {
         let d = '';
         points.forEach(([ms, depth], i) => { d += i === 0 ? `M${x(ms)} ${y(depth)}` : `H${x(ms)}V${y(depth)}`; });
