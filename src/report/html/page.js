@@ -480,30 +480,32 @@
     return root;
   }
 
-  /**
-   * Latency on a log scale, so one slow write does not flatten the rest: decades from the fastest
-   * commit to the slowest, ticks at 1, 2 and 5 of each, and the summary's p50/p95/p99 as lines.
-   */
   /** Faster commits are drawn on the chart's floor: below it a log scale only spreads noise. */
   const LATENCY_FLOOR_MS = 10;
+  /** Round latencies a log axis marks, and the ones it keeps when it spans more than three decades. */
+  const LATENCY_TICKS_MS = [10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 3e4, 6e4, 12e4, 3e5, 6e5, 12e5, 18e5, 36e5, 72e5, 216e5, 864e5];
+  const MAJOR_LATENCY_TICKS_MS = [10, 100, 1e3, 1e4, 6e4, 6e5, 36e5, 864e5];
 
+  /**
+   * Latency on a log scale, so one slow write does not flatten the rest: from the round latency
+   * below the fastest commit to the one above the slowest, and the summary's p50/p95/p99 as lines.
+   */
   function latencyChart(timeline, summary, frame, chosenView, deviceColor) {
     // As the run summary measures it: from the app's acknowledgement to the server's commit.
     const latency = (write) => Math.max(0, write.committedMs - write.okMs);
     const acked = timeline.writes.filter((write) => write.committedMs !== undefined && write.okMs !== undefined);
     const values = acked.map(latency);
-    const low = Math.pow(10, Math.floor(Math.log10(Math.max(LATENCY_FLOOR_MS, Math.min(...values, 1e3)))));
-    const high = Math.max(low * 10, Math.pow(10, Math.ceil(Math.log10(Math.max(LATENCY_FLOOR_MS, ...values)))));
+    const fastest = Math.max(LATENCY_FLOOR_MS, Math.min(...values, 1e3)), slowest = Math.max(...values, 1e3);
+    const low = LATENCY_TICKS_MS.filter((ms) => ms <= fastest).pop();
+    const high = Math.max(LATENCY_TICKS_MS.find((ms) => ms >= slowest && ms > low) || slowest, low * 10);
     const bottom = H - B;
     const y = (ms) => bottom - ((bottom - TOP) * (Math.log10(Math.max(low, ms)) - Math.log10(low))) / (Math.log10(high) - Math.log10(low));
-    const decades = Math.round(Math.log10(high / low));
-    const ticks = [];
-    for (let decade = low; decade <= high; decade *= 10) for (const step of decades > 3 ? [1] : [1, 2, 5]) if (decade * step <= high) ticks.push([decade * step, duration(decade * step)]);
+    const ticks = (high / low > 1000 ? MAJOR_LATENCY_TICKS_MS : LATENCY_TICKS_MS).filter((ms) => ms >= low && ms <= high).map((ms) => [ms, duration(ms)]);
     const percentiles = summary && summary.saveToAckMs ? ['p50', 'p95', 'p99'].map((name) => [name, summary.saveToAckMs[name]]) : [];
     return chart('save-to-commit latency', timeline, frame, chosenView, ticks, y, (plot, x, overlaps) => {
       percentiles.forEach(([name, ms], i) => {
         // side by side, so close percentiles do not print over each other
-        plot.append(svg('line', { class: 'percentile', x1: L, x2: R, y1: y(ms), y2: y(ms) }), svg('text', { class: 'tick percentile-label', x: R - 2 - 76 * (2 - i), y: y(ms) - 3, 'text-anchor': 'end' }, `${name} ${duration(ms)}`));
+        plot.append(svg('line', { class: 'percentile', x1: L, x2: R, y1: y(ms), y2: y(ms) }), svg('text', { class: 'tick percentile-label', x: R - 2 - 90 * (2 - i), y: y(ms) - 3, 'text-anchor': 'end' }, `${name} ${duration(ms)}`));
       });
       for (const write of acked) {
         if (!overlaps(write.atMs, write.atMs)) continue;
