@@ -504,8 +504,8 @@
     const percentiles = summary && summary.saveToAckMs ? ['p50', 'p95', 'p99'].map((name) => [name, summary.saveToAckMs[name]]) : [];
     return chart('save-to-commit latency', timeline, frame, chosenView, ticks, y, (plot, x, overlaps) => {
       percentiles.forEach(([name, ms], i) => {
-        // side by side, so close percentiles do not print over each other
-        plot.append(svg('line', { class: 'percentile', x1: L, x2: R, y1: y(ms), y2: y(ms) }), svg('text', { class: 'tick percentile-label', x: R - 2 - 90 * (2 - i), y: y(ms) - 3, 'text-anchor': 'end' }, `${name} ${duration(ms)}`));
+        // side by side, so close percentiles do not print over each other; below a line at the top
+        plot.append(svg('line', { class: 'percentile', x1: L, x2: R, y1: y(ms), y2: y(ms) }), svg('text', { class: 'tick percentile-label', x: R - 2 - 90 * (2 - i), y: y(ms) - TOP < 12 ? y(ms) + 11 : y(ms) - 3, 'text-anchor': 'end' }, `${name} ${duration(ms)}`));
       });
       for (const write of acked) {
         if (!overlaps(write.atMs, write.atMs)) continue;
