@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Violation } from '../src/check/types.ts';
+import type { CaseTimeline } from '../src/history/timeline.ts';
 import type { CaseReport } from '../src/report/case.ts';
-import { htmlReport } from '../src/report/html.ts';
+import { causeFirst, htmlReport, violationViews } from '../src/report/html.ts';
 import { RunFolder } from '../src/report/run-folder.ts';
 import type { RunInfo } from '../src/report/run-info.ts';
 
@@ -31,7 +33,7 @@ function caseReport(seed: number, verdict: CaseReport['verdict'], summary = 'not
 }
 
 /** The report's embedded data, as the page's script reads it. */
-function embedded(html: string): { cases: CaseReport[] } {
+function embedded(html: string): { cases: (CaseReport & { order: number[] })[] } {
   return JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
 }
 
@@ -52,5 +54,47 @@ describe('report.html', () => {
     const { cases } = embedded(html);
     expect(cases.at(-1)!.violations[0]!.summary).toBe(hostile);
     expect(cases.filter((each) => each.timeline).map((each) => each.seed)).toEqual([...Array.from({ length: 49 }, (_, index) => index), 99]);
+  });
+
+  it('lists a violation’s faults only when they were in force while its writes were saved and committed, not later in the run', () => {
+    const timeline: CaseTimeline = {
+      endMs: 1_000_000,
+      devices: ['d1', 'd2'],
+      writes: [
+        { device: 'd1', op: 1, f: 'create', entity: 'note', id: 'n1', atMs: 10_000, outcome: 'ok', okMs: 10_000, committedMs: 12_000 },
+        { device: 'd2', op: 1, f: 'delete', entity: 'note', id: 'n1', atMs: 15_400, outcome: 'ok', okMs: 15_400 },
+        { device: 'd2', op: 2, f: 'update', entity: 'note', id: 'n2', atMs: 500_000, outcome: 'pending' },
+      ],
+      faults: [
+        { faultId: 1, kind: 'partition', startMs: 11_000, stopMs: 11_500, targets: ['d1'], mode: 'drop' },
+        { faultId: 2, kind: 'partition', startMs: 975_000, stopMs: 990_000, targets: ['d2'], mode: 'drop' },
+        { faultId: 3, kind: 'kill', startMs: 15_400, targets: ['d2'] },
+      ],
+      kills: [],
+      queueDepth: {},
+    };
+    const violations: Violation[] = [
+      // the checker cites the delete, and its evidence window runs to the end of the history
+      { checker: 'resurrection', summary: 'n1 came back', record: { entity: 'note', id: 'n1' }, writes: [{ device: 'd2', op: 1, f: 'delete', atMs: 15_400, outcome: 'ok' }], faults: timeline.faults.slice() },
+      // no writes cited: every write to the record, from the create's save to the delete's acknowledgement
+      { checker: 'divergence', summary: 'n1 differs', record: { entity: 'note', id: 'n1' } },
+      // never answered: it was in flight until the end, through the late partition
+      { checker: 'liveness', summary: 'n2 never arrived', record: { entity: 'note', id: 'n2' } },
+      { checker: 'integrity', summary: 'n3 points nowhere', record: { entity: 'note', id: 'n3' } },
+    ];
+    expect(violationViews(violations, timeline)).toEqual([
+      { writes: ['d2:1'], fromMs: 15_400, toMs: 15_400, faultIds: [3] },
+      { writes: ['d1:1', 'd2:1'], fromMs: 10_000, toMs: 15_400, faultIds: [1, 3] },
+      { writes: ['d2:2'], fromMs: 500_000, toMs: 1_000_000, faultIds: [2, 3] },
+      { writes: [], faultIds: [] },
+    ]);
+  });
+
+  it('orders violations root cause first: what the client did wrong before the divergence, integrity and liveness it causes', () => {
+    const checkers = ['divergence', 'liveness', 'resurrection', 'integrity', 'read-your-writes', 'lost-write', 'divergence', 'duplicate'];
+    const order = causeFirst(checkers.map((checker) => ({ checker, summary: checker })));
+    expect(order.map((index) => `${checkers[index]}#${index}`)).toEqual(['lost-write#5', 'resurrection#2', 'duplicate#7', 'read-your-writes#4', 'divergence#0', 'divergence#6', 'integrity#3', 'liveness#1']);
+    const report = { ...caseReport(1, 'fail'), violations: checkers.map((checker) => ({ checker, summary: checker })) };
+    expect(embedded(htmlReport(RUN, [report], { reason: 'done', planned: 1 })).cases[0]!.order).toEqual(order);
   });
 });

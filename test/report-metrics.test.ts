@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../src/history/events.ts';
+import { faultSpans } from '../src/history/fault-spans.ts';
 import { deriveMetrics } from '../src/history/metrics.ts';
 import { deriveTimeline } from '../src/history/timeline.ts';
 import { PUSH_PATH } from '../src/protocol/v1.ts';
@@ -42,7 +43,7 @@ const EVENTS: HistoryEvent[] = [
 
 describe('report metrics', () => {
   it('derive each write’s save, acknowledgement and server commit, the queue depth over time, and the fault spans', () => {
-    const timeline = deriveTimeline(EVENTS, PUSH_PATH);
+    const timeline = deriveTimeline(EVENTS, PUSH_PATH, faultSpans(EVENTS));
     expect(timeline.devices).toEqual(['d1', 'd2']);
     expect(timeline.endMs).toBe(90);
     expect(timeline.writes).toEqual([

@@ -3,6 +3,7 @@
 // does a checker that threw (`unknown`): a release gate must never pass on a property nobody proved.
 import type { ServerRecord } from '../adapter.ts';
 import type { RunCounts } from '../history/counts.ts';
+import type { FaultSpan } from '../history/fault-spans.ts';
 import type { History } from '../history/history.ts';
 import type { ScheduledFault } from '../scenario/fault-specs.ts';
 import type { RunSummary } from './summary.ts';
@@ -29,6 +30,8 @@ export interface RunResult {
   /** Why the verdict is `error`: the system under test threw. */
   error?: { message: string; stack?: string };
   history: History;
+  /** When each fault was in force (history/fault-spans.ts), derived once per case: what the checkers read and the report's timeline draws. */
+  faultSpans: readonly FaultSpan[];
   /** The faults the nemesis drew for this seed (with their parameters, in swarm mode). */
   drawnFaults: ScheduledFault[];
   /** What the run noticed about the setup and says once without failing the case (a nemesis kind skipped for this client). */

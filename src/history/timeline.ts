@@ -2,7 +2,7 @@
 // it was saved on the device and committed by the server, fault spans, kills, and each device's
 // queue depth over time. Derived from the event log alone; the report's metrics read it too.
 import type { EventLog, OperationEvent } from './events.ts';
-import { faultSpans, type FaultSpan } from './fault-spans.ts';
+import type { FaultSpan } from './fault-spans.ts';
 import { isToken } from './tokens.ts';
 
 export interface TimelineWrite {
@@ -25,8 +25,8 @@ export interface CaseTimeline {
   endMs: number;
   devices: string[];
   writes: TimelineWrite[];
-  /** The same spans the checkers' evidence cites (history/fault-spans.ts). */
-  faults: FaultSpan[];
+  /** The same spans the checkers' evidence cites (history/fault-spans.ts), as the run derived them. */
+  faults: readonly FaultSpan[];
   kills: { device: string; atMs: number }[];
   /**
    * Per device, `[ms, depth]` at every change: writes saved on the device and not yet answered by
@@ -39,8 +39,9 @@ export interface CaseTimeline {
 /**
  * Builds the timeline of a run from its event log. `pushPath` is the request path of a push (protocol
  * v1's `/v1/push`): the history records messages by label and leaves the protocol to its caller.
+ * `faults` are the run's fault spans, derived once per case (RunResult.faultSpans).
  */
-export function deriveTimeline(events: EventLog, pushPath: string): CaseTimeline {
+export function deriveTimeline(events: EventLog, pushPath: string, faults: readonly FaultSpan[]): CaseTimeline {
   const writes = new Map<string, TimelineWrite>();
   /** The token each write set, and when the server first committed each token or record tombstone. */
   const tokens = new Map<TimelineWrite, string>();
@@ -119,7 +120,7 @@ export function deriveTimeline(events: EventLog, pushPath: string): CaseTimeline
     const committedMs = write.f === 'delete' ? tombstoneMs.get(write.id ?? '') : token === undefined ? undefined : commitMs.get(token);
     if (write.outcome === 'ok' && committedMs !== undefined) write.committedMs = committedMs;
   }
-  return { endMs, devices: [...devices].sort(byDeviceNumber), writes: [...writes.values()], faults: faultSpans(events), kills, queueDepth };
+  return { endMs, devices: [...devices].sort(byDeviceNumber), writes: [...writes.values()], faults, kills, queueDepth };
 }
 
 /** d2 before d10. */

@@ -46,7 +46,7 @@ export function toCaseReport(
   where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; showPayloads: boolean; timeline: boolean; trace: string | undefined; replay: string },
 ): CaseReport {
   const { events } = result.history;
-  const timeline = deriveTimeline(events, PUSH_PATH);
+  const timeline = deriveTimeline(events, PUSH_PATH, result.faultSpans);
   return {
     scenario: where.scenario,
     file: where.file,

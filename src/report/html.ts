@@ -1,7 +1,11 @@
 // `report.html`: one self-contained file that opens offline (inline CSS and script, a content
-// security policy that forbids any fetch): the cases, and for the chosen one a timeline with a
-// lane per device and the server, its violations, each violation's write history, and charts.
+// security policy that forbids any fetch): the cases, and for the chosen one a zoomable timeline
+// with a lane per device and the server, its violations (filtered, grouped, searched), each
+// violation's write history with the faults that overlapped it, and charts with fault bands.
 import { readFileSync } from 'node:fs';
+import type { Violation } from '../check/types.ts';
+import { faultsDuring } from '../history/fault-spans.ts';
+import type { CaseTimeline, TimelineWrite } from '../history/timeline.ts';
 import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import { reportDocument } from './json.ts';
 import type { RunInfo } from './run-info.ts';
@@ -24,7 +28,7 @@ export function htmlReporter(run: RunInfo): Reporter {
 export function htmlReport(run: RunInfo, reports: readonly CaseReport[], end: RunEnd): string {
   const kept = new Set(reports.filter((report) => report.verdict !== 'pass'));
   for (const report of reports) if (kept.size < TIMELINE_CASES) kept.add(report);
-  const document = { ...reportDocument(run, reports, end), cases: reports.map((report) => (kept.has(report) ? report : { ...report, timeline: undefined })) };
+  const document = { ...reportDocument(run, reports, end), cases: reports.map((report) => pageCase(report, kept.has(report))) };
   // `<` escaped: no string in the data can close the script element it sits in.
   const data = JSON.stringify(document).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -48,6 +52,62 @@ ${asset('page.js')}</script>
 </body>
 </html>
 `;
+}
+
+/** What the page draws for one violation: its writes (`device:op`), the span of time they cover, and the faults that overlapped that span. */
+export interface ViolationView {
+  writes: string[];
+  /** Absent when the history holds none of its writes. */
+  fromMs?: number;
+  toMs?: number;
+  faultIds: number[];
+}
+
+/** A case as the page reads it: the report, its violations' order, and with a timeline each violation's view. */
+type PageCase = CaseReport & { order: number[]; views?: ViolationView[] };
+
+function pageCase(report: CaseReport, keepTimeline: boolean): PageCase {
+  const { timeline, ...rest } = report;
+  const order = causeFirst(report.violations);
+  return keepTimeline && timeline ? { ...rest, timeline, order, views: violationViews(report.violations, timeline) } : { ...rest, order };
+}
+
+/**
+ * The order the page lists violations in, root cause first: the checkers that name what the client
+ * did wrong (lost-write, resurrection, duplicate, durability) before the others, and the symptoms
+ * those cause (divergence, integrity, liveness) last; within a checker, as the checker found them.
+ */
+export function causeFirst(violations: readonly Violation[]): number[] {
+  const rank = (checker: string) => (CAUSES.includes(checker) ? CAUSES.indexOf(checker) : CONSEQUENCES.includes(checker) ? CAUSES.length + 1 + CONSEQUENCES.indexOf(checker) : CAUSES.length);
+  return violations.map((_, index) => index).sort((a, b) => rank(violations[a]!.checker) - rank(violations[b]!.checker) || a - b);
+}
+
+const CAUSES = ['lost-write', 'resurrection', 'duplicate', 'durability'];
+const CONSEQUENCES = ['divergence', 'integrity', 'liveness'];
+
+/**
+ * Each violation's writes (the ones its checker cites, else every write to its record), the span
+ * from the first one's save to the last one's server commit (its acknowledgement if it never
+ * committed; the end of the history if it was never answered), and the faults in force during it.
+ */
+export function violationViews(violations: readonly Violation[], timeline: CaseTimeline): ViolationView[] {
+  const byKey = new Map(timeline.writes.map((write) => [writeKey(write), write]));
+  const byRecord = new Map<string, TimelineWrite[]>();
+  for (const write of timeline.writes) if (write.id !== undefined) byRecord.set(write.id, [...(byRecord.get(write.id) ?? []), write]);
+  return violations.map((violation) => {
+    const writes =
+      violation.writes && violation.writes.length > 0
+        ? violation.writes.flatMap((ref) => byKey.get(writeKey(ref)) ?? [])
+        : violation.record ? (byRecord.get(violation.record.id) ?? []) : [];
+    if (writes.length === 0) return { writes: [], faultIds: [] };
+    const fromMs = Math.min(...writes.map((write) => write.atMs));
+    const toMs = Math.max(...writes.map((write) => write.committedMs ?? write.okMs ?? (write.outcome === 'pending' ? timeline.endMs : write.atMs)));
+    return { writes: writes.map(writeKey), fromMs, toMs, faultIds: faultsDuring(timeline.faults, fromMs, toMs).map((fault) => fault.faultId) };
+  });
+}
+
+function writeKey(write: { device: string; op: number }): string {
+  return `${write.device}:${write.op}`;
 }
 
 function escapeHtml(text: string): string {

@@ -426,9 +426,10 @@ class World {
 
   private async judge(quiesced: boolean): Promise<RunResult> {
     const finalStates = await this.finalStates();
+    const spans = faultSpans(this.history.events);
     const input = {
       events: this.history.events,
-      faultSpans: faultSpans(this.history.events),
+      faultSpans: spans,
       ...finalStates,
       allow: this.scenario.allow,
       quiesced,
@@ -436,7 +437,7 @@ class World {
       retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
     };
     const checks = runChecks(this.scenario.checks, input);
-    return { ...this.result(verdictOf(checks), quiesced, checks), finalStates, ...this.summaryOf(input, checks) };
+    return { ...this.result(verdictOf(checks), quiesced, checks, spans), finalStates, ...this.summaryOf(input, checks) };
   }
 
   /** The summary re-reads what the checkers read; like a checker, it never takes the run down: a failure leaves it out. */
@@ -448,7 +449,7 @@ class World {
     }
   }
 
-  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
+  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>, spans = faultSpans(this.history.events)): RunResult {
     const counts = countEvents(this.history.events);
     return {
       seed: this.options.seed,
@@ -467,6 +468,7 @@ class World {
       warnings: [...this.warnings],
       ...(this.failure && { error: { message: this.failure.message, stack: this.failure.stack } }),
       history: this.history,
+      faultSpans: spans,
     };
   }
 
