@@ -31,6 +31,9 @@ const E2E = [
   'test/push-pokes.test.ts',
   'test/run-phases.test.ts',
   'test/pouchdb-example.test.ts',
+  'test/yjs-example.test.ts',
+  'test/automerge-example.test.ts',
+  'test/link-proxy.test.ts',
   'test/run-bounds.test.ts',
   'test/cli-small-things.test.ts',
 ];

@@ -51,6 +51,13 @@ export interface DeviceEnv {
    * `system.pokes` on; the server speaks only to sockets it accepts (docs/protocol.md, push pokes).
    */
   openSocket?(path: string): DeviceSocket;
+  /**
+   * Where this boot of the device reaches the server with connections of its own (an engine's
+   * WebSocket, HTTP or TCP client), `http://127.0.0.1:PORT` plus the server's path. Present with
+   * `transport: http`: a loopback proxy of this device's, so every connection made to it crosses the
+   * device's link (a partition resets it, a kill cuts it); each boot gets a new one.
+   */
+  serverUrl?: string;
 }
 
 /** A WebSocket as the app sees it: the standard API's shape, with text frames only. */

@@ -35,6 +35,7 @@ const ALLOWED: Record<string, string[]> = {
   'src/transport/http/http-fetch.ts': ['a real network module'], // each device's undici Agent
   'src/transport/http/link-interceptor.ts': ['a real network module'], // the undici interceptor (its types only)
   'src/transport/http/http-sockets.ts': ['a real network module'], // push pokes over ws: node:http's upgrade request (its types only); the http transport loads it
+  'src/transport/http/link-proxy.ts': ['a real network module'], // each device boot's loopback TCP proxy (node:net); the http transport loads it
   'src/transport/http/paced-scheduler.ts': ['performance.now', 'a real timers module'], // paces the event queue by the real clock
 };
 

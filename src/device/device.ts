@@ -27,6 +27,8 @@ export interface DeviceSettings {
    * handlers as the process can; `cut` closes it when the process dies.
    */
   openSocket?: (path: string, hear: (handler: () => void) => void) => DeviceSocket & { cut(): void };
+  /** Opens one boot's proxy to the server for connections the app makes itself (`env.serverUrl`), over real sockets. */
+  openProxy?: () => Promise<{ url: string; cut(): void }>;
   /** The app installed when the device is made. */
   factory: ClientFactory;
 }
@@ -134,7 +136,10 @@ export class Device {
     this.process = process;
     fence.onKilled(() => this.die(process));
     history.append({ t: scheduler.nowMs, type: 'boot', process: deviceId });
-    const client = await this.factory(this.env(process));
+    const proxy = await this.settings.openProxy?.();
+    if (proxy) process.sockets.add(proxy);
+    if (fence.dead) return proxy?.cut();
+    const client = await this.factory(this.env(process, proxy?.url));
     if (fence.dead) return;
     process.client = client;
     await this.readAtLaunch(process, client);
@@ -241,7 +246,7 @@ export class Device {
     for (const listener of [...this.deathListeners]) listener();
   }
 
-  private env(process: AppProcess): DeviceEnv {
+  private env(process: AppProcess, serverUrl: string | undefined): DeviceEnv {
     const { deviceId, scheduler, clock, rng, history } = this.settings;
     const alive = () => !process.fence.dead;
     return {
@@ -268,6 +273,7 @@ export class Device {
         if (alive()) history.append({ t: scheduler.nowMs, type: 'client', process: deviceId, event, ...(data && { data }) });
       },
       ...(this.settings.openSocket && { openSocket: (path: string) => this.fencedSocket(process, path) }),
+      ...(serverUrl !== undefined && { serverUrl }),
     };
   }
 

@@ -177,6 +177,7 @@ class World {
             onServerError: fail,
           }, this.history),
           ...(this.socketEnds && { openSocket: this.socketOpener(deviceId, this.socketEnds) }),
+          ...(transport.openProxy && { openProxy: transport.openProxy.bind(transport, { scheduler: this.scheduler, network: this.network, link: deviceId }) }),
         }),
       );
     }

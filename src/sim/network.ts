@@ -56,6 +56,8 @@ interface Message {
   label: string;
   sizeBytes: number;
   deliver: () => void;
+  /** Told when the network drops the message (a copy's drop tells nothing: the original speaks for it). */
+  lost: (() => void) | undefined;
   /** A duplicate made by the network, which is never duplicated again. */
   copy: boolean;
 }
@@ -129,9 +131,9 @@ export class Network {
     this.faults.set(link, { ...faults });
   }
 
-  /** Puts a message on a link; `deliver` runs when (and only if) it arrives. */
-  send(link: string, direction: Direction, label: string, sizeBytes: number, deliver: () => void): void {
-    const message: Message = { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver, copy: false };
+  /** Puts a message on a link; `deliver` runs when (and only if) it arrives, `lost` if it is dropped. */
+  send(link: string, direction: Direction, label: string, sizeBytes: number, deliver: () => void, lost?: () => void): void {
+    const message: Message = { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver, lost, copy: false };
     this.report('sent', message);
     this.route(message);
   }
@@ -141,7 +143,7 @@ export class Network {
    * before it goes on the wire, so it is neither sent nor delivered, only reported as the device's attempt.
    */
   refuse(link: string, direction: Direction, label: string, sizeBytes: number): void {
-    this.report('refused', { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver: () => {}, copy: false });
+    this.report('refused', { id: this.nextMessageId++, link, direction, label, sizeBytes, deliver: () => {}, lost: undefined, copy: false });
   }
 
   private route(message: Message): void {
@@ -192,6 +194,7 @@ export class Network {
       label: message.label,
       sizeBytes: message.sizeBytes,
     });
+    if (fate === 'dropped' && !message.copy) message.lost?.();
   }
 
   private link(name: string): Link {

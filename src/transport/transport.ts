@@ -5,6 +5,7 @@ import type { ServerRecord, SyncServer } from '../adapter.ts';
 import type { FaultKind } from '../scenario/fault-specs.ts';
 import type { History } from '../history/history.ts';
 import type { PokeHub } from '../protocol/pokes.ts';
+import type { Network } from '../sim/network.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { createSimFetch, type SimFetchSettings } from './simulated/sim-fetch.ts';
 import { mockSocketEnds, type SocketEnds } from './simulated/sim-socket.ts';
@@ -22,6 +23,11 @@ export interface Transport {
    * server's own commit log records the commits the server's answers report.
    */
   deviceFetch(settings: SimFetchSettings, history: History): typeof fetch;
+  /**
+   * One boot's proxy of a device to the server, for the connections an engine opens itself (`env.serverUrl`);
+   * absent where devices have no real sockets. The proxy ends at the boot's death (`cut`) or at `close`.
+   */
+  openProxy?(settings: { scheduler: Scheduler; network: Network; link: string }): Promise<DeviceProxy>;
   /** The server ends of the devices' sockets (push pokes); the run's own server accepts them into `pokes`. */
   socketEnds(pokes: PokeHub, scheduler: Scheduler): SocketEnds;
   /**
@@ -32,6 +38,12 @@ export interface Transport {
   /** The server's every record, tombstones included: ground truth for the checkers. */
   records(server: SyncServer): Promise<ServerRecord[]>;
   close(): Promise<void>;
+}
+
+/** Where a device's own connections go, and its cut. */
+export interface DeviceProxy {
+  readonly url: string;
+  cut(): void;
 }
 
 export const simulatedTransport: Transport = {

@@ -9,7 +9,8 @@ import { ServerUnavailableError } from '../../errors.ts';
 import { PULL_PATH, PUSH_PATH, type PullResponse, type PushResponse } from '../../protocol/v1.ts';
 import { BadInputError, SystemUnderTestError } from '../../errors.ts';
 import type { History } from '../../history/history.ts';
-import type { Transport } from '../transport.ts';
+import type { DeviceProxy, Transport } from '../transport.ts';
+import { openLinkProxy } from './link-proxy.ts';
 import { createHttpFetch, type HttpFetch } from './http-fetch.ts';
 import { mountHttpServer, type MountedHttpServer } from '../../serve/http-server.ts';
 import { wsConnector } from './http-sockets.ts';
@@ -45,6 +46,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   const external = typeof settings.server === 'object' && 'url' in settings.server ? settings.server : undefined;
   const adapter = typeof settings.server === 'object' && 'start' in settings.server ? settings.server : undefined;
   const fetches: HttpFetch[] = [];
+  const proxies = new Set<DeviceProxy>();
   /** The record versions the run has seen an external server commit: id, version and content. */
   const committed = new Set<string>();
   let base: URL | undefined;
@@ -79,6 +81,11 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
         history.append({ t: scheduler.nowMs, type: 'commit', process: push?.deviceId ?? 'server', changeId: push?.changeId ?? '', ...record });
       });
     },
+    openProxy: async (link) => {
+      const proxy = await openLinkProxy({ ...link, target: baseUrl });
+      proxies.add(proxy);
+      return proxy;
+    },
     socketEnds: () => {
       const connectors = new Set<ReturnType<typeof wsConnector>>();
       return {
@@ -111,6 +118,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
     },
     records: (server) => started?.records() ?? (external && base ? pullAll(base, tokenOf(external)) : server.records()),
     close: async () => {
+      for (const proxy of proxies) proxy.cut();
       await Promise.all(fetches.map((device) => device.close()));
       await mounted?.destroy();
       await started?.close();
