@@ -100,7 +100,7 @@ describe('a catalog client on the command line', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('FAIL  kill-pending seed 1');
     expect(stdout).toMatch(
-      /\[liveness\] (note|folder) [0-9a-f-]{36}: t:d\d:w\d+ \((create|update) by d\d at [\d.]+s, acknowledged\) never reached the server, and the app neither showed it failed nor logged a conflict/,
+      /\[liveness\] (note|folder) [0-9a-f]{8}: t:d\d:w\d+ \((create|update) by d\d at (\d+m\d\ds|\d+\.\ds), saved on device, never committed by the server\) never reached the server, and the app neither showed it failed nor logged a conflict/,
     );
     expect(stdout).toContain(`replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 1 --client ${client}`);
   });

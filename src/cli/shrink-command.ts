@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { dirname, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../report/atomic.ts';
 import type { CaseReport } from '../report/case.ts';
-import { clockTime } from '../report/console.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { readReportDocument } from '../report/read.ts';
 import { loadClient } from '../run/client-loader.ts';
 import { BadInputError } from '../errors.ts';

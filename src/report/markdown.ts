@@ -1,8 +1,11 @@
 // `summary.md`, for CI step summaries (`cat reports/latest/summary.md >> $GITHUB_STEP_SUMMARY`):
-// the verdict first, a table of the cases, then each violation on one line with the command that
-// replays it.
+// the verdict first, a table of the cases, then each failing case's violations root cause first (a
+// headline, each record's primary violation with its consequences nested), with the command that replays it.
+import { causesOf } from '../check/causes.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { exitCodeOf, type CaseReport, type Reporter, type RunEnd } from './case.ts';
-import { clockTime } from './console.ts';
+import { violationHeadline } from './headline.ts';
+import { idShortener } from './short-ids.ts';
 import type { RunInfo } from './run-info.ts';
 
 export const MARKDOWN_FILE = 'summary.md';
@@ -41,14 +44,31 @@ export function markdownSummary(runId: string, reports: readonly CaseReport[], e
   }
 
   const problems = reports.flatMap((report) => [
-    ...report.violations.map((violation) => `- ❌ **${cell(report.scenario)}** seed ${report.seed} · [${cell(violation.checker)}] ${cell(violation.summary)} · replay: ${code(report.replay)}`),
+    ...(report.verdict === 'fail' ? caseProblems(report) : []),
     ...(report.verdict === 'error' ? [`- 💥 **${cell(report.scenario)}** seed ${report.seed} · the system under test failed: ${cell(report.error?.message ?? 'unknown error')} · replay: ${code(report.replay)}`] : []),
   ]);
   if (problems.length > 0) {
-    lines.push('', '### Violations', '', ...problems.slice(0, VIOLATION_LINES_SHOWN));
-    if (problems.length > VIOLATION_LINES_SHOWN) lines.push(`- … and ${problems.length - VIOLATION_LINES_SHOWN} more (see \`--reporter json\` or the console output)`);
+    lines.push('', '### Violations, root cause first', '', ...problems.slice(0, VIOLATION_LINES_SHOWN));
+    if (problems.length > VIOLATION_LINES_SHOWN) lines.push(`- … and ${problems.length - VIOLATION_LINES_SHOWN} more lines (see \`--reporter json\` or the console output)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A failing case: its headline (violations per checker, records affected) and its records, root cause
+ * first (check/causes.ts), each record's primary violation with what followed from it nested under it.
+ */
+function caseProblems(report: CaseReport): string[] {
+  const causes = causesOf(report.violations);
+  const short = idShortener(report.violations);
+  const headline = `- ❌ **${cell(report.scenario)}** seed ${report.seed}: ${cell(violationHeadline(causes))} · replay: ${code(report.replay)}`;
+  return [
+    headline,
+    ...causes.groups.flatMap((group) => [
+      `  - **[${cell(group.primary.checker)}]** ${cell(short(group.primary.summary))}`,
+      ...group.consequences.map((violation) => `    - [${cell(violation.checker)}] ${cell(short(violation.summary))}`),
+    ]),
+  ];
 }
 
 /** One line of Markdown text that cannot break a table or start markup. */
