@@ -150,8 +150,8 @@ describe('file reporters', () => {
     expect(summary.split('\n')[0]).toMatch(/^## ❌ sync-chaos: \d+ failed, 0 crashed, \d+ passed \(4 cases\)$/);
     expect(summary).toMatch(/\| baseline \| 42 \| ❌ fail \| \d+ \| \d+ \| \d+m\d\ds \| `[0-9a-f]{16}` \|/);
     expect(summary).toMatch(new RegExp(`\\n- ❌ \\*\\*${first.scenario}\\*\\* seed ${first.seed}: ${first.violations.length} violations on \\d+ records: \\d+ resurrection · .* · replay: `));
-    expect(summary).toContain(`\n  - **\\[resurrection\\]** ${root}\n`);
-    expect(summary).toMatch(/\n {4}- \\\[divergence\\\] /);
+    expect(summary).toContain(`\n  - **[resurrection]** ${root}\n`);
+    expect(summary).toMatch(/\n {4}- \[divergence\] /);
   });
 
   it('reports a crashed system under test as <error> in junit.xml and in summary.md', async () => {

@@ -6,7 +6,7 @@ import { outcomeWords } from '../check/evidence.ts';
 import type { Violation } from '../check/index.ts';
 import { clockTime } from '../history/clock-time.ts';
 import { colors } from './colors.ts';
-import type { CaseReport, Reporter } from './case.ts';
+import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import { counted } from './counted.ts';
 import { checkerCounts, violationHeadline } from './headline.ts';
 import { idShortener } from './short-ids.ts';
@@ -24,16 +24,21 @@ export function consoleReporter(write: (text: string) => void): Required<Pick<Re
       if (report.error) write(colors.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
     onRunEnd(reports, end) {
-      for (const warning of new Set(reports.flatMap((report) => report.warnings ?? []))) write(colors.yellow(`warning: ${warning}`));
-      const failed = reports.filter((report) => report.verdict === 'fail').length;
-      const crashed = reports.filter((report) => report.verdict === 'error').length;
-      const passed = reports.length - failed - crashed;
-      const parts = [colors.green(`${passed} passed`), failed > 0 ? colors.red(`${failed} failed`) : `${failed} failed`];
-      if (crashed > 0) parts.push(colors.red(`${crashed} crashed`));
-      const interrupted = end.reason === 'interrupted' ? colors.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
-      write(`\n${parts.join(', ')} (${counted(reports.length, 'case')})${interrupted}`);
+      printRunEnd(write, reports, end);
     },
   };
+}
+
+/** The run's warnings, each once, then its totals: how the console and the dot reporter end a run. */
+export function printRunEnd(write: (text: string) => void, reports: readonly CaseReport[], end: RunEnd): void {
+  for (const warning of new Set(reports.flatMap((report) => report.warnings ?? []))) write(colors.yellow(`warning: ${warning}`));
+  const failed = reports.filter((report) => report.verdict === 'fail').length;
+  const crashed = reports.filter((report) => report.verdict === 'error').length;
+  const passed = reports.length - failed - crashed;
+  const parts = [colors.green(`${passed} passed`), failed > 0 ? colors.red(`${failed} failed`) : `${failed} failed`];
+  if (crashed > 0) parts.push(colors.red(`${crashed} crashed`));
+  const interrupted = end.reason === 'interrupted' ? colors.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
+  write(`\n${parts.join(', ')} (${counted(reports.length, 'case')})${interrupted}`);
 }
 
 function caseLine(report: CaseReport): string {

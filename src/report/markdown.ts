@@ -4,6 +4,7 @@
 import { causesOf } from '../check/causes.ts';
 import { clockTime } from '../history/clock-time.ts';
 import { exitCodeOf, type CaseReport, type Reporter, type RunEnd } from './case.ts';
+import { counted } from './counted.ts';
 import { violationHeadline } from './headline.ts';
 import { idShortener } from './short-ids.ts';
 import type { RunInfo } from './run-info.ts';
@@ -21,15 +22,16 @@ export function markdownReporter(run: RunInfo): Reporter {
   };
 }
 
-export function markdownSummary(runId: string, reports: readonly CaseReport[], end: RunEnd): string {
+/** `runId`: the run folder's, when the run has one (a run with only printing reporters has none). */
+export function markdownSummary(runId: string | undefined, reports: readonly CaseReport[], end: RunEnd): string {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
   const [passed, failed, crashed] = [count('pass'), count('fail'), count('error')];
   const verdict = end.reason === 'interrupted'
     ? `## ⏹️ sync-chaos: interrupted (SIGINT) after ${reports.length} of ${end.planned} cases: ${failed} failed, ${crashed} crashed, ${passed} passed`
     : exitCodeOf(reports) === 0
       ? `## ✅ sync-chaos: all ${reports.length} case${reports.length === 1 ? '' : 's'} passed`
-      : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${reports.length} cases)`;
-  const lines = [verdict, '', `Run ${code(runId)}.`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
+      : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${counted(reports.length, 'case')})`;
+  const lines = [verdict, '', ...(runId === undefined ? [] : [`Run ${code(runId)}.`, '']), '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
   for (const report of reports) {
     const cells = [
       cell(report.scenario),
