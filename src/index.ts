@@ -23,21 +23,23 @@ export interface RunOutcome extends CaseResults {
 
 /**
  * Runs scenarios as `sync-chaos run` does and resolves with what its JSON reporter writes per case.
- * It prints nothing unless `reporters` names `console`; file reporters write under `out` as the CLI's do.
+ * It prints nothing unless `reporters` names one that prints lines (`console`, `dot`, `github`); file reporters write under `out` as the CLI's do.
  */
 export async function run(options: RunOptions = {}): Promise<RunOutcome> {
-  const [{ flagsOf, loadProjectConfig, resolveRun }, { sweep }, { caseResults }] = await Promise.all([
+  const [{ flagsOf, loadProjectConfig, resolveRun }, { sweep }, { caseResults }, { LINE_REPORTER_NAMES }] = await Promise.all([
     import('./cli/project-config.ts'),
     import('./cli/run-command.ts'),
     import('./report/json.ts'),
+    import('./report/registry.ts'),
   ]);
   const { config, scenarios = [], ...settings } = options;
   const cwd = process.cwd();
   const loaded = config === false ? undefined : await loadProjectConfig(cwd, config);
   const { files, flags } = resolveRun(scenarios, flagsOf(settings, cwd, cwd), cwd, loaded);
   const reporter = flags.reporter ?? [];
-  // the console's lines are the one thing printed: the JSON document is what run() resolves with
-  const out = (text: string) => void (reporter.includes('console') && process.stdout.write(text + '\n'));
+  // the line reporters' lines are the one thing printed: the JSON document is what run() resolves with
+  const printsLines = reporter.some((name) => LINE_REPORTER_NAMES.includes(name));
+  const out = (text: string) => void (printsLines && process.stdout.write(text + '\n'));
   const { exitCode, reports } = await sweep(files, { ...flags, reporter }, { out, err: (text) => process.stderr.write(text + '\n'), interactive: false });
   return { exitCode, ...caseResults(reports) };
 }

@@ -33,6 +33,36 @@ describe('the lost-write checker', () => {
     expect(violation?.summary).toContain('t:d1:w2');
   });
 
+  it('says a sync on the writer\'s device replaced the write, naming its answers, when that came before the delete it lost to; the class stays silent', () => {
+    /** d1 creates n1; d2 edits it over the create, but a concurrent edit by d3 got there first; d1 deletes it later, having seen only d3's edit. */
+    const history = (pulled: boolean) => {
+      const built = new HistoryBuilder()
+        .create('d1', { id: 'n1', fields: { title: A } })
+        .commit('d1', 'n1', 1, { title: A })
+        .update('d3', { id: 'n1', fields: { title: 't:d3:w1' }, seen: [{ title: A }] })
+        .commit('d3', 'n1', 2, { title: 't:d3:w1' })
+        .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A }] })
+        .read('d2', [note('n1', { title: 't:d2:w1' }, 'pending')]);
+      if (pulled) {
+        built
+          .push({ t: 7_500, type: 'message', fate: 'delivered', messageId: 1, link: 'd2', direction: 'to-device', label: '200 /v1/pull', sizeBytes: 10 })
+          .at(7_500)
+          .read('d2', [note('n1', { title: 't:d3:w1' })]);
+      }
+      return built.delete('d1', { id: 'n1', seen: [{ title: 't:d3:w1' }] }).commit('d1', 'n1', 3, { title: 't:d3:w1' }, true);
+    };
+    const server = [serverNote('n1', { title: 't:d3:w1' }, 3, true)];
+    const replaced = checkLostWrite(input(history(true), server));
+    expect(kinds(replaced)).toEqual(['silent']);
+    expect(replaced.violations[0]?.summary).toMatch(
+      /t:d2:w1 \(update by d2 at 5\.0s, saved on device, never committed by the server\) is lost; a sync replaced it on d2 with t:d3:w1: d2 showed that at 8\.5s, after the answer 200 \/v1\/pull at 7\.5s, before delete by d1 at 9\.5s \(saved on device, committed by the server at 10\.5s\)/,
+    );
+    expect(replaced.violations[0]?.writes?.map((write) => write.token ?? write.f)).toEqual(['t:d3:w1', 't:d2:w1', 'delete']);
+    const notPulled = checkLostWrite(input(history(false), server));
+    expect(kinds(notPulled)).toEqual(['silent']);
+    expect(notPulled.violations[0]?.summary).toMatch(/is lost; it lost to delete by d1 at /);
+  });
+
   it('calls it overwritten when a client logged the conflict, and accepts that only where the scenario allows it', () => {
     const history = concurrentEdits().log('d1', 'conflict', { id: 'n1', discardedPayloads: [{ title: 't:d1:w2' }] });
     const server = [serverNote('n1', { title: 't:d2:w1' }, 2)];
@@ -125,7 +155,7 @@ describe('the durability checker', () => {
     expect(checkDurability(input(refusedThenReplaced('shown failed'), []))).toEqual({ valid: true, violations: [] });
     const unsurfaced = checkDurability(input(refusedThenReplaced('not at all'), []));
     expect(unsurfaced.violations.map((violation) => violation.summary)).toEqual([
-      expect.stringMatching(/t:d2:w32 .*saved before the app died at 465\.3s, but at the next launch \(467\.3s\) it shows t:d4:w13, an older version/),
+      expect.stringMatching(/t:d2:w32 .*saved before the app died at 7m45s, but at the next launch \(7m47s\) it shows t:d4:w13, an older version/),
     ]);
   });
 });
@@ -174,7 +204,7 @@ describe('the resurrection checker', () => {
     const shown = [device('d1', [note('n1', { title: A })]), device('d2', [note('n1', { title: A })]), device('d3', [note('n1', { title: A })])];
     const result = checkResurrection(input(history, [serverNote('n1', { title: A }, 3)], shown));
     expect(result.violations.map((violation) => violation.summary)).toEqual([
-      expect.stringMatching(/^note n1: delete \(delete by d2 at .*\) saw every write to it, yet the record is live again on the server, d1, d2, and still live on d3, which the delete never reached$/),
+      expect.stringMatching(/^note n1: delete by d2 at 5\.0s \(saved on device, committed by the server at 6\.0s\) saw every write to it, yet the record is live again on the server, d1, d2, and still live on d3, which the delete never reached$/),
     ]);
     const neverArrived = checkResurrection(input(new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).delete('d2', { id: 'n1', seen: [{ title: A }] }), [serverNote('n1', { title: A })]));
     expect(neverArrived.violations.map((violation) => violation.summary)).toEqual([expect.stringMatching(/yet the record is still live on the server, which the delete never reached$/)]);

@@ -2,7 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rootCause } from '../src/check/causes.ts';
+import type { Violation } from '../src/check/index.ts';
 import { reportSchemaProblems } from '../src/report/report-schema.ts';
+import { shortIds } from '../src/report/short-ids.ts';
 import { runCli } from './cli-helpers.ts';
 
 const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
@@ -130,15 +133,25 @@ describe('file reporters', () => {
     const first = failing[0]!;
     const testcase = junit.children.flatMap((suite) => suite.children).find((each) => each.attributes.classname === first.scenario && each.attributes.name === `seed ${first.seed}`)!;
     const failure = testcase.children.find((child) => child.name === 'failure')!;
-    expect(failure.attributes.message).toBe(`${first.violations.length} violation${first.violations.length === 1 ? '' : 's'}: ${first.violations[0]!.summary}`);
-    expect(failure.text.split('\n').filter((line) => /^\[[a-z-]+\] /.test(line))).toHaveLength(first.violations.length);
+    const root = shortIds(rootCause(first.violations as Violation[])!.summary);
+    expect(root).toMatch(/^(folder|note) [0-9a-f]{8}: delete by d\d at /);
+    expect(failure.attributes.message).toMatch(new RegExp(`^${first.violations.length} violations on \\d+ records: \\d+ resurrection · .*; root cause: \\[resurrection\\] `));
+    expect(failure.attributes.message?.endsWith(root)).toBe(true);
+    // every violation once, each record's consequences indented under its primary one
+    const listed = failure.text.split('\n').filter((line) => /^( {4})?\[[a-z-]+\] /.test(line));
+    expect(listed).toHaveLength(first.violations.length);
+    expect(listed[0]).toBe(`[resurrection] ${root}`);
+    expect(listed.some((line) => line.startsWith('    [divergence] '))).toBe(true);
+    expect(failure.text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect(failure.text).toContain(`replay: ${first.replay}`);
     expect(first.replay).toContain(`--client ${client}`);
 
     const summary = read('summary.md');
     expect(summary.split('\n')[0]).toMatch(/^## ❌ sync-chaos: \d+ failed, 0 crashed, \d+ passed \(4 cases\)$/);
     expect(summary).toMatch(/\| baseline \| 42 \| ❌ fail \| \d+ \| \d+ \| \d+m\d\ds \| `[0-9a-f]{16}` \|/);
-    expect(summary).toContain(`- ❌ **${first.scenario}** seed ${first.seed} · [divergence] ${first.violations[0]!.summary} · replay: \`${first.replay}\``);
+    expect(summary).toMatch(new RegExp(`\\n- ❌ \\*\\*${first.scenario}\\*\\* seed ${first.seed}: ${first.violations.length} violations on \\d+ records: \\d+ resurrection · .* · replay: `));
+    expect(summary).toContain(`\n  - **[resurrection]** ${root}\n`);
+    expect(summary).toMatch(/\n {4}- \[divergence\] /);
   });
 
   it('reports a crashed system under test as <error> in junit.xml and in summary.md', async () => {

@@ -57,11 +57,12 @@ describe('sync-chaos run', () => {
     expect(text.split('\n')[0]).toBe('{"t":0,"type":"phase","phase":"chaos"}');
   });
 
-  it('fails with exit 1 through the divergence checker when the client never pushes deletes, naming the records', async () => {
+  it('fails with exit 1 through the resurrection checker when the client never pushes deletes, naming the records, with the divergence that follows under it', async () => {
     const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', '--client', 'fixtures/clients/never-pushes-deletes.ts']);
     expect(code).toBe(1);
     expect(stdout).toContain('FAIL');
-    expect(stdout).toMatch(/\[divergence\] (note|folder) [0-9a-f-]{36}: live on the server \(v\d+\) but missing on d\d/);
+    expect(stdout).toMatch(/\[resurrection\] (note|folder) [0-9a-f]{8}: delete by d\d at [\dms.]+ \(saved on device, never committed by the server\) saw every write to it/);
+    expect(stdout).toMatch(/↳ with it: .*\d+ divergence \(d\d/);
     expect(stdout).toContain('--client fixtures/clients/never-pushes-deletes.ts');
   });
 

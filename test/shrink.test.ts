@@ -1,14 +1,15 @@
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli-helpers.ts';
+import { rootCause } from '../src/check/causes.ts';
+import { REPO_ROOT, runCli } from './cli-helpers.ts';
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'sync-chaos-shrink-'));
 const writesOf = (stdout: string, line: 'before' | 'after') => Number(new RegExp(`${line}\\s+devices \\d+ · writes (\\d+)`).exec(stdout)?.[1]);
 
 describe('sync-chaos shrink', () => {
-  it('cuts the never-pushes-deletes failure on baseline.yaml to a scenario 5x smaller in writes that still fails the divergence check, the same way twice', async () => {
+  it('cuts the never-pushes-deletes failure on baseline.yaml to a scenario 5x smaller in writes whose root cause is still resurrection, the same way twice, naming the run folder rather than latest', async () => {
     const out = outDir();
     const run = await runCli(['run', 'scenarios/baseline.yaml', '--client', 'fixtures/clients/never-pushes-deletes.ts', '--reporter', 'json', '--out', out]);
     expect(run.code).toBe(1);
@@ -21,7 +22,10 @@ describe('sync-chaos shrink', () => {
     ]);
     expect(first.code).toBe(0);
     expect(second.code).toBe(0);
-    expect(first.stdout).toContain('still failing with a divergence violation');
+    expect(first.stdout).toContain('still failing with a resurrection violation');
+    const runFolder = join(out, readlinkSync(join(out, 'latest')));
+    expect(first.stdout).not.toContain('latest');
+    expect(first.stdout).toContain(`replay: npx sync-chaos run ${relative(REPO_ROOT, join(runFolder, 'shrunk-case-1.yaml'))} --seed 42`);
     expect(writesOf(first.stdout, 'before')).toBe(JSON.parse(run.stdout).cases[0].counts.writes);
     expect(writesOf(first.stdout, 'after') * 5).toBeLessThanOrEqual(writesOf(first.stdout, 'before'));
 
@@ -34,7 +38,7 @@ describe('sync-chaos shrink', () => {
     expect(replayed.code).toBe(1);
     const [replayedCase] = JSON.parse(replayed.stdout).cases;
     expect(replayedCase.counts.writes).toBe(writesOf(first.stdout, 'after'));
-    expect(replayedCase.violations.map((violation: { checker: string }) => violation.checker)).toContain('divergence');
+    expect(rootCause(replayedCase.violations)?.checker).toBe('resurrection');
   });
 
   it('refuses a report with no failing case (exit 2)', async () => {

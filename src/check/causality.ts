@@ -22,6 +22,8 @@ export interface Write {
   outcome: 'ok' | 'fail' | 'info' | 'pending';
   /** The token this write set in every user field it wrote; absent for a delete. */
   token?: string;
+  /** When the server first committed it (its token; for a delete, the record's first tombstone from the invoke on), ms. */
+  committedMs?: number;
 }
 
 export class Causality {
@@ -34,8 +36,8 @@ export class Causality {
   private readonly restores: { device: string; atMs: number; snapshotAtMs: number }[] = [];
   /** When the server first committed each token, ms: the moment a write reached it. */
   readonly firstCommitMs = new Map<string, number>();
-  /** When the server committed each record's tombstone, ms. */
-  private readonly tombstoneMs = new Map<string, number>();
+  /** Every time the server committed a tombstone, per record id. */
+  private readonly tombstones = new Map<string, number[]>();
   /** Every version the server committed, per record id. */
   private readonly committed = new Map<string, { atMs: number; fields: Fields }[]>();
 
@@ -68,7 +70,7 @@ export class Causality {
       } else if (event.type === 'commit' || event.type === 'read') {
         for (const record of event.type === 'commit' ? [event] : event.records) this.placeCreates(record.id, record.fields);
         if (event.type === 'commit') {
-          if (event.deleted && !this.tombstoneMs.has(event.id)) this.tombstoneMs.set(event.id, event.t);
+          if (event.deleted) this.tombstones.set(event.id, [...(this.tombstones.get(event.id) ?? []), event.t]);
           this.committed.set(event.id, [...(this.committed.get(event.id) ?? []), { atMs: event.t, fields: event.fields }]);
           for (const value of Object.values(event.fields)) if (isToken(value) && !this.firstCommitMs.has(value)) this.firstCommitMs.set(value, event.t);
         }
@@ -77,6 +79,8 @@ export class Causality {
       }
     }
     for (const write of this.writes) {
+      const committedMs = write.token === undefined ? this.tombstones.get(write.id ?? '')?.find((atMs) => atMs >= write.atMs) : this.firstCommitMs.get(write.token);
+      if (committedMs !== undefined) write.committedMs = committedMs;
       if (!write.id) continue;
       const list = this.byRecord.get(write.id) ?? [];
       list.push(write);
@@ -158,7 +162,7 @@ export class Causality {
    * taken, not committed when the old copy came back. Its loss is the fault's doing, not the app's.
    */
   wipedByRestore(write: Write): boolean {
-    const committedMs = write.token === undefined ? this.tombstoneMs.get(write.id ?? '') : this.firstCommitMs.get(write.token);
+    const committedMs = write.token === undefined ? this.tombstones.get(write.id ?? '')?.[0] : this.firstCommitMs.get(write.token);
     return this.restores.some(
       (restore) =>
         restore.device === write.device &&

@@ -6,8 +6,9 @@ import type { VisibleRecord } from '../adapter.ts';
 import type { OperationEvent, ReadEvent } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
-import { describeWrite, recordNotices, simTime, tokensIn, writeRef } from './evidence.ts';
+import { describeWrite, recordNotices, tokensIn, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 
 interface Death {
   atMs: number;
@@ -94,7 +95,7 @@ function missing(device: string, death: Death, read: ReadEvent, { causality, spa
     if (!problem) continue;
     violations.push({
       checker: 'durability',
-      summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} was saved before the app died at ${simTime(death.atMs)}, but at the next launch (${simTime(read.t)}) ${problem}`,
+      summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} was saved before the app died at ${clockTime(death.atMs)}, but at the next launch (${clockTime(read.t)}) ${problem}`,
       record: { entity: write.entity ?? 'record', id },
       device,
       writes: [writeRef(write, field)],

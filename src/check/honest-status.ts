@@ -5,8 +5,9 @@ import type { Fields } from '../adapter.ts';
 import { causalityOf } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, simTime, writeRef } from './evidence.ts';
+import { describeWrite, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 
 export function checkHonestStatus(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
@@ -32,7 +33,7 @@ export function checkHonestStatus(input: CheckInput): CheckResult {
         violations.push({
           checker: 'honest-status',
           summary:
-            `${record.entity} ${record.id} shown as synced on ${event.process} at ${simTime(event.t)}, ` +
+            `${record.entity} ${record.id} shown as synced on ${event.process} at ${clockTime(event.t)}, ` +
             `but the server never committed that version${writes.length > 0 ? ` (it holds ${[...new Set(writes.map(({ write }) => describeWrite(write!)))].join(', ')})` : ''}`,
           record: { entity: record.entity, id: record.id },
           device: event.process,

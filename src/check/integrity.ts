@@ -26,6 +26,7 @@ function dangling(where: string, records: readonly Shown[]): Violation[] {
       checker: 'integrity',
       summary: `note ${note.id} on ${where} points at folder ${note.fields.folderId ?? '(none)'}, which is not there`,
       record: { entity: 'note', id: note.id },
+      ...(note.fields.folderId && { refersTo: { entity: 'folder', id: note.fields.folderId } }),
       ...(where !== 'the server' && { device: where }),
     }));
 }

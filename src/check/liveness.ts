@@ -4,8 +4,9 @@
 import type { Fields } from '../adapter.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, loggedConflictTokens, recordNotices, simTime, writeRef } from './evidence.ts';
+import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { findEvent, lastEventMs } from '../history/event-log.ts';
 import type { PhaseEvent } from '../history/events.ts';
 
@@ -32,7 +33,7 @@ function undrained(input: CheckInput): Violation[] {
         kind: 'quiesce-timeout',
         summary:
           `${wait.device} still had ${waitingWords(wait.waiting, wait.openConflicts)} when the quiescence after the ${event.after} phase timed out ` +
-          `at ${simTime(event.t)}, ${simTime(event.t - event.sinceMs)} after it began${wait.syncUnreturned ? ', and its sync() had not returned' : ''}`,
+          `at ${clockTime(event.t)}, ${clockTime(event.t - event.sinceMs)} after it began${wait.syncUnreturned ? ', and its sync() had not returned' : ''}`,
         device: wait.device,
       });
     }

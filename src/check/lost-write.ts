@@ -2,6 +2,7 @@
 // one is superseded (fine), kept in a reachable conflict (fine), overwritten (a logged conflict; fine
 // only where the scenario allows it), silent, regressed or vanished (always violations).
 import type { ServerRecord } from '../adapter.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { isToken } from '../history/tokens.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
@@ -50,7 +51,7 @@ export function checkLostWrite(input: CheckInput): CheckResult {
   const lastCommitMs = lastCommitTimes(input);
   const violations = classifyWrites(input)
     .filter((entry) => LOSSES.has(entry.class) && !allowed.has(entry.class))
-    .map((entry) => violation(entry, spans, lastCommitMs.get(entry.write.id as string)));
+    .map((entry) => violation(entry, spans, lastCommitMs.get(entry.write.id as string), replacementOf(input, entry)));
   return { valid: violations.length === 0, violations };
 }
 
@@ -143,12 +144,12 @@ const EXPLANATIONS: Record<string, string> = {
   vanished: 'no write or delete explains its disappearance',
 };
 
-function violation(entry: Classified, spans: readonly FaultSpan[], lastCommitMs: number | undefined): Violation {
+function violation(entry: Classified, spans: readonly FaultSpan[], lastCommitMs: number | undefined, replaced: Replacement | undefined): Violation {
   const { write, field, winner } = entry;
-  const involved = winner ? [write, winner].sort((a, b) => a.atMs - b.atMs) : [write];
+  const involved = [write, ...(winner ? [winner] : []), ...(replaced?.by && replaced.by !== winner ? [replaced.by] : [])].sort((a, b) => a.atMs - b.atMs);
   const fromMs = Math.min(...involved.map((each) => each.atMs));
   const toMs = Math.max(lastCommitMs ?? 0, ...involved.map((each) => each.doneMs ?? each.atMs));
-  const won = winner ? `; ${entry.class === 'regressed' ? 'the server went back to' : 'it lost to'} ${describeWrite(winner)}` : '';
+  const won = !winner ? '' : replaced ? `; ${replacedWords(write.device, replaced)}, before ${describeWrite(winner)}` : `; ${entry.class === 'regressed' ? 'the server went back to' : 'it lost to'} ${describeWrite(winner)}`;
   return {
     checker: 'lost-write',
     kind: entry.class,
@@ -158,6 +159,58 @@ function violation(entry: Classified, spans: readonly FaultSpan[], lastCommitMs:
     writes: involved.map((each) => writeRef(each, each.f === 'delete' ? undefined : field)),
     faults: faultsDuring(spans, fromMs, toMs),
   };
+}
+
+/** Where the writer's own device replaced the write at a sync, before the named winner could have reached it. */
+interface Replacement {
+  /** The read that first showed the field without the write. */
+  shownMs: number;
+  /** What it showed instead: a token, or nothing when the record was gone. */
+  shown?: string;
+  /** The write that produced what it showed, if a user's did. */
+  by?: Write;
+  /** The answers the device got from the server since its last read that still showed the write. */
+  answers: { atMs: number; label: string }[];
+}
+
+/**
+ * The evidence that a sync, not the named winner, took the write away: the writer's device showed the
+ * field without it (a look after the save) before the winner reached the server (a write of another
+ * device, committed later or never). Only the message changes with it, never the class.
+ */
+function replacementOf(input: CheckInput, entry: Classified): Replacement | undefined {
+  const { write, field, winner } = entry;
+  if (!winner || winner.device === write.device || entry.class === 'regressed') return undefined;
+  const causality = causalityOf(input.events);
+  const untilMs = winner.committedMs ?? Number.POSITIVE_INFINITY;
+  let answers: Replacement['answers'] = [];
+  for (const event of input.events) {
+    if (event.t < (write.doneMs ?? write.atMs)) continue;
+    if (event.t >= untilMs) return undefined;
+    if (event.type === 'message' && event.link === write.device && event.direction === 'to-device' && event.fate === 'delivered') answers.push({ atMs: event.t, label: event.label });
+    if (event.type !== 'read' || event.process !== write.device) continue;
+    const record = event.records.find((each) => each.id === write.id);
+    const gone = event.at === 'boot' ? !record : (event.removed ?? []).includes(write.id as string);
+    const value = record?.fields[field];
+    // a launch that lost it is durability's to judge; a look that still shows it (or does not mention the record) keeps it
+    if (event.at === 'boot' && gone) return undefined;
+    if (!gone && (!record || causality.includes(value, write.token as string, field))) {
+      answers = [];
+      continue;
+    }
+    const shown = typeof value === 'string' && isToken(value) ? value : undefined;
+    const by = shown === undefined ? undefined : causality.writeOf(shown);
+    return { shownMs: event.t, ...(shown && { shown }), ...(by && { by }), answers };
+  }
+  return undefined;
+}
+
+/** `a sync replaced it on d2 with t:d3:w2: d2 showed that at 1m25s, after the answers 200 /v1/push at 1m25s, 200 /v1/pull at 1m25s`. */
+function replacedWords(device: string, replaced: Replacement): string {
+  const answers = replaced.answers.slice(-3).map(({ atMs, label }) => `${label} at ${clockTime(atMs)}`);
+  const after = answers.length === 0 ? '' : `, after the answer${answers.length === 1 ? '' : 's'} ${answers.join(', ')}`;
+  const withWhat = replaced.shown ? ` with ${replaced.shown}` : '';
+  return `a sync replaced it on ${device}${withWhat}: ${device} showed ${replaced.shown ? 'that' : 'the record gone'} at ${clockTime(replaced.shownMs)}${after}`;
 }
 
 function lastCommitTimes(input: CheckInput): Map<string, number> {

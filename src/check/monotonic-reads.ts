@@ -3,9 +3,10 @@
 // under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it.
 import { causalityOf, type Write } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { recordNotices, simTime, writeRef } from './evidence.ts';
+import { recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 
 export function checkMonotonicReads(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
@@ -35,7 +36,7 @@ export function checkMonotonicReads(input: CheckInput): CheckResult {
           const writes = [causality.writeOf(token), causality.writeOf(before.token)].filter((write): write is Write => write !== undefined);
           violations.push({
             checker: 'monotonic-reads',
-            summary: `${record.entity} ${record.id} field ${field} on ${event.process} went back from ${before.token} (shown at ${simTime(before.atMs)}) to its ancestor ${token} (at ${simTime(event.t)})`,
+            summary: `${record.entity} ${record.id} field ${field} on ${event.process} went back from ${before.token} (shown at ${clockTime(before.atMs)}) to its ancestor ${token} (at ${clockTime(event.t)})`,
             record: { entity: record.entity, id: record.id },
             device: event.process,
             writes: writes.map((write) => writeRef(write, field)),

@@ -3,9 +3,10 @@
 // refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
 import { causalityOf, tokenFields, type Write } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, recordNotices, simTime, writeRef } from './evidence.ts';
+import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 
 export function checkReadYourWrites(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
@@ -54,7 +55,7 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
         const value = record ? record.fields[field] : undefined;
         violations.push({
           checker: 'read-your-writes',
-          summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} is missing from a read at ${simTime(event.t)}, which shows ${record ? (value ?? 'no value') : 'no record'}`,
+          summary: `${write.entity ?? 'record'} ${id} field ${field} on ${device}: ${describeWrite(write)} is missing from a read at ${clockTime(event.t)}, which shows ${record ? (value ?? 'no value') : 'no record'}`,
           record: { entity: write.entity ?? 'record', id },
           device,
           writes: [writeRef(write, field)],

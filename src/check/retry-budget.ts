@@ -2,8 +2,8 @@
 // attempts must stay within the scenario's hourly budget, or the app burns the battery. It counts every
 // request the app tried, the ones the offline network refused included; pull-to-refresh is the user's.
 import type { FaultSpan } from '../history/fault-spans.ts';
-import { simTime } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 
 const WINDOW_MS = 3_600_000;
 
@@ -29,7 +29,7 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
     if (worst.count <= budget) continue;
     violations.push({
       checker: 'retry-budget',
-      summary: `${device} tried ${worst.count} requests while offline in the hour from ${simTime(worst.fromMs)}, over its budget of ${budget}/h`,
+      summary: `${device} tried ${worst.count} requests while offline in the hour from ${clockTime(worst.fromMs)}, over its budget of ${budget}/h`,
       device,
       faults: offline.filter((span) => span.targets?.includes(device)),
     });

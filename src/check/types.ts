@@ -41,8 +41,10 @@ export interface WriteRef {
   field?: string;
   /** The unique token the write set (never the user's text: reports stay private). */
   token?: string;
-  /** `ok`: acknowledged ("saved on device"); `info`: the app died first; `fail`: refused; `pending`: never returned. */
+  /** `ok`: the app's save resolved ("saved on device", not yet the server's commit); `info`: the app died first; `fail`: refused; `pending`: never returned. */
   outcome: 'ok' | 'fail' | 'info' | 'pending';
+  /** When the server first committed the write (its token, or for a delete the record's tombstone), ms; absent when it never did. */
+  committedMs?: number;
 }
 
 export interface Violation {
@@ -52,6 +54,8 @@ export interface Violation {
   /** The sub-kind, where the checker has them: the lost-write class (`silent`, `regressed`, …). */
   kind?: string;
   record?: { entity: string; id: string };
+  /** The record a dangling reference names (integrity: the folder a note points at): the cause is filed under it (check/causes.ts). */
+  refersTo?: { entity: string; id: string };
   device?: string;
   /** The writes involved, oldest first. */
   writes?: WriteRef[];

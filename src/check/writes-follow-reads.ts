@@ -3,9 +3,10 @@
 // value than the writer saw in another field shows an effect without its cause.
 import { causalityOf } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, recordNotices, simTime, writeRef } from './evidence.ts';
+import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { clockTime } from '../history/clock-time.ts';
 
 export function checkWritesFollowReads(input: CheckInput): CheckResult {
   const causality = causalityOf(input.events);
@@ -32,7 +33,7 @@ export function checkWritesFollowReads(input: CheckInput): CheckResult {
           violations.push({
             checker: 'writes-follow-reads',
             summary:
-              `${record.entity} ${record.id} on ${event.process} at ${simTime(event.t)} shows ${field} = ${describeWrite(write)}, ` +
+              `${record.entity} ${record.id} on ${event.process} at ${clockTime(event.t)} shows ${field} = ${describeWrite(write)}, ` +
               `but ${other} = ${shown}, older than the ${cause} its writer saw`,
             record: { entity: record.entity, id: record.id },
             device: event.process,

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { exitCodeOf } from '../report/case.ts';
 import { mergeShardReports, readShardReports } from '../report/merge.ts';
-import { createReporters, REPORTER_NAMES, type ReporterName } from '../report/registry.ts';
+import { createReporters, FILE_REPORTER_NAMES, type ReporterName } from '../report/registry.ts';
 import { DEFAULT_OUT, RunFolder, runIdOf } from '../report/run-folder.ts';
 import { reporterOption } from './reporter-option.ts';
 
@@ -21,7 +21,7 @@ export function reportCommand(): Command {
     .command('merge')
     .description('merge shard report folders (each holding report.json) into one run folder; exit as the merged run would')
     .argument('<dirs...>', 'report folders, e.g. the artifacts of `run --shard i/n --reporter json`')
-    .addOption(reporterOption('every reporter'))
+    .addOption(reporterOption('console and every file reporter'))
     .option('--out <dir>', 'folder for the merged run: writes <dir>/<run-id>/ and points <dir>/latest at it', DEFAULT_OUT)
     .exitOverride()
     .action((dirs: string[], flags: MergeFlags) => {
@@ -32,7 +32,7 @@ export function reportCommand(): Command {
 
 function merge(dirs: string[], flags: MergeFlags): number {
   const merged = mergeShardReports(readShardReports(dirs));
-  const selected = flags.reporter ?? [...REPORTER_NAMES];
+  const selected = flags.reporter ?? ['console', ...FILE_REPORTER_NAMES];
   const folder = new RunFolder(flags.out, runIdOf(new Date(merged.startedAt), merged.cases.map(({ file, seed }) => [file, seed])));
   const reporter = createReporters(selected, {
     startedAt: merged.startedAt,

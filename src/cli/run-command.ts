@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { exitCodeOf, type CaseReport, type Reporter, type RunEndReason } from '../report/case.ts';
 import { ProgressLine } from '../report/progress.ts';
-import { createReporters, type ReporterName } from '../report/registry.ts';
+import { createReporters, FILE_REPORTER_NAMES, type ReporterName } from '../report/registry.ts';
 import { DEFAULT_OUT, RunFolder, runIdOf, wallClockNow } from '../report/run-folder.ts';
 import type { RunInfo } from '../report/run-info.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
@@ -95,7 +95,7 @@ export async function sweep(files: string[], given: RunFlags, io: RunIo): Promis
   const runId = runIdOf(startedAt, { cases: planned.map(({ file, seed }) => [file, seed]), client: flags.client ?? null, swarm: flags.swarm === true });
   const folder = new RunFolder(flags.out, runId);
   // Created before any case runs, so an --out that cannot hold the reports is bad input now, not after the sweep.
-  if (flags.trace === true || selected.some((name) => name !== 'console')) folder.create();
+  if (flags.trace === true || selected.some((name) => FILE_REPORTER_NAMES.includes(name))) folder.create();
   const info: RunInfo = { startedAt: startedAt.toISOString(), command: { files: fileList, flags: { ...flags, reporter: selected } }, folder, write: out };
   // On a terminal only, and never beside the JSON a script reads from stdout.
   const progress = io.interactive && process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;

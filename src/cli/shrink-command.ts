@@ -1,11 +1,14 @@
 // `sync-chaos shrink <report.json> [--case N]`: a failing case of a finished run cut down to a
-// small scenario that still fails the same way, written as `shrunk-case-N.yaml` beside the report,
-// with the sizes before and after and the command that replays it. Bad input is exit 2.
+// small scenario that still fails the same way (its root cause: check/causes.ts), written as
+// `shrunk-case-N.yaml` in the run folder (never through `latest`), with the sizes before and after and
+// the command that replays it. Bad input is exit 2.
 import { Command } from 'commander';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { rootCause } from '../check/causes.ts';
 import { writeFileAtomic } from '../report/atomic.ts';
 import type { CaseReport } from '../report/case.ts';
-import { clockTime } from '../report/console.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { readReportDocument } from '../report/read.ts';
 import { loadClient } from '../run/client-loader.ts';
 import { BadInputError } from '../errors.ts';
@@ -40,11 +43,11 @@ async function shrink(reportPath: string, flags: ShrinkFlags): Promise<number> {
   const chosen = document.cases[number - 1];
   if (number === 0) throw new BadInputError(`${path}: no case failed with a violation; nothing to shrink`);
   if (!chosen) throw new BadInputError(`--case ${number}: ${path} holds ${document.cases.length} case${document.cases.length === 1 ? '' : 's'}`);
-  const [violation] = chosen.violations;
+  const violation = rootCause(chosen.violations);
   if (chosen.verdict !== 'fail' || !violation) throw new BadInputError(`--case ${number} (${chosen.scenario} seed ${chosen.seed}) did not fail with a violation (verdict ${chosen.verdict})`);
   const target = { checker: violation.checker, ...(violation.kind !== undefined && { kind: violation.kind }) };
 
-  const folder = dirname(path);
+  const folder = runFolderOf(dirname(path));
   const client = typeof document.command.flags['client'] === 'string' ? document.command.flags['client'] : undefined;
   const scenario = scenarioFor(chosen, client, folder);
   const definition = await loadClient(scenario.system, folder);
@@ -75,6 +78,14 @@ async function shrink(reportPath: string, flags: ShrinkFlags): Promise<number> {
   out(`  scenario: ${relative(process.cwd(), file)}`);
   out(`  replay: ${replay}`);
   return 0;
+}
+
+/**
+ * The run folder itself when `folder` is a link to it (`reports/latest`), so the printed paths and the
+ * replay command still work after the next run moves `latest`.
+ */
+function runFolderOf(folder: string): string {
+  return lstatSync(folder).isSymbolicLink() ? resolve(dirname(folder), readlinkSync(folder)) : folder;
 }
 
 /** The case's scenario as it ran (the client it was given, its seed), its client path relative to the folder the shrunk file goes to. */

@@ -1,11 +1,18 @@
 // The terminal reporter: one PASS/FAIL/ERROR line per scenario × seed with its counts, times,
-// event-log hash and replay command; a failing case reads like a bug report underneath it.
+// event-log hash and replay command; a failing case reads like a bug report underneath it, root cause first.
 // Colours follow NO_COLOR and FORCE_COLOR, and only a terminal gets them (colors.ts).
+import { causesOf } from '../check/causes.ts';
+import { outcomeWords } from '../check/evidence.ts';
+import type { Violation } from '../check/index.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { colors } from './colors.ts';
-import type { CaseReport, Reporter } from './case.ts';
+import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import { counted } from './counted.ts';
+import { checkerCounts, violationHeadline } from './headline.ts';
+import { idShortener } from './short-ids.ts';
 
-const VIOLATIONS_SHOWN_PER_CHECKER = 5;
+/** Records shown under a failing case, root cause first; the rest are counted. */
+const GROUPS_SHOWN = 5;
 
 export function consoleReporter(write: (text: string) => void): Required<Pick<Reporter, 'onCase' | 'onRunEnd'>> {
   return {
@@ -17,16 +24,21 @@ export function consoleReporter(write: (text: string) => void): Required<Pick<Re
       if (report.error) write(colors.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
     onRunEnd(reports, end) {
-      for (const warning of new Set(reports.flatMap((report) => report.warnings ?? []))) write(colors.yellow(`warning: ${warning}`));
-      const failed = reports.filter((report) => report.verdict === 'fail').length;
-      const crashed = reports.filter((report) => report.verdict === 'error').length;
-      const passed = reports.length - failed - crashed;
-      const parts = [colors.green(`${passed} passed`), failed > 0 ? colors.red(`${failed} failed`) : `${failed} failed`];
-      if (crashed > 0) parts.push(colors.red(`${crashed} crashed`));
-      const interrupted = end.reason === 'interrupted' ? colors.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
-      write(`\n${parts.join(', ')} (${counted(reports.length, 'case')})${interrupted}`);
+      printRunEnd(write, reports, end);
     },
   };
+}
+
+/** The run's warnings, each once, then its totals: how the console and the dot reporter end a run. */
+export function printRunEnd(write: (text: string) => void, reports: readonly CaseReport[], end: RunEnd): void {
+  for (const warning of new Set(reports.flatMap((report) => report.warnings ?? []))) write(colors.yellow(`warning: ${warning}`));
+  const failed = reports.filter((report) => report.verdict === 'fail').length;
+  const crashed = reports.filter((report) => report.verdict === 'error').length;
+  const passed = reports.length - failed - crashed;
+  const parts = [colors.green(`${passed} passed`), failed > 0 ? colors.red(`${failed} failed`) : `${failed} failed`];
+  if (crashed > 0) parts.push(colors.red(`${crashed} crashed`));
+  const interrupted = end.reason === 'interrupted' ? colors.yellow(` · interrupted: ${reports.length} of ${end.planned} cases ran`) : '';
+  write(`\n${parts.join(', ')} (${counted(reports.length, 'case')})${interrupted}`);
 }
 
 function caseLine(report: CaseReport): string {
@@ -61,52 +73,55 @@ function faultLines(report: CaseReport): string {
   return colors.dim(['       faults drawn:', ...lines].join('\n'));
 }
 
-/** Under a violation: each write involved and each fault around it, one per line, so it reads without the code. */
-function evidenceLines(violation: CaseReport['violations'][number]): string {
-  const outcome = { ok: 'acknowledged', fail: 'refused', info: 'outcome unknown', pending: 'never returned' };
+/** Under a violation: each write involved (what became of it on the device and at the server) and each fault around it. */
+function evidenceLines(violation: Violation): string[] {
   const writes = (violation.writes ?? []).map(
-    (write) =>
-      `      write ${write.device} op ${write.op} at ${clockTime(write.atMs)}: ${write.f}${write.field ? ` ${write.field}` : ''}${write.token ? ` = ${write.token}` : ''} (${outcome[write.outcome]})`,
+    (write) => `write ${write.device} op ${write.op} at ${clockTime(write.atMs)}: ${write.f}${write.field ? ` ${write.field}` : ''}${write.token ? ` = ${write.token}` : ''} (${outcomeWords(write)})`,
   );
   const faults = (violation.faults ?? []).map(
     (fault) =>
-      `      fault ${fault.kind}${fault.mode ? ` (${fault.mode})` : ''}${fault.targets ? ` on ${fault.targets.join(',')}` : ''} from ${clockTime(fault.startMs)}${fault.stopMs === undefined ? '' : ` to ${clockTime(fault.stopMs)}`}`,
+      `fault ${fault.kind}${fault.mode ? ` (${fault.mode})` : ''}${fault.targets ? ` on ${fault.targets.join(',')}` : ''} from ${clockTime(fault.startMs)}${fault.stopMs === undefined ? '' : ` to ${clockTime(fault.stopMs)}`}`,
   );
-  const lines = [...writes, ...(faults.length > 0 ? faults : violation.writes ? ['      no fault overlapped'] : [])];
-  return lines.length > 0 ? `\n${colors.dim(lines.join('\n'))}` : '';
+  if (faults.length > 0 || writes.length === 0) return [...writes, ...faults];
+  return [...writes.slice(0, -1), `${writes.at(-1)} · no fault overlapped`];
 }
 
 function round(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(3);
 }
 
-/** The violations grouped by checker, the first few of each, so one flood (divergence) never hides a sharper finding. */
+/**
+ * Root cause first (check/causes.ts): a headline with the count per checker and the records affected,
+ * then the first few records, each under its primary violation with its evidence and what followed
+ * from it, so one flood of symptoms (divergence) never hides the cause.
+ */
 function violationLines(report: CaseReport): string {
-  const byChecker = new Map<string, CaseReport['violations']>();
-  for (const violation of report.violations) byChecker.set(violation.checker, [...(byChecker.get(violation.checker) ?? []), violation]);
-  const lines: string[] = [];
-  for (const [checker, violations] of byChecker) {
-    for (const violation of violations.slice(0, VIOLATIONS_SHOWN_PER_CHECKER)) {
-      lines.push(`  ${colors.red('✗')} [${checker}] ${violation.summary}${evidenceLines(violation)}`);
-    }
-    const hidden = violations.length - VIOLATIONS_SHOWN_PER_CHECKER;
-    if (hidden > 0) lines.push(colors.dim(`  … and ${hidden} more from ${checker}`));
+  const causes = causesOf(report.violations);
+  const short = idShortener(report.violations);
+  const lines = [`  ${colors.bold(violationHeadline(causes))}`];
+  for (const group of causes.groups.slice(0, GROUPS_SHOWN)) {
+    lines.push(`  ${colors.red('✗')} [${group.primary.checker}] ${short(group.primary.summary)}`);
+    lines.push(...evidenceLines(group.primary).map((line) => colors.dim(`      ${short(line)}`)));
+    if (group.consequences.length > 0) lines.push(colors.dim(`      ↳ with it: ${consequenceCounts(group.consequences)}`));
+  }
+  const hidden = causes.groups.slice(GROUPS_SHOWN);
+  if (hidden.length > 0) {
+    const primaries = checkerCounts(causesOf(hidden.map((group) => group.primary)));
+    lines.push(colors.dim(`  … and ${counted(hidden.length, 'more cause')} (${primaries}): --reporter json or html lists every one`));
   }
   return lines.join('\n');
 }
 
-/** Simulated time as a person reads it: 1h02m03s, 10m04s, 12.5s. */
-export function clockTime(ms: number): string {
-  const seconds = Math.floor(ms / 1000) % 60;
-  const minutes = Math.floor(ms / 60_000) % 60;
-  const hours = Math.floor(ms / 3_600_000);
-  if (hours > 0) return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
-  if (minutes > 0) return `${minutes}m${pad(seconds)}s`;
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
+/** `3 divergence (d1, d3) · 5 integrity (d2)`: what a cause brought with it, per checker, and where. */
+function consequenceCounts(consequences: readonly Violation[]): string {
+  const byChecker = new Map<string, Violation[]>();
+  for (const violation of consequences) byChecker.set(violation.checker, [...(byChecker.get(violation.checker) ?? []), violation]);
+  return [...byChecker]
+    .map(([checker, violations]) => {
+      const devices = [...new Set(violations.flatMap((violation) => (violation.device ? [violation.device] : [])))].sort();
+      return `${violations.length} ${checker}${devices.length > 0 ? ` (${devices.join(', ')})` : ''}`;
+    })
+    .join(' · ');
 }
 
 function indent(text: string): string {

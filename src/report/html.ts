@@ -3,6 +3,7 @@
 // with a lane per device and the server, its violations (filtered, grouped, searched), each
 // violation's write history with the faults that overlapped it, and charts with fault bands.
 import { readFileSync } from 'node:fs';
+import { causesOf } from '../check/causes.ts';
 import type { Violation } from '../check/types.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import type { CaseTimeline, TimelineWrite } from '../history/timeline.ts';
@@ -73,17 +74,13 @@ function pageCase(report: CaseReport, keepTimeline: boolean): PageCase {
 }
 
 /**
- * The order the page lists violations in, root cause first: the checkers that name what the client
- * did wrong (lost-write, resurrection, duplicate, durability) before the others, and the symptoms
- * those cause (divergence, integrity, liveness) last; within a checker, as the checker found them.
+ * The order the page lists violations in, root cause first, by the one rule every report uses
+ * (check/causes.ts): each record's primary violation, then the consequences filed under it.
  */
 export function causeFirst(violations: readonly Violation[]): number[] {
-  const rank = (checker: string) => (CAUSES.includes(checker) ? CAUSES.indexOf(checker) : CONSEQUENCES.includes(checker) ? CAUSES.length + 1 + CONSEQUENCES.indexOf(checker) : CAUSES.length);
-  return violations.map((_, index) => index).sort((a, b) => rank(violations[a]!.checker) - rank(violations[b]!.checker) || a - b);
+  const indexOf = new Map(violations.map((violation, index) => [violation, index]));
+  return causesOf(violations).groups.flatMap(({ primary, consequences }) => [primary, ...consequences].map((violation) => indexOf.get(violation) as number));
 }
-
-const CAUSES = ['lost-write', 'resurrection', 'duplicate', 'durability'];
-const CONSEQUENCES = ['divergence', 'integrity', 'liveness'];
 
 /**
  * Each violation's writes (the ones its checker cites, else every write to its record), the span

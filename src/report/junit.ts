@@ -1,9 +1,13 @@
 // `junit.xml`: the shape GitHub (test-reporter actions), GitLab (`artifacts:reports:junit`) and
 // Jenkins (`junit` step) read: a <testsuites> root with totals, a <testsuite> per scenario file, a
 // <testcase> per seed (classname = scenario name, name = `seed N`, time in seconds). A failing
-// seed carries <failure> with one violation per line and the replay command; a crashed one <error>;
+// seed carries <failure> with its root cause as the message, then one violation per line, each record's
+// consequences indented under its primary violation (check/causes.ts), and the replay command; a crashed one <error>;
 // an interrupted run one more suite whose <error> testcase says how many cases ran, so no CI reads it green.
+import { causesOf } from '../check/causes.ts';
 import type { CaseReport, Reporter, RunEnd } from './case.ts';
+import { violationHeadline } from './headline.ts';
+import { idShortener } from './short-ids.ts';
 import type { RunInfo } from './run-info.ts';
 
 export const JUNIT_FILE = 'junit.xml';
@@ -58,9 +62,16 @@ function testcase(report: CaseReport): string[] {
   const open = `    <testcase ${attributes({ classname: report.scenario, name: `seed ${report.seed}`, time: seconds(report.wallMs), file: report.file })}`;
   const facts = `event-log hash ${report.eventLogHash}\nreplay: ${report.replay}`;
   if (report.verdict === 'fail') {
-    const count = report.violations.length;
-    const message = `${count} violation${count === 1 ? '' : 's'}: ${report.violations[0]?.summary ?? 'see the checks'}`;
-    const body = [...report.violations.map((violation) => `[${violation.checker}] ${violation.summary}`), '', facts].join('\n');
+    const causes = causesOf(report.violations);
+    const short = idShortener(report.violations);
+    const root = causes.groups[0]?.primary;
+    const headline = violationHeadline(causes);
+    const message = `${headline}; root cause: ${root ? `[${root.checker}] ${short(root.summary)}` : 'see the checks'}`;
+    const grouped = causes.groups.flatMap((group) => [
+      `[${group.primary.checker}] ${short(group.primary.summary)}`,
+      ...group.consequences.map((violation) => `    [${violation.checker}] ${short(violation.summary)}`),
+    ]);
+    const body = [headline, '', ...grouped, '', facts].join('\n');
     return [`${open}>`, `      <failure ${attributes({ message, type: 'violation' })}>${text(body)}</failure>`, '    </testcase>'];
   }
   if (report.verdict === 'error') {

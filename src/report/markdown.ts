@@ -1,8 +1,12 @@
 // `summary.md`, for CI step summaries (`cat reports/latest/summary.md >> $GITHUB_STEP_SUMMARY`):
-// the verdict first, a table of the cases, then each violation on one line with the command that
-// replays it.
+// the verdict first, a table of the cases, then each failing case's violations root cause first (a
+// headline, each record's primary violation with its consequences nested), with the command that replays it.
+import { causesOf } from '../check/causes.ts';
+import { clockTime } from '../history/clock-time.ts';
 import { exitCodeOf, type CaseReport, type Reporter, type RunEnd } from './case.ts';
-import { clockTime } from './console.ts';
+import { counted } from './counted.ts';
+import { violationHeadline } from './headline.ts';
+import { idShortener } from './short-ids.ts';
 import type { RunInfo } from './run-info.ts';
 
 export const MARKDOWN_FILE = 'summary.md';
@@ -18,15 +22,16 @@ export function markdownReporter(run: RunInfo): Reporter {
   };
 }
 
-export function markdownSummary(runId: string, reports: readonly CaseReport[], end: RunEnd): string {
+/** `runId`: the run folder's, when the run has one (a run with only printing reporters has none). */
+export function markdownSummary(runId: string | undefined, reports: readonly CaseReport[], end: RunEnd): string {
   const count = (verdict: CaseReport['verdict']) => reports.filter((report) => report.verdict === verdict).length;
   const [passed, failed, crashed] = [count('pass'), count('fail'), count('error')];
   const verdict = end.reason === 'interrupted'
     ? `## ⏹️ sync-chaos: interrupted (SIGINT) after ${reports.length} of ${end.planned} cases: ${failed} failed, ${crashed} crashed, ${passed} passed`
     : exitCodeOf(reports) === 0
       ? `## ✅ sync-chaos: all ${reports.length} case${reports.length === 1 ? '' : 's'} passed`
-      : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${reports.length} cases)`;
-  const lines = [verdict, '', `Run ${code(runId)}.`, '', '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
+      : `## ❌ sync-chaos: ${failed} failed, ${crashed} crashed, ${passed} passed (${counted(reports.length, 'case')})`;
+  const lines = [verdict, '', ...(runId === undefined ? [] : [`Run ${code(runId)}.`, '']), '| scenario | seed | verdict | writes | conflicts | simulated time | hash |', '|---|---:|---|---:|---:|---:|---|'];
   for (const report of reports) {
     const cells = [
       cell(report.scenario),
@@ -41,14 +46,31 @@ export function markdownSummary(runId: string, reports: readonly CaseReport[], e
   }
 
   const problems = reports.flatMap((report) => [
-    ...report.violations.map((violation) => `- ❌ **${cell(report.scenario)}** seed ${report.seed} · [${cell(violation.checker)}] ${cell(violation.summary)} · replay: ${code(report.replay)}`),
+    ...(report.verdict === 'fail' ? caseProblems(report) : []),
     ...(report.verdict === 'error' ? [`- 💥 **${cell(report.scenario)}** seed ${report.seed} · the system under test failed: ${cell(report.error?.message ?? 'unknown error')} · replay: ${code(report.replay)}`] : []),
   ]);
   if (problems.length > 0) {
-    lines.push('', '### Violations', '', ...problems.slice(0, VIOLATION_LINES_SHOWN));
-    if (problems.length > VIOLATION_LINES_SHOWN) lines.push(`- … and ${problems.length - VIOLATION_LINES_SHOWN} more (see \`--reporter json\` or the console output)`);
+    lines.push('', '### Violations, root cause first', '', ...problems.slice(0, VIOLATION_LINES_SHOWN));
+    if (problems.length > VIOLATION_LINES_SHOWN) lines.push(`- … and ${problems.length - VIOLATION_LINES_SHOWN} more lines (see \`--reporter json\` or the console output)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A failing case: its headline (violations per checker, records affected) and its records, root cause
+ * first (check/causes.ts), each record's primary violation with what followed from it nested under it.
+ */
+function caseProblems(report: CaseReport): string[] {
+  const causes = causesOf(report.violations);
+  const short = idShortener(report.violations);
+  const headline = `- ❌ **${cell(report.scenario)}** seed ${report.seed}: ${cell(violationHeadline(causes))} · replay: ${code(report.replay)}`;
+  return [
+    headline,
+    ...causes.groups.flatMap((group) => [
+      `  - **[${cell(group.primary.checker)}]** ${cell(short(group.primary.summary))}`,
+      ...group.consequences.map((violation) => `    - [${cell(violation.checker)}] ${cell(short(violation.summary))}`),
+    ]),
+  ];
 }
 
 /** One line of Markdown text that cannot break a table or start markup. */

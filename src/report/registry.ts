@@ -1,8 +1,11 @@
-// The reporters by name, as `--reporter` takes them (repeatable, like vitest's): `console` and
-// `json` print on stdout; `json`, `junit`, `markdown` and `html` write a file into the run's folder.
+// The reporters by name, as `--reporter` takes them (repeatable, like vitest's): `console`, `dot`,
+// `github` and `json` print on stdout; `json`, `junit`, `markdown` and `html` write a file into the
+// run's folder (and `github` appends the step summary to $GITHUB_STEP_SUMMARY when it is set).
 // A run on a terminal adds the progress line, first, so it is cleared before anything is printed.
 import type { CaseReport, PlannedCase, Reporter, RunEnd } from './case.ts';
 import { consoleReporter } from './console.ts';
+import { dotReporter } from './dot.ts';
+import { githubReporter } from './github.ts';
 import { htmlReporter } from './html.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
@@ -10,17 +13,26 @@ import { markdownReporter } from './markdown.ts';
 import type { ProgressLine } from './progress.ts';
 import type { RunInfo } from './run-info.ts';
 
-export const REPORTER_NAMES = ['console', 'json', 'junit', 'markdown', 'html'] as const;
+export const REPORTER_NAMES = ['console', 'dot', 'github', 'json', 'junit', 'markdown', 'html'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
+
+/** The reporters that write a file into the run's folder: naming one creates the folder. */
+export const FILE_REPORTER_NAMES: readonly ReporterName[] = ['json', 'junit', 'markdown', 'html'];
+
+/** The reporters that print lines on stdout, which a JSON document there would interleave with. */
+export const LINE_REPORTER_NAMES: readonly ReporterName[] = ['console', 'dot', 'github'];
 
 const REGISTRY: Record<ReporterName, (run: RunInfo, selected: readonly ReporterName[]) => Reporter> = {
   console: (run) => consoleReporter(run.write),
-  // Both on stdout would interleave lines and JSON: with `console` too, the JSON goes to its file only.
-  json: (run, selected) => jsonReporter(run, { print: !selected.includes('console') }),
+  dot: (run) => dotReporter(run.write),
+  github: (run) => githubReporter(run),
+  // Lines and JSON both on stdout would interleave: with a reporter that prints lines, the JSON goes to its file only.
+  json: (run, selected) => jsonReporter(run, { print: !selected.some((name) => LINE_REPORTER_NAMES.includes(name)) }),
   junit: (run) => junitReporter(run),
   markdown: (run) => markdownReporter(run),
   html: (run) => htmlReporter(run),
 };
+
 
 export function isReporterName(name: string): name is ReporterName {
   return (REPORTER_NAMES as readonly string[]).includes(name);

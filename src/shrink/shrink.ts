@@ -1,9 +1,10 @@
 // Greedy shrinking of a failing case, in the spirit of fast-check and Hypothesis: try the
 // candidates in their fixed order with the same seed, keep the first that still fails with the
-// same violation (checker, and kind where the checker has kinds), start over from it, and stop
+// same root-cause violation (checker, and kind where the checker has kinds), start over from it, and stop
 // when none does or the run budget is spent. Every candidate goes through its YAML text, so the
 // scenario written at the end is exactly the one that was run.
 import type { ClientDefinition } from '../adapter.ts';
+import { rootCause } from '../check/causes.ts';
 import type { Violation } from '../check/index.ts';
 import { runScenario } from '../run/run.ts';
 import type { RunResult } from '../check/verdict.ts';
@@ -86,8 +87,10 @@ export function describeTarget(target: ViolationTarget): string {
   return target.kind === undefined ? target.checker : `${target.checker}/${target.kind}`;
 }
 
+/** Whether the run still fails with the target as its root cause (check/causes.ts), not merely somewhere among its symptoms. */
 function keepsViolation(result: RunResult, target: ViolationTarget): boolean {
-  return result.verdict === 'fail' && result.violations.some((violation) => violation.checker === target.checker && (target.kind === undefined || violation.kind === target.kind));
+  const root = rootCause(result.violations);
+  return result.verdict === 'fail' && root !== undefined && root.checker === target.checker && (target.kind === undefined || root.kind === target.kind);
 }
 
 function sizeOf(state: ShrinkState, result: RunResult): CaseSize {
