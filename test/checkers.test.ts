@@ -106,6 +106,38 @@ describe('the lost-write checker', () => {
   });
 });
 
+/**
+ * policy-manual seed 11, as a history: d4's edit met d1's in a manual conflict; d4's user, shown their own
+ * side only, deleted the record. The delete, made on what they saw, lost to d1's edit, logged.
+ */
+function deletedWhileInConflict(deleteOutcome: 'ok' | 'info' = 'ok'): HistoryBuilder {
+  return new HistoryBuilder()
+    .create('d1', { id: 'n1', fields: { title: A } })
+    .commit('d1', 'n1', 1, { title: A })
+    .update('d1', { id: 'n1', fields: { title: 't:d1:w52' }, seen: [{ title: A }] })
+    .commit('d1', 'n1', 2, { title: 't:d1:w52' })
+    .update('d4', { id: 'n1', fields: { title: 't:d4:w46' }, seen: [{ title: A }] })
+    .log('d4', 'conflict', { id: 'n1', outcome: 'inbox', discardedPayloads: [] })
+    .delete('d4', { id: 'n1', seen: [{ title: 't:d4:w46' }], outcome: deleteOutcome })
+    .log('d4', 'conflict', { id: 'n1', outcome: 'server-kept', discardedPayloads: [{}] });
+}
+
+describe('a write its user then deleted', () => {
+  it('is superseded by the acknowledged delete even when the delete lost to an edit it never saw; without that delete it is a silent loss', () => {
+    const server = [serverNote('n1', { title: 't:d1:w52' }, 2)];
+    expect(checkLostWrite(input(deletedWhileInConflict(), server))).toEqual({ valid: true, violations: [] });
+    expect(checkLiveness(input(deletedWhileInConflict(), server))).toEqual({ valid: true, violations: [] });
+    const unknown = checkLostWrite(input(deletedWhileInConflict('info'), server));
+    expect(unknown.violations.map((violation) => [violation.kind, violation.device])).toEqual([['silent', 'd4']]);
+  });
+
+  it('leaves the edit the delete never saw a silent loss when the delete wins', () => {
+    const history = deletedWhileInConflict().commit('d4', 'n1', 3, { title: 't:d1:w52' }, true);
+    const result = checkLostWrite(input(history, [serverNote('n1', { title: 't:d1:w52' }, 3, true)]));
+    expect(result.violations.map((violation) => [violation.kind, violation.writes?.map((write) => write.f)])).toEqual([['silent', ['update', 'delete']]]);
+  });
+});
+
 describe('the durability checker', () => {
   const saved = () =>
     new HistoryBuilder()
