@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKERS } from '../src/check/index.ts';
 import { runScenario } from '../src/run/run.ts';
 import type { Scenario } from '../src/scenario/index.ts';
-import { CATALOG, firstCatch, scenarioClient, SEED_BUDGET, shippedScenario, type Catch, type CatalogEntry } from '../fixtures/clients/catalog.ts';
+import { CATALOG, catalogClient, firstCatch, scenarioClient, SEED_BUDGET, shippedScenario, type Catch, type CatalogEntry } from '../fixtures/clients/catalog.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 
 const CLIENTS = join(REPO_ROOT, 'fixtures/clients');
@@ -17,6 +17,7 @@ const CLIENTS = join(REPO_ROOT, 'fixtures/clients');
 /** The files in fixtures/clients/ that are not catalog clients, and what they are for instead. */
 const NOT_IN_CATALOG: Record<string, string> = {
   'catalog.ts': 'the catalog itself, as data, with its seed search',
+  'state-based.ts': 'a correct state-based client (offline edits folded into one push), which must pass',
   'throws-on-create.ts': 'an adapter that throws, for the exit-3 tests',
   'with-mistake.ts': 'what the catalog clients are built from, not a client of its own',
 };
@@ -91,6 +92,15 @@ describe('the coverage matrix', () => {
     expect(uncovered, 'checkers no catalog client proves in a real run').toEqual([]);
     expect(caughtBy.get('retry-budget')).toContain('retry-loop-without-backoff.ts@1');
   }, MATRIX_TIMEOUT_MS);
+});
+
+describe('a correct state-based client', () => {
+  it('passes conflict-both-edit seed 1, where edits it folded into one push meet concurrent ones in logged conflicts', async () => {
+    const scenario = shippedScenario('conflict-both-edit.yaml');
+    const run = await runScenario(scenario, { seed: 1, client: await catalogClient(scenario, 'state-based.ts') });
+    expect(run.violations.map((violation) => violation.summary)).toEqual([]);
+    expect(run.counts.conflicts).toBeGreaterThan(0);
+  }, ENTRY_TIMEOUT_MS);
 });
 
 describe('a catalog client on the command line', () => {

@@ -106,6 +106,73 @@ describe('the lost-write checker', () => {
   });
 });
 
+/**
+ * policy-manual seed 11, as a history: d4's edit met d1's in a manual conflict; d4's user, shown their own
+ * side only, deleted the record. The delete, made on what they saw, lost to d1's edit, logged.
+ */
+function deletedWhileInConflict(deleteOutcome: 'ok' | 'info' = 'ok'): HistoryBuilder {
+  return new HistoryBuilder()
+    .create('d1', { id: 'n1', fields: { title: A } })
+    .commit('d1', 'n1', 1, { title: A })
+    .update('d1', { id: 'n1', fields: { title: 't:d1:w52' }, seen: [{ title: A }] })
+    .commit('d1', 'n1', 2, { title: 't:d1:w52' })
+    .update('d4', { id: 'n1', fields: { title: 't:d4:w46' }, seen: [{ title: A }] })
+    .log('d4', 'conflict', { id: 'n1', outcome: 'inbox', discardedPayloads: [] })
+    .delete('d4', { id: 'n1', seen: [{ title: 't:d4:w46' }], outcome: deleteOutcome })
+    .log('d4', 'conflict', { id: 'n1', outcome: 'server-kept', discardedPayloads: [{}] });
+}
+
+describe('a write its user then deleted', () => {
+  it('is superseded by the acknowledged delete even when the delete lost to an edit it never saw; without that delete it is a silent loss', () => {
+    const server = [serverNote('n1', { title: 't:d1:w52' }, 2)];
+    expect(checkLostWrite(input(deletedWhileInConflict(), server))).toEqual({ valid: true, violations: [] });
+    expect(checkLiveness(input(deletedWhileInConflict(), server))).toEqual({ valid: true, violations: [] });
+    const unknown = checkLostWrite(input(deletedWhileInConflict('info'), server));
+    expect(unknown.violations.map((violation) => [violation.kind, violation.device])).toEqual([['silent', 'd4']]);
+  });
+
+  it('leaves the edit the delete never saw a silent loss when the delete wins', () => {
+    const history = deletedWhileInConflict().commit('d4', 'n1', 3, { title: 't:d1:w52' }, true);
+    const result = checkLostWrite(input(history, [serverNote('n1', { title: 't:d1:w52' }, 3, true)]));
+    expect(result.violations.map((violation) => [violation.kind, violation.writes?.map((write) => write.f)])).toEqual([['silent', ['update', 'delete']]]);
+  });
+});
+
+/**
+ * A state-based client's history: d1 edits n1's title twice offline and pushes only the latest state (w3),
+ * which meets d2's concurrent edit; the intermediate edit (w2) never reaches the server in any form.
+ */
+function foldedEdits(logged: boolean): HistoryBuilder {
+  const history = new HistoryBuilder()
+    .create('d1', { id: 'n1', fields: { title: A } })
+    .commit('d1', 'n1', 1, { title: A })
+    .update('d1', { id: 'n1', fields: { title: 't:d1:w2' }, seen: [{ title: A }] })
+    .update('d1', { id: 'n1', fields: { title: 't:d1:w3' }, seen: [{ title: 't:d1:w2' }] })
+    .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A }] })
+    .commit('d2', 'n1', 2, { title: 't:d2:w1' });
+  return logged ? history.log('d1', 'conflict', { id: 'n1', outcome: 'server-kept', discardedPayloads: [{ title: 't:d1:w3' }] }) : history;
+}
+
+describe('edits folded into one push of the latest state', () => {
+  const server = [serverNote('n1', { title: 't:d2:w1' }, 2)];
+  /** The write each violation is about: the first of d1's tokens its summary names. */
+  const about = (violation: { summary: string }) => /t:d1:w\d+/.exec(violation.summary)?.[0];
+  const judged = (logged: boolean) => {
+    const lost = checkLostWrite(input(foldedEdits(logged), server)).violations.map((violation) => `${violation.kind} ${about(violation)}`);
+    const dropped = checkLiveness(input(foldedEdits(logged), server)).violations.map(about);
+    return { lost, dropped };
+  };
+
+  it('are judged alike by lost-write and liveness: the intermediate edit shares the fate of the latest, logged as overwritten', () => {
+    expect(judged(true)).toEqual({ lost: ['overwritten t:d1:w2', 'overwritten t:d1:w3'], dropped: [] });
+    expect(checkLostWrite(input(foldedEdits(true), server, [], { allow: ['overwritten'] })).valid).toBe(true);
+  });
+
+  it('are both lost, to both checkers, when no conflict was logged', () => {
+    expect(judged(false)).toEqual({ lost: ['silent t:d1:w2', 'silent t:d1:w3'], dropped: ['t:d1:w2', 't:d1:w3'] });
+  });
+});
+
 describe('the durability checker', () => {
   const saved = () =>
     new HistoryBuilder()

@@ -175,7 +175,7 @@ describe('manual', () => {
     expect(byId(await two.client.list(), id)).toMatchObject({ fields: resolved, status: 'synced' });
   });
 
-  it('settles an open conflict when the user deletes the record: the delete builds on the server version in the inbox', async () => {
+  it('closes an open conflict when the user deletes the record, but the delete builds on what the user saw: the server keeps the edit they never opened, and says so', async () => {
     const { server, one, two, id } = await sharedNote('manual');
     await two.client.update('note', id, { title: 'theirs' });
     await two.client.sync();
@@ -188,9 +188,26 @@ describe('manual', () => {
     expect(eventsNamed(one, 'conflict-resolved').map((event) => event.data)).toEqual([
       expect.objectContaining({ conflictId: conflict?.conflictId, id, changeType: 'delete' }),
     ]);
-    await one.client.sync();
     expect(byId(await one.client.list(), id)).toBeUndefined();
-    expect(await serverRecord(server, id)).toMatchObject({ deleted: true, version: 3 });
+    await one.client.sync();
+    expect(await serverRecord(server, id)).toMatchObject({ deleted: false, fields: { title: 'theirs', body: 'w1' }, version: 2 });
+    expect(byId(await one.client.list(), id)).toMatchObject({ fields: { title: 'theirs', body: 'w1' }, status: 'synced' });
+    expect(eventsNamed(one, 'conflict').map((event) => event.data?.outcome)).toEqual(['inbox', 'server-kept']);
+  });
+
+  it('lets a delete made while a conflict is open win when the server holds nothing the user had not seen', async () => {
+    const { server, one, two, id } = await sharedNote('manual');
+    await two.client.update('note', id, { title: 'theirs' });
+    await two.client.sync();
+    await one.client.update('note', id, { title: 'mine' });
+    await one.client.sync();
+    const [conflict] = (await one.client.conflicts?.()) ?? [];
+    await one.client.resolve?.(conflict?.conflictId ?? '', { title: 'theirs' });
+    await one.client.sync();
+
+    await one.client.delete('note', id);
+    await one.client.sync();
+    expect(await serverRecord(server, id)).toMatchObject({ deleted: true, version: 4 });
   });
 
   it('restores the server record when a delete conflicts, logs it, and opens no inbox entry', async () => {

@@ -21,6 +21,12 @@ describe('the read-your-writes checker', () => {
     expect(result.violations.map((violation) => [violation.device, violation.writes?.[0]?.token])).toEqual([['d1', B]]);
   });
 
+  it("takes the device's own later delete as its latest word: a record it comes back with is not a missing edit", () => {
+    const back = (history: HistoryBuilder) => history.commit('d2', 'n1', 2, { title: 't:d2:w1', body: A }).read('d1', [note('n1', { title: 't:d2:w1', body: A })]);
+    expect(checkReadYourWrites(input(back(edited().delete('d1', { id: 'n1', seen: [{ title: B, body: A }] })), [])).valid).toBe(true);
+    expect(checkReadYourWrites(input(back(edited()), [])).violations.map((violation) => violation.writes?.[0]?.token)).toEqual([B]);
+  });
+
   it('stays silent when reads show the edit, or a logged conflict replaced it', () => {
     expect(checkReadYourWrites(input(edited().read('d1', [note('n1', { title: B, body: A })]), [])).valid).toBe(true);
     const replaced = edited().log('d1', 'conflict', { id: 'n1', discardedPayloads: [{ title: B }] }).read('d1', [note('n1', { title: A, body: A })]);

@@ -1,10 +1,11 @@
 // Liveness: once every fault healed, each device must drain its queue (quiescence), every acknowledged
-// change must reach the server (itself or through a later version built on it) or be surfaced to the
-// user (shown `failed`, or named in a logged conflict or rejection), and resume-phase writes reach everyone.
+// change must reach the server (itself or through a later version built on it) or be accounted for as
+// lost-write accounts for it (superseded, surfaced, in a logged conflict), and resume-phase writes reach everyone.
 import type { Fields } from '../adapter.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import { describeWrite, loggedConflictTokens, writeRef } from './evidence.ts';
+import { classifyWrites, type WriteClass } from './judgement.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 import { findEvent, lastEventMs } from '../history/event-log.ts';
@@ -63,34 +64,31 @@ function boundOf(events: CheckInput['events']): string | undefined {
   return findEvent(events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end')?.bound;
 }
 
+/** The losses of a write that, when it never reached the server, are the sync's: it dropped the change. */
+const DROPPED: ReadonlySet<WriteClass> = new Set(['silent', 'regressed', 'vanished']);
+
+/**
+ * Acknowledged changes that never reached the server (neither themselves nor a version built on them), judged as
+ * lost-write judges them (src/check/judgement.ts): superseded, kept, surfaced, wiped or in a logged conflict is fine.
+ */
 function dropped(input: CheckInput): Violation[] {
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   const logged = loggedConflictTokens(input.events);
-  const surfaced = new Set<string>();
-  for (const device of input.devices) {
-    for (const record of device.records) if (record.status === 'failed') surfaced.add(`${device.deviceId}\u0000${record.id}`);
-  }
-  const rejected = recordNotices(input.events, ['change-rejected']);
-  const deleted = new Set(input.server.filter((record) => record.deleted).map((record) => record.id));
   const lastMs = lastEventMs(input.events);
-  const violations: Violation[] = [];
-  for (const write of causality.writes) {
-    if (write.outcome !== 'ok' || !write.token || !write.id) continue;
-    if (causality.wipedByRestore(write) || deleted.has(write.id) || logged.has(write.token) || surfaced.has(`${write.device}\u0000${write.id}`) || rejected(write.device, write.id, write.atMs)) continue;
-    const fields = tokenFields(write);
-    if (fields.every((field) => reached(write, field, causality.committedVersions(write.id as string), causality))) continue;
-    if (causality.writesTo(write.id).some((other) => other.f === 'delete' && other.outcome !== 'fail' && other.atMs > write.atMs)) continue;
-    violations.push({
-      checker: 'liveness',
-      summary: `${write.entity ?? 'record'} ${write.id}: ${describeWrite(write)} never reached the server, and the app neither showed it failed nor logged a conflict`,
-      record: { entity: write.entity ?? 'record', id: write.id },
-      device: write.device,
-      writes: [writeRef(write, fields[0])],
-      faults: faultsDuring(spans, write.atMs, lastMs),
-    });
+  const unreached = new Map<Write, string>();
+  for (const { write, field, class: judged } of classifyWrites(input)) {
+    if (!DROPPED.has(judged) || logged.has(write.token as string) || unreached.has(write)) continue;
+    if (!reached(write, field, causality.committedVersions(write.id as string), causality)) unreached.set(write, field);
   }
-  return violations;
+  return [...unreached].map(([write, field]) => ({
+    checker: 'liveness',
+    summary: `${write.entity ?? 'record'} ${write.id}: ${describeWrite(write)} never reached the server, and the app neither showed it failed nor logged a conflict`,
+    record: { entity: write.entity ?? 'record', id: write.id as string },
+    device: write.device,
+    writes: [writeRef(write, field)],
+    faults: faultsDuring(spans, write.atMs, lastMs),
+  }));
 }
 
 /**

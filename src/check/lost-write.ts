@@ -1,49 +1,13 @@
-// Lost writes, as DESIGN §7 classifies them: every acknowledged write whose value is not the final
-// one is superseded (fine), kept in a reachable conflict (fine), overwritten (a logged conflict; fine
-// only where the scenario allows it), silent, regressed or vanished (always violations).
-import type { ServerRecord } from '../adapter.ts';
+// Lost writes, as DESIGN §7 classifies them (src/check/judgement.ts): every acknowledged write whose
+// value is not the final one is superseded (fine), kept in a reachable conflict (fine), overwritten (a
+// logged conflict; fine only where the scenario allows it), silent, regressed or vanished (always violations).
 import { clockTime } from '../history/clock-time.ts';
 import { isToken } from '../history/tokens.ts';
-import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
+import { causalityOf, type Write } from './causality.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
-import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
+import { describeWrite, writeRef } from './evidence.ts';
+import { classifyWrites, LOSSES, type Classified } from './judgement.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
-
-export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
-
-/** The classes that are data loss; `overwritten` is one unless the scenario allows it. */
-export const LOSSES: ReadonlySet<WriteClass> = new Set(['overwritten', 'silent', 'regressed', 'vanished']);
-
-export interface Classified {
-  write: Write;
-  field: string;
-  class: WriteClass;
-  /** The write whose value (or delete) won, where one did. */
-  winner?: Write;
-}
-
-const classifiedOf = new WeakMap<CheckInput, Classified[]>();
-
-/** Classifies every acknowledged write field by field against the server's final state; once per input, for the checker and the summary. */
-export function classifyWrites(input: CheckInput): Classified[] {
-  let classified = classifiedOf.get(input);
-  if (!classified) {
-    classified = classify(input);
-    classifiedOf.set(input, classified);
-  }
-  return classified;
-}
-
-function classify(input: CheckInput): Classified[] {
-  const causality = causalityOf(input.events);
-  const judge = new Judge(input, causality);
-  const classified: Classified[] = [];
-  for (const write of causality.writes) {
-    if (write.outcome !== 'ok' || !write.token || !write.id) continue;
-    for (const field of tokenFields(write)) classified.push({ write, field, ...judge.classify(write, field) });
-  }
-  return classified;
-}
 
 export function checkLostWrite(input: CheckInput): CheckResult {
   const allowed = new Set(input.allow ?? []);
@@ -53,88 +17,6 @@ export function checkLostWrite(input: CheckInput): CheckResult {
     .filter((entry) => LOSSES.has(entry.class) && !allowed.has(entry.class))
     .map((entry) => violation(entry, spans, lastCommitMs.get(entry.write.id as string), replacementOf(input, entry)));
   return { valid: violations.length === 0, violations };
-}
-
-class Judge {
-  private readonly server: Map<string, ServerRecord>;
-  private readonly logged: Map<string, number>;
-  private readonly kept = new Set<string>();
-  private readonly failed = new Set<string>();
-  private readonly rejected: ReturnType<typeof recordNotices>;
-
-  constructor(
-    input: CheckInput,
-    private readonly causality: Causality,
-  ) {
-    this.server = new Map(input.server.map((record) => [record.id, record]));
-    this.logged = loggedConflictTokens(input.events);
-    this.rejected = recordNotices(input.events, ['change-rejected']);
-    for (const device of input.devices) {
-      for (const conflict of device.conflicts ?? []) {
-        for (const value of [...Object.values(conflict.local), ...Object.values(conflict.server)]) if (isToken(value)) this.kept.add(value);
-      }
-      for (const record of device.records) if (record.status === 'failed') this.failed.add(`${device.deviceId}\u0000${record.id}`);
-    }
-  }
-
-  classify(write: Write, field: string): Omit<Classified, 'write' | 'field'> {
-    const token = write.token as string;
-    const id = write.id as string;
-    if (this.failed.has(`${write.device}\u0000${id}`) || this.rejected(write.device, id, write.atMs)) return { class: 'surfaced' };
-    if (this.causality.wipedByRestore(write)) return { class: 'wiped' };
-    const final = this.server.get(id);
-    const deleteThatSaw = this.causality.writesTo(id).find((other) => other.f === 'delete' && other.outcome !== 'fail' && this.sawIn(other, field, token));
-    if (!final || final.deleted) {
-      if (deleteThatSaw) return { class: 'superseded', winner: deleteThatSaw };
-      if (!final) return { class: 'vanished' };
-      const winner = this.causality.writesTo(id).find((other) => other.f === 'delete' && other.outcome !== 'fail');
-      if (!winner) return { class: 'vanished' };
-      return { class: this.concurrentLoss(token, field), winner };
-    }
-    const value = final.fields[field];
-    if (value === token) return { class: 'final' };
-    if (!isToken(value) || !this.causality.writeOf(value)) return { class: 'vanished' };
-    const finalWrite = this.causality.writeOf(value) as Write;
-    if (this.causality.includes(value, token, field)) return { class: 'superseded', winner: finalWrite };
-    if (this.olderStateWon(write, field, value)) {
-      const kept = this.causality.firstCommitMs.has(token) ? finalWrite : this.causality.writeOf(this.causality.parents(token, field)[0] ?? '');
-      return { class: 'regressed', winner: kept ?? finalWrite };
-    }
-    return { class: this.concurrentLoss(token, field), winner: this.competitor(value, token, field) ?? finalWrite };
-  }
-
-  /**
-   * Older state won: the server held this write and went back to a version it was made over, or it
-   * turned the write down when no change the user had not seen had reached the record by then (the
-   * loss is dated by the first logged conflict naming it): LWW by a drifted clock, a stale re-upload.
-   */
-  private olderStateWon(write: Write, field: string, value: string): boolean {
-    const token = write.token as string;
-    if (this.causality.firstCommitMs.has(token)) return this.causality.ancestors(token, field).has(value);
-    return !this.causality.metConcurrentChange(write, this.logged.get(token));
-  }
-
-  /** The earliest write in the final value's ancestry that is concurrent with `token`: the one that displaced it. */
-  private competitor(value: string, token: string, field: string): Write | undefined {
-    const mine = this.causality.ancestors(token, field);
-    return [value, ...this.causality.ancestors(value, field)]
-      .filter((candidate) => !mine.has(candidate) && !this.causality.includes(candidate, token, field))
-      .map((candidate) => this.causality.writeOf(candidate))
-      .filter((write): write is Write => write !== undefined)
-      .sort((a, b) => a.atMs - b.atMs)[0];
-  }
-
-  /** Whether `other` saw `token` (or a value descending from it) in `field`. */
-  private sawIn(other: Write, field: string, token: string): boolean {
-    return other.seen.some((version) => this.causality.includes(version[field], token, field));
-  }
-
-  /** A losing branch is accounted for when a conflict copy or log holds the write's value or a later one built on it. */
-  private concurrentLoss(token: string, field: string): WriteClass {
-    const holds = (values: Iterable<string>) => [...values].some((value) => this.causality.includes(value, token, field));
-    if (holds(this.kept)) return 'kept';
-    return holds(this.logged.keys()) ? 'overwritten' : 'silent';
-  }
 }
 
 const EXPLANATIONS: Record<string, string> = {

@@ -25,9 +25,12 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
     if (event.type === 'restore') latest.delete(event.process);
     if (event.type === 'ok' && event.f !== 'refresh') {
       const write = causality.writeAt(event.process, event.op);
-      if (!write?.id || !write.token) continue;
+      if (!write?.id) continue;
       const mine = latest.get(event.process) ?? new Map<string, Map<string, Write>>();
       latest.set(event.process, mine);
+      // the device's own delete is its latest word on the record: what becomes of it is resurrection's to judge
+      if (write.f === 'delete') mine.delete(write.id);
+      if (!write.token) continue;
       const fields = mine.get(write.id) ?? new Map<string, Write>();
       mine.set(write.id, fields);
       for (const field of tokenFields(write)) fields.set(field, write);

@@ -2,7 +2,7 @@
 // lost (by class), duplicated, resurrected, of unknown outcome, and how long a saved write took to
 // reach the server (simulated ms, p50/p95/p99/max).
 import { causalityOf } from './causality.ts';
-import { classifyWrites } from './lost-write.ts';
+import { classifyWrites } from './judgement.ts';
 import type { CheckInput, CheckResult } from './types.ts';
 
 export interface Percentiles {

@@ -157,7 +157,10 @@ class ReferenceClient implements SyncClient {
 
   /**
    * Saves the record as the user changed it and queues the change, in one transaction. A record with an
-   * open conflict keeps its edits in the inbox's local side instead; deleting it settles the conflict.
+   * open conflict keeps its edits in the inbox's local side instead. Deleting it closes the conflict (the
+   * user wants no record, whichever side), but the delete is made on what the user saw: their own side,
+   * on the version it was built on, never the server's side they did not open. So the server meets it as a
+   * delete against a change it never saw, and the policy settles that as any edit against a delete.
    * A new write answers the record's changes the server refused (shown as failed): it supersedes a
    * refused update or delete; after a refused create the record never reached the server, so a delete
    * just drops it, while an edit waits behind the create and the record stays failed.
@@ -174,8 +177,7 @@ class ReferenceClient implements SyncClient {
       const open = this.inbox.forRecord(record.id);
       if (open && changeType !== 'delete') return this.inbox.heldEdit(open, record.fields, { changeId, changeType, payload });
       if (open) this.inbox.remove(open.conflictId);
-      const baseVersion = open?.serverVersion ?? record.serverVersion;
-      const change = { changeId, objectId: record.id, entity: record.entity, changeType, payload, baseVersion, clientTime };
+      const change = { changeId, objectId: record.id, entity: record.entity, changeType, payload, baseVersion: record.serverVersion, clientTime };
       this.queue.enqueue(change, this.coalesce);
       return open;
     });

@@ -1,0 +1,54 @@
+// The seeds on which the false-positive sweep (`npm run sweep`) once found a client that loses nothing (the
+// reference client, or the worked example templates/adapter.ts) failing a shipped scenario, one per class of
+// failure with where it was fixed: each must pass now. One run per seed; the sweep itself is a script, not a test.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadClient } from '../src/run/client-loader.ts';
+import { runScenario } from '../src/run/run.ts';
+import type { Scenario } from '../src/scenario/index.ts';
+import { scenarioClient, shippedScenario } from '../fixtures/clients/catalog.ts';
+import { REPO_ROOT } from './cli-helpers.ts';
+
+interface Regression {
+  scenario: string;
+  seed: number;
+  /** The client swept: the scenario's own (the reference), or the worked example. */
+  client: 'reference' | 'template';
+  /** What failed, and the fix. */
+  failure: string;
+}
+
+const REGRESSIONS: readonly Regression[] = [
+  {
+    scenario: 'policy-manual.yaml',
+    seed: 11,
+    client: 'reference',
+    failure:
+      'a delete made while a manual conflict was open was sent on the server side the user never opened, so it beat that edit silently (lost-write silent); ' +
+      'the delete now builds on what the user saw and loses to the edit, logged, and the checkers take the deleted edit as superseded',
+  },
+  {
+    scenario: 'policy-lww.yaml',
+    seed: 1,
+    client: 'template',
+    failure:
+      'the worked example did not log a change the server applied over one it had not seen (lww: a later delete over an earlier edit), a silent loss ' +
+      '(lost-write silent, read-your-writes; clock-drift-lww seed 1 too); it now logs the `concurrent: true` answers with what they replaced',
+  },
+];
+
+function clientFor(scenario: Scenario, client: Regression['client']) {
+  return client === 'reference' ? scenarioClient(scenario) : loadClient({ ...scenario.system, client: join(REPO_ROOT, 'templates/adapter.ts') }, REPO_ROOT);
+}
+
+/** A simulated run takes CPU, not waiting; a loaded machine stretches it. */
+const RUN_TIMEOUT_MS = 180_000;
+
+describe('the seeds the false-positive sweep found', () => {
+  it.each(REGRESSIONS)('$scenario seed $seed passes with the $client client ($failure)', async ({ scenario: name, seed, client }) => {
+    const scenario = shippedScenario(name);
+    const run = await runScenario(scenario, { seed, client: await clientFor(scenario, client) });
+    expect(run.violations.map((violation) => violation.summary)).toEqual([]);
+    expect(run.verdict).toBe('pass');
+  }, RUN_TIMEOUT_MS);
+});
