@@ -23,6 +23,7 @@ const EVERY_KIND = {
   clock: '{ at: 1m, for: 2m, clock: { target: d3, offset: -2m, skew: 0.05 } }',
   batch_failure: '{ at: 90s, for: 1m, batch_failure: { mode: partial, applied: 1 } }',
   backup_restore: '{ at: 4m, backup_restore: { target: d1, backup_every: 1m, age: 2m } }',
+  reinstall: '{ at: 5m, reinstall: { target: d2 } }',
   suspend: '{ at: 2m, for: 2m, suspend: { target: d2, windows: 30/h, window: 20s } }',
   upgrade: '{ at: 3m, upgrade: { target: d3, from: 1 } }',
   server_restart: '{ at: 150s, server_restart: { down: 15s } }',
@@ -41,6 +42,8 @@ function everything(nemesis: string): string[] {
     'faults:',
     ...Object.values(EVERY_KIND).map((entry) => `  - ${entry}`),
     `nemesis: ${nemesis}`,
+    // a reinstall loses what was only on the device: the fault's doing, accepted here
+    'allow: [overwritten, reinstall]',
   ];
 }
 

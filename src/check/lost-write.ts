@@ -9,10 +9,10 @@ import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, loggedConflictTokens, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 
-export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
+export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'reinstall' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
 
-/** The classes that are data loss; `overwritten` is one unless the scenario allows it. */
-export const LOSSES: ReadonlySet<WriteClass> = new Set(['overwritten', 'silent', 'regressed', 'vanished']);
+/** The classes that are data loss; `overwritten` and `reinstall` are ones unless the scenario allows them. */
+export const LOSSES: ReadonlySet<WriteClass> = new Set(['reinstall', 'overwritten', 'silent', 'regressed', 'vanished']);
 
 export interface Classified {
   write: Write;
@@ -81,6 +81,7 @@ class Judge {
     const token = write.token as string;
     const id = write.id as string;
     if (this.failed.has(`${write.device}\u0000${id}`) || this.rejected(write.device, id, write.atMs)) return { class: 'surfaced' };
+    if (this.causality.lostToReinstall(write)) return { class: 'reinstall' };
     if (this.causality.wipedByRestore(write)) return { class: 'wiped' };
     const final = this.server.get(id);
     const deleteThatSaw = this.causality.writesTo(id).find((other) => other.f === 'delete' && other.outcome !== 'fail' && this.sawIn(other, field, token));
@@ -138,6 +139,7 @@ class Judge {
 }
 
 const EXPLANATIONS: Record<string, string> = {
+  reinstall: 'the app was deleted and installed again before the write reached the server, and this scenario\'s `allow:` does not accept writes lost that way (`allow: [reinstall]` does)',
   overwritten: 'a concurrent change won; the conflict was logged but the value is gone, and this scenario\'s `allow:` does not accept logged overwrites (`allow: [overwritten]` does, for a policy that settles concurrent edits by keeping one side)',
   silent: 'a concurrent change won and nothing recorded a conflict',
   regressed: 'an older version this write was made over won: the server went back, or kept it against no concurrent change',
