@@ -56,9 +56,11 @@ function referenceViolations(name: string, scenario: Scenario, seed: number): Pr
 }
 
 describe('the bug catalog', () => {
-  it('has an entry for every client in fixtures/clients/ but the few that are not broken, each entry on its own file', () => {
+  it('has an entry for every client in fixtures/clients/ but the few that are not broken, and no two entries alike', () => {
     const files = readdirSync(CLIENTS).filter((name) => name.endsWith('.ts') && !(name in NOT_IN_CATALOG));
-    expect(CATALOG.map((entry) => entry.client).sort()).toEqual(files.sort());
+    expect([...new Set(CATALOG.map((entry) => entry.client))].sort()).toEqual(files.sort());
+    const paths = CATALOG.map((entry) => `${entry.client} in ${entry.scenario}`);
+    expect(paths.length, 'entries naming one client and one scenario twice').toBe(new Set(paths).size);
     expect(Object.keys(NOT_IN_CATALOG).filter((name) => !existsSync(join(CLIENTS, name)))).toEqual([]);
   });
 

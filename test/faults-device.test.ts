@@ -1,5 +1,5 @@
 // Device faults: suspension (no timers, no network, background windows only when granted),
-// clock offset and skew, and backup and restore of a device's durable state.
+// clock offset and skew, backup and restore of a device's durable state, and a reinstall that wipes it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,5 +230,47 @@ describe('backup_restore', () => {
       { rows: [], file: '' },
       { rows: ['one'], file: 'one;' },
     ]);
+  });
+});
+
+describe('reinstall', () => {
+  const reinstalled = (allow: string) => [
+    'name: reinstalled offline',
+    'devices: 2',
+    'duration: 5m',
+    'workload: { rate: 12/min, mix: { create: 1, update: 1 } }',
+    'faults:',
+    // d1 is reinstalled at 3m while offline since 1m: what it saved from 1m on never reached the server
+    '  - { at: 1m, for: 3m, partition: { target: d1, mode: drop } }',
+    '  - { at: 3m, reinstall: { target: d1 } }',
+    `allow: ${allow}`,
+  ];
+
+  it('boots the app on an empty store that pulls everything the server has, and reports the unsynced writes as lost to the reinstall', async () => {
+    const result = await run(reinstalled('[overwritten]'));
+    const reinstalledAt = 180_000;
+    expect(ofType(result, 'kill', 'd1').map((kill) => kill.t)).toEqual([reinstalledAt]);
+    expect(ofType(result, 'restore', 'd1')).toEqual([{ t: reinstalledAt, type: 'restore', process: 'd1', snapshotAtMs: 0, reinstall: true }]);
+    const boot = ofType(result, 'read', 'd1').find((read) => read.at === 'boot' && read.t === reinstalledAt);
+    expect(boot?.records).toEqual([]);
+    // the fresh install pulls from the start
+    const firstPull = clientEvents(result, 'pull-sent', 'd1').find((event) => event.t >= reinstalledAt);
+    expect(firstPull?.data?.['cursor']).toBe(0);
+    // only d1's writes made offline before the reinstall are lost, each as `reinstall`
+    expect(result.violations.length).toBeGreaterThan(0);
+    for (const violation of result.violations) {
+      expect(violation.kind, violation.summary).toBe('reinstall');
+      const [write] = violation.writes ?? [];
+      expect(write?.device).toBe('d1');
+      expect(write!.atMs).toBeGreaterThanOrEqual(60_000);
+      expect(write!.atMs).toBeLessThan(reinstalledAt);
+    }
+    expect(result.quiesced).toBe(true);
+  });
+
+  it('passes when the scenario accepts writes lost to a reinstall', async () => {
+    const result = await run(reinstalled('[overwritten, reinstall]'));
+    expect(result.violations).toEqual([]);
+    expect(result.verdict).toBe('pass');
   });
 });

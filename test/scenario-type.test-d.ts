@@ -39,6 +39,6 @@ it('infers exactly the documented Scenario type from the schema', () => {
     faults: ScheduledFault[];
     nemesis?: NemesisSettings;
     checks: CheckName[];
-    allow: 'overwritten'[];
+    allow: ('overwritten' | 'reinstall')[];
   }>();
 });

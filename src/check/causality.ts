@@ -5,6 +5,15 @@ import type { Entity, Fields } from '../adapter.ts';
 import type { EventLog, OperationKind } from '../history/events.ts';
 import { isToken } from '../history/tokens.ts';
 
+/** A device store put back to a backup; for a reinstall (an empty store), what the device showed just before. */
+interface Restore {
+  device: string;
+  atMs: number;
+  snapshotAtMs: number;
+  shown?: ReadonlyMap<string, Fields>;
+  shownAtMs?: number;
+}
+
 /** One user write (create, update, delete or resolve) and what became of the call. */
 export interface Write {
   device: string;
@@ -33,7 +42,9 @@ export class Causality {
   private readonly byOp = new Map<string, Write>();
   private readonly byRecord = new Map<string, Write[]>();
   private readonly ancestorMemo = new Map<string, ReadonlySet<string>>();
-  private readonly restores: { device: string; atMs: number; snapshotAtMs: number }[] = [];
+  private readonly restores: Restore[] = [];
+  /** What each device showed at its latest read, record id to fields, and when it was read: what a reinstall wipes. */
+  private readonly shown = new Map<string, { atMs: number; records: Map<string, Fields> }>();
   /** When the server first committed each token, ms: the moment a write reached it. */
   readonly firstCommitMs = new Map<string, number>();
   /** Every time the server committed a tombstone, per record id. */
@@ -69,13 +80,16 @@ export class Causality {
         if (event.id && !write.id) write.id = event.id;
       } else if (event.type === 'commit' || event.type === 'read') {
         for (const record of event.type === 'commit' ? [event] : event.records) this.placeCreates(record.id, record.fields);
+        if (event.type === 'read') this.show(event.process, event.t, event.at === 'boot', event.records, event.removed ?? []);
         if (event.type === 'commit') {
           if (event.deleted) this.tombstones.set(event.id, [...(this.tombstones.get(event.id) ?? []), event.t]);
           this.committed.set(event.id, [...(this.committed.get(event.id) ?? []), { atMs: event.t, fields: event.fields }]);
           for (const value of Object.values(event.fields)) if (isToken(value) && !this.firstCommitMs.has(value)) this.firstCommitMs.set(value, event.t);
         }
       } else if (event.type === 'restore') {
-        this.restores.push({ device: event.process, atMs: event.t, snapshotAtMs: event.snapshotAtMs });
+        const read = this.shown.get(event.process);
+        const shown = event.reinstall ? { shown: new Map(read?.records), shownAtMs: read?.atMs ?? 0 } : {};
+        this.restores.push({ device: event.process, atMs: event.t, snapshotAtMs: event.snapshotAtMs, ...shown });
       }
     }
     for (const write of this.writes) {
@@ -162,14 +176,53 @@ export class Causality {
    * taken, not committed when the old copy came back. Its loss is the fault's doing, not the app's.
    */
   wipedByRestore(write: Write): boolean {
-    const committedMs = write.token === undefined ? this.tombstones.get(write.id ?? '')?.[0] : this.firstCommitMs.get(write.token);
-    return this.restores.some(
+    return this.wipingRestore(write) !== undefined;
+  }
+
+  /** Whether what wiped `write` out before it reached the server was a reinstall (an empty store), not an old backup. */
+  lostToReinstall(write: Write): boolean {
+    return this.wipingRestore(write)?.shown !== undefined;
+  }
+
+  /**
+   * A reinstall wipes a write only while the device still held it: made after the device's last read before
+   * the reinstall, or at that read the device showed its value, or a later edit of its own built on it that had
+   * not reached the server either (for a delete, the record's absence, as for a write its own device then deleted
+   * that way). A write a pull or a conflict had already replaced was lost before, and is judged as such.
+   */
+  private wipingRestore(write: Write): Restore | undefined {
+    const { token } = write;
+    const committedMs = token === undefined ? this.tombstones.get(write.id ?? '')?.[0] : this.firstCommitMs.get(token);
+    const stillHeld = ({ shown, shownAtMs, atMs }: Restore) => {
+      if (!shown || write.atMs >= (shownAtMs ?? 0)) return true;
+      const id = write.id ?? '';
+      const fields = shown.get(id);
+      const tombstoneMs = this.tombstones.get(id)?.[0] ?? Infinity;
+      // gone from the device by its own delete, which had not reached the server either
+      const ownDelete = () =>
+        this.writesTo(id).some((other) => other.f === 'delete' && other.device === write.device && other.atMs >= write.atMs && other.atMs <= atMs);
+      if (fields === undefined) return tombstoneMs > atMs && (token === undefined || ownDelete());
+      if (token === undefined) return false;
+      return Object.entries(fields).some(
+        ([field, value]) => this.includes(value, token, field) && !((this.firstCommitMs.get(value as string) ?? Infinity) <= atMs),
+      );
+    };
+    return this.restores.find(
       (restore) =>
         restore.device === write.device &&
         restore.atMs >= write.atMs &&
         (write.doneMs ?? write.atMs) >= restore.snapshotAtMs &&
-        (committedMs === undefined || committedMs > restore.atMs),
+        (committedMs === undefined || committedMs > restore.atMs) &&
+        stillHeld(restore),
     );
+  }
+
+  /** Keeps what a device shows up to date: a launch shows every record, a look what changed since. */
+  private show(device: string, atMs: number, launch: boolean, records: readonly { id: string; fields: Fields }[], removed: readonly string[]): void {
+    const shown = (launch ? undefined : this.shown.get(device)?.records) ?? new Map<string, Fields>();
+    this.shown.set(device, { atMs, records: shown });
+    for (const record of records) shown.set(record.id, record.fields);
+    for (const id of removed) shown.delete(id);
   }
 
   /** A create whose call never returned its id is found where its token first shows up with a record id. */

@@ -1,5 +1,5 @@
 // One judgement per write (DESIGN §7): every acknowledged write, field by field, against the server's
-// final state and the causality DAG: final, superseded, kept, surfaced, wiped, or lost (overwritten,
+// final state and the causality DAG: final, superseded, kept, surfaced, wiped, or lost (reinstall, overwritten,
 // silent, regressed, vanished). lost-write reports the losses, liveness the ones that never reached the server.
 import type { ServerRecord } from '../adapter.ts';
 import { isToken } from '../history/tokens.ts';
@@ -7,10 +7,10 @@ import { causalityOf, tokenFields, type Causality, type Write } from './causalit
 import { loggedConflictTokens, recordNotices } from './evidence.ts';
 import type { CheckInput } from './types.ts';
 
-export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
+export type WriteClass = 'final' | 'superseded' | 'surfaced' | 'wiped' | 'reinstall' | 'kept' | 'overwritten' | 'silent' | 'regressed' | 'vanished';
 
-/** The classes that are data loss; `overwritten` is one unless the scenario allows it. */
-export const LOSSES: ReadonlySet<WriteClass> = new Set(['overwritten', 'silent', 'regressed', 'vanished']);
+/** The classes that are data loss; `overwritten` and `reinstall` are ones unless the scenario allows them. */
+export const LOSSES: ReadonlySet<WriteClass> = new Set(['reinstall', 'overwritten', 'silent', 'regressed', 'vanished']);
 
 export interface Classified {
   write: Write;
@@ -69,6 +69,7 @@ class Judge {
     const token = write.token as string;
     const id = write.id as string;
     if (this.failed.has(`${write.device}\u0000${id}`) || this.rejected(write.device, id, write.atMs)) return { class: 'surfaced' };
+    if (this.causality.lostToReinstall(write)) return { class: 'reinstall' };
     if (this.causality.wipedByRestore(write)) return { class: 'wiped' };
     const final = this.server.get(id);
     const deleteThatSaw = this.deleteThatSaw(write, field, (outcome) => outcome !== 'fail');

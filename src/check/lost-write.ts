@@ -20,6 +20,7 @@ export function checkLostWrite(input: CheckInput): CheckResult {
 }
 
 const EXPLANATIONS: Record<string, string> = {
+  reinstall: 'the app was deleted and installed again before the write reached the server, and this scenario\'s `allow:` does not accept writes lost that way (`allow: [reinstall]` does)',
   overwritten: 'a concurrent change won; the conflict was logged but the value is gone, and this scenario\'s `allow:` does not accept logged overwrites (`allow: [overwritten]` does, for a policy that settles concurrent edits by keeping one side)',
   silent: 'a concurrent change won and nothing recorded a conflict',
   regressed: 'an older version this write was made over won: the server went back, or kept it against no concurrent change',

@@ -203,20 +203,32 @@ export class Device {
 
   /** Puts a snapshot back while the app is dead, as restoring a phone from an old backup does. */
   restore(snapshot: DeviceSnapshot): void {
-    if (this.running) throw new Error(`device ${this.id} must be dead to be restored`);
+    this.replaceStore(() => {
+      const image = Buffer.from(snapshot.database);
+      // a serialized WAL database says "WAL" in header bytes 18-19; SQLite opens it only as rollback-journal (1)
+      image[18] = 1;
+      image[19] = 1;
+      writeFileSync(this.databasePath, image);
+      for (const [path, content] of snapshot.dataFiles) {
+        mkdirSync(dirname(join(this.dataDir, path)), { recursive: true });
+        writeFileSync(join(this.dataDir, path), content);
+      }
+    });
+  }
+
+  /** Deletes the database and the data folder while the app is dead, as deleting the app does: the next boot is a fresh install. */
+  wipe(): void {
+    this.replaceStore(() => {});
+  }
+
+  /** Removes the store and the data folder of a dead app, lets `fill` write what comes back, and opens the store again. */
+  private replaceStore(fill: () => void): void {
+    if (this.running) throw new Error(`device ${this.id} must be dead to have its store replaced`);
     this.db.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(this.databasePath + suffix, { force: true });
-    const image = Buffer.from(snapshot.database);
-    // a serialized WAL database says "WAL" in header bytes 18-19; SQLite opens it only as rollback-journal (1)
-    image[18] = 1;
-    image[19] = 1;
-    writeFileSync(this.databasePath, image);
     rmSync(this.dataDir, { recursive: true, force: true });
     mkdirSync(this.dataDir, { recursive: true });
-    for (const [path, content] of snapshot.dataFiles) {
-      mkdirSync(dirname(join(this.dataDir, path)), { recursive: true });
-      writeFileSync(join(this.dataDir, path), content);
-    }
+    fill();
     this.db = openStore(this.databasePath);
   }
 

@@ -8,6 +8,7 @@ import { clock } from './clock.ts';
 import { kill } from './kill.ts';
 import { duplicate, latency, loss, reorder } from './message.ts';
 import { partition } from './partition.ts';
+import { reinstall } from './reinstall.ts';
 import { serverRestart } from './server-restart.ts';
 import { suspend } from './suspend.ts';
 import { upgrade } from './upgrade.ts';
@@ -23,6 +24,7 @@ const MODULES: { [K in Exclude<FaultKind, 'backup_restore'>]: FaultModule<K> } =
   kill,
   clock,
   batch_failure: batchFailure,
+  reinstall,
   suspend,
   upgrade,
   server_restart: serverRestart,

@@ -54,11 +54,15 @@ export interface KillEvent extends Stamped {
   statement: number;
 }
 
-/** A device's store was put back to a backup taken at `snapshotAtMs`: what it saved since is gone by the fault's hand. */
+/**
+ * A device's store was put back to a backup taken at `snapshotAtMs`: what it saved since is gone by the fault's hand.
+ * A reinstall wipes the store (`reinstall`, `snapshotAtMs` 0): its losses are a class of their own.
+ */
 export interface RestoreEvent extends Stamped {
   type: 'restore';
   process: string;
   snapshotAtMs: number;
+  reinstall?: true;
 }
 
 /** A fault began or healed, in the same order as the operations around it; its start and its stop carry one `faultId`. */

@@ -8,6 +8,7 @@ export const FAULT_KINDS = [
   'clock',
   'batch_failure',
   'backup_restore',
+  'reinstall',
   'suspend',
   'upgrade',
   'server_restart',
@@ -30,6 +31,7 @@ export type FaultSpec =
   | { kind: 'clock'; targets: string[]; offsetMs: number; skew: number }
   | { kind: 'batch_failure'; mode: BatchFailureMode; appliedCount: number; rejectShare: number }
   | { kind: 'backup_restore'; targets: string[]; backupEveryMs: number; ageMs: number }
+  | { kind: 'reinstall'; targets: string[] }
   | { kind: 'suspend'; targets: string[]; windowsPerHour: number; windowMs: number }
   | { kind: 'upgrade'; targets: string[]; fromVersion: 1 | 2; fail: boolean }
   | { kind: 'server_restart'; downMs: number }

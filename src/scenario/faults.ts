@@ -120,6 +120,12 @@ const faultKinds = {
   )
     .optional()
     .meta({ description: 'Back devices up on a schedule and restore an old backup, rebooting the app on stale data.' }),
+  reinstall: section({ target: target() }, 'reinstall settings (target)')
+    .optional()
+    .meta({
+      description:
+        'Delete the app and install it again: the store and data folder are wiped and the app boots fresh, pulling everything anew. Writes the server had are kept; the unsynced ones are lost to the reinstall (`allow: [reinstall]` accepts that).',
+    }),
   suspend: section(
     {
       target: target(),
@@ -328,6 +334,7 @@ const RESOLVERS: Resolvers = {
     backupEveryMs: backup_every,
     ageMs: age,
   }),
+  reinstall: ({ target }, devices) => ({ kind: 'reinstall', targets: targetsOf(target, devices) }),
   suspend: ({ target, windows, window }, devices) => ({
     kind: 'suspend',
     targets: targetsOf(target, devices),

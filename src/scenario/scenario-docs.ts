@@ -43,6 +43,7 @@ faults:
   - { at: 1m, for: 10m, clock: { target: d1, offset: -5m, skew: 0.02 } }
   - { at: 3m, for: 2m, batch_failure: { mode: partial, applied: 2 } }
   - { at: 20m, backup_restore: { target: d1, backup_every: 5m, age: 10m } }
+  - { at: 25m, reinstall: { target: d2 } }
   - { at: 4m, for: 30m, suspend: { target: d2, windows: 2/h, window: 30s } }
   - { at: 6m, server_restart: { down: 10s } }
   - { at: 8m, upgrade: { target: d1, from: 1, fail: false } }

@@ -40,8 +40,11 @@ export const CHECK_NAMES = [
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
-/** The lost-write classes a scenario may accept for its policy; `regressed`, `vanished` and `silent` never are. */
-export const ALLOWABLE_LOSSES = ['overwritten'] as const;
+/**
+ * The lost-write classes a scenario may accept: `overwritten` for its policy, `reinstall` for writes a reinstall
+ * wiped before they reached the server; `regressed`, `vanished` and `silent` never are.
+ */
+export const ALLOWABLE_LOSSES = ['overwritten', 'reinstall'] as const;
 
 const SERVER_KINDS = ['reference'] as const;
 const ORDERINGS = ['dependency', 'serial', 'parallel'] as const;
@@ -216,7 +219,7 @@ const scenarioFile = section(
       .default(['overwritten'])
       .meta({
         description:
-          'Lost-write classes this scenario accepts for its policy. The default, [overwritten], accepts a concurrent write winning with its conflict logged, as server-wins, lww and field-merge settle concurrent edits by design (and every policy settles an edit against a delete); `allow: []` fails the run on a logged overwrite too.',
+          'Lost-write classes this scenario accepts for its policy. The default, [overwritten], accepts a concurrent write winning with its conflict logged, as server-wins, lww and field-merge settle concurrent edits by design (and every policy settles an edit against a delete); `allow: []` fails the run on a logged overwrite too. `reinstall` accepts the unsynced writes a reinstall wiped.',
       }),
   },
   'scenario settings',

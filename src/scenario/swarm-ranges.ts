@@ -24,6 +24,7 @@ export const SWARM_RANGES: { [K in FaultKind]: { [S in Setting<K>]?: SwarmRange<
   clock: { offsetMs: { int: [-600_000, 600_000] }, skew: { real: [-0.05, 0.05] } },
   batch_failure: { mode: { oneOf: BATCH_FAILURE_MODES }, appliedCount: { int: [0, 5] }, rejectShare: { real: [0.1, 0.9] } },
   backup_restore: { ageMs: { int: [60_000, 1_200_000] } },
+  reinstall: {},
   suspend: { windowsPerHour: { int: [0, 6] }, windowMs: { int: [10_000, 60_000] } },
   upgrade: { fromVersion: { oneOf: [1, 2] }, fail: { oneOf: [true, false] } },
   server_restart: { downMs: { int: [1_000, 60_000] } },

@@ -80,6 +80,8 @@ function faultSettings(spec: FaultSpec): Record<string, unknown> {
       return { mode: spec.mode, applied: spec.appliedCount, reject_share: spec.rejectShare };
     case 'backup_restore':
       return { target: spec.targets, backup_every: formatDuration(spec.backupEveryMs), age: formatDuration(spec.ageMs) };
+    case 'reinstall':
+      return { target: spec.targets };
     case 'suspend':
       return { target: spec.targets, windows: perHourText(spec.windowsPerHour), window: formatDuration(spec.windowMs) };
     case 'upgrade':
