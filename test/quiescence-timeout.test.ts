@@ -24,7 +24,7 @@ describe('liveness after a quiescence that timed out', () => {
       [
         'd2',
         'quiesce-timeout',
-        'd2 still had 3 records waiting to sync and 1 conflict open when the quiescence after the chaos phase timed out at 1200.0s, 600.0s after it began, and its sync() had not returned',
+        'd2 still had 3 records waiting to sync and 1 conflict open when the quiescence after the chaos phase timed out at 20m00s, 10m00s after it began, and its sync() had not returned',
       ],
     ]);
   });
@@ -70,7 +70,7 @@ describe('a real run whose first quiescence times out', () => {
     expect(timeout!.devices.find((wait) => wait.device === 'd2')).toEqual({ device: 'd2', waiting: 0, openConflicts: 0, syncUnreturned: false });
     const liveness = result.violations.filter((violation) => violation.checker === 'liveness' && violation.kind === 'quiesce-timeout');
     expect(liveness.map((violation) => violation.summary)).toEqual([
-      `d1 still had ${d1!.waiting} record${d1!.waiting === 1 ? '' : 's'} waiting to sync when the quiescence after the chaos phase timed out at 120.0s, 60.0s after it began, and its sync() had not returned`,
+      `d1 still had ${d1!.waiting} record${d1!.waiting === 1 ? '' : 's'} waiting to sync when the quiescence after the chaos phase timed out at 2m00s, 1m00s after it began, and its sync() had not returned`,
     ]);
     expect(result.violations.map((violation) => violation.summary)).not.toContainEqual(expect.stringContaining('never settled'));
   });
