@@ -8,6 +8,7 @@ import { EXIT_NOT_REPRODUCIBLE, exitCodeOf, type CaseReport } from '../report/ca
 import { readReportDocument } from '../report/read.ts';
 import { consoleReporter } from '../report/console.ts';
 import { BadInputError } from '../errors.ts';
+import type { Thresholds } from '../scenario/thresholds.ts';
 import * as caseModule from './run-case.ts';
 
 interface ReplayFlags {
@@ -18,6 +19,8 @@ interface ReplayFlags {
 /** The part of a report.json a replay reads. */
 interface RecordedRun {
   showPayloads: boolean;
+  /** The config's budgets the run held its cases to. */
+  thresholds?: Thresholds;
   cases: CaseReport[];
 }
 
@@ -44,7 +47,7 @@ async function replay(path: string, flags: ReplayFlags): Promise<number> {
       throw new BadInputError(`${file}, as the report names it, is not found from ${process.cwd()}: replay from the folder the run started in`);
     }
   }
-  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads, timeline: false, checkDeterminism: false });
+  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads, timeline: false, checkDeterminism: false, ...(recorded.thresholds && { thresholds: recorded.thresholds }) });
   const after = await caseModule.runTask({ fileIndex: 0, seed: before.seed });
   out(`replaying case ${index + 1} of ${recorded.cases.length} in ${path}\n`);
   consoleReporter(out).onCase(after);
@@ -72,7 +75,8 @@ export function comparison(before: CaseReport, after: CaseReport): { lines: stri
 /** The report's cases (read.ts has checked them against the schema) and whether payloads were shown. */
 function readReport(path: string): RecordedRun {
   const { document } = readReportDocument(path);
-  return { showPayloads: document.command.flags['showPayloads'] === true, cases: [...document.cases] };
+  const thresholds = document.command.flags['thresholds'] as Thresholds | undefined;
+  return { showPayloads: document.command.flags['showPayloads'] === true, ...(thresholds && { thresholds }), cases: [...document.cases] };
 }
 
 function caseIndex(cases: readonly CaseReport[], chosen: string | undefined): number {
