@@ -64,11 +64,15 @@ export function comparison(before: CaseReport, after: CaseReport): { lines: stri
   const hash = sameHash
     ? `event-log hash ${after.eventLogHash}: matches the report`
     : `event-log hash ${after.eventLogHash}: DIFFERS from the report's ${before.eventLogHash} (the scenario file, the client or sync-chaos changed since)`;
-  const sameVerdict = before.verdict === after.verdict;
-  const verdict = sameVerdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${before.verdict}`;
-  const sameViolations = JSON.stringify(before.violations) === JSON.stringify(after.violations);
+  // a replay judges without the baseline: the report's known violations count as found, as the rerun finds them
+  const recorded = [...before.violations, ...(before.knownViolations ?? [])];
+  const recordedVerdict = before.verdict === 'pass' && recorded.length > 0 ? 'fail' : before.verdict;
+  const sameVerdict = recordedVerdict === after.verdict;
+  const verdict = sameVerdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${recordedVerdict}`;
+  const multiset = (violations: readonly unknown[]) => JSON.stringify(violations.map((violation) => JSON.stringify(violation)).sort());
+  const sameViolations = multiset(recorded) === multiset(after.violations);
   const count = `${after.violations.length} violation${after.violations.length === 1 ? '' : 's'}`;
-  const violations = sameViolations ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${before.violations.length}`;
+  const violations = sameViolations ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${recorded.length}`;
   return { lines: [hash, verdict, violations], reproduced: sameHash && sameVerdict && sameViolations };
 }
 
