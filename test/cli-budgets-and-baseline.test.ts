@@ -40,7 +40,7 @@ describe('budgets (thresholds:)', () => {
     expect(only.violations[0].budget).toEqual({ metric: 'sync_requests', measured: only.counts.syncRequests, limit: 5, unit: 'count' });
     const runFolder = join(out, 'latest');
     expect(readFileSync(join(runFolder, 'junit.xml'), 'utf8')).toContain('[budget] sync_requests was');
-    expect(readFileSync(join(runFolder, 'summary.md'), 'utf8')).toContain('[budget] sync\\_requests was');
+    expect(readFileSync(join(runFolder, 'summary.md'), 'utf8')).toContain('sync\\_requests was');
   });
 
   it('name an unknown metric at its line and column, with the metrics there are (exit 2)', async () => {
