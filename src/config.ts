@@ -3,6 +3,7 @@
 // flags given on the command line override each setting.
 
 import type { ReporterName } from './report/registry.ts';
+import type { ThresholdMetric } from './scenario/thresholds.ts';
 
 export interface SyncChaosConfig {
   /** Scenario files or globs (`sync-chaos/*.yaml`), expanded in-process, so the shell does not matter. */
@@ -23,6 +24,13 @@ export interface SyncChaosConfig {
   workers?: number;
   /** Swarm testing: the nemesis draws its fault parameters from each seed. */
   swarm?: boolean;
+  /**
+   * Budgets for every scenario, as in a scenario's `thresholds:` (a scenario's own limit wins per metric):
+   * `{ save_to_commit_p95: '30s', peak_queue_depth: 500 }`. The metrics are listed in docs/scenarios.md.
+   */
+  thresholds?: Partial<Record<ThresholdMetric, string | number>>;
+  /** The baseline file of known violations (default `sync-chaos.baseline.json`), as `--baseline` names it. */
+  baseline?: string;
 }
 
 /** The config file's default export, typed: `export default defineConfig({ ... })`. */

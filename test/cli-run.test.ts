@@ -35,11 +35,11 @@ describe('sync-chaos run', () => {
     ]);
   });
 
-  it('prints the faults each seed drew with --swarm, and the replay command keeps the flag', async () => {
-    const { code, stdout } = await runCli(['run', 'scenarios/kill-pending.yaml', '--swarm', '--seed', '4']);
+  it('prints the faults each seed drew with --swarm --verbose in scenario syntax, and the replay command keeps the flag', async () => {
+    const { code, stdout } = await runCli(['run', 'scenarios/kill-pending.yaml', '--swarm', '--seed', '4', '--verbose']);
     expect(code).toBe(0);
-    expect(stdout).toContain('faults drawn:');
-    expect(stdout).toMatch(/kill targets=d\d when=(any|during-sync|during-write|idle) restartAfterMs=\d+/);
+    expect(stdout).toContain('faults drawn (paste under faults:):');
+    expect(stdout).toMatch(/- \{ at: \d+(ms|s|m|h), kill: \{ target: \[ d\d \], when: (any|during-sync|during-write|idle), restart_after: \d+(ms|s|m) \} \}/);
     expect(stdout).toContain('replay: npx sync-chaos run scenarios/kill-pending.yaml --seed 4 --swarm');
   });
 

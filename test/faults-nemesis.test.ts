@@ -227,7 +227,7 @@ describe('fault spans in a run', () => {
     // the queue dies with the app, so the kill of d1, offline, loses its pending changes: liveness names the faults around them
     const queueInMemory = (scenario: Scenario) => loadClient({ ...scenario.system, client: join(REPO_ROOT, 'fixtures/clients/queue-in-memory.ts') }, REPO_ROOT);
     const result = await run(lines, { client: queueInMemory });
-    const where = { scenario: 'overlapping faults', file: 'x.yaml', client: undefined, wallMs: 0, swarm: false, showPayloads: false, timeline: true, trace: undefined, replay: '' };
+    const where = { scenario: 'overlapping faults', file: 'x.yaml', client: undefined, wallMs: 0, swarm: false, chaosMs: 480_000, showPayloads: false, timeline: true, trace: undefined, replay: '' };
     const report = toCaseReport(result, where);
     const timeline = report.timeline!;
     expect(timeline.faults).toEqual(faultSpans(result.history.events));

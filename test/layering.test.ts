@@ -10,8 +10,8 @@ import { REPO_ROOT } from './cli-helpers.ts';
 const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
   'adapter.ts': [],
   'errors.ts': [],
-  // the project config's type names the reporters
-  'config.ts': ['report'],
+  // the project config's type names the reporters and the metrics a budget may limit
+  'config.ts': ['report', 'scenario'],
   sim: [],
   protocol: ['adapter.ts'],
   // the parsed scenario is the input every later stage reads: its types (fault specs, settings) may be imported downstream

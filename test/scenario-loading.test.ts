@@ -38,6 +38,7 @@ describe('resolving a valid scenario', () => {
       faults: [],
       checks: [...CHECK_NAMES],
       allow: ['overwritten'],
+      thresholds: {},
     });
   });
 

@@ -3,6 +3,7 @@
 import { expectTypeOf, it } from 'vitest';
 import type { NemesisSettings, ScheduledFault } from '../src/scenario/fault-specs.ts';
 import type { CheckName, Scenario } from '../src/scenario/index.ts';
+import type { Thresholds } from '../src/scenario/thresholds.ts';
 
 it('infers exactly the documented Scenario type from the schema', () => {
   expectTypeOf<Scenario>().toEqualTypeOf<{
@@ -40,5 +41,6 @@ it('infers exactly the documented Scenario type from the schema', () => {
     nemesis?: NemesisSettings;
     checks: CheckName[];
     allow: ('overwritten' | 'reinstall')[];
+    thresholds: Thresholds;
   }>();
 });

@@ -61,6 +61,8 @@ export interface Violation {
   writes?: WriteRef[];
   /** The faults that overlapped the writes' span. */
   faults?: FaultSpan[];
+  /** A `budget` violation's metric, the value the case measured and the limit it broke (ms for a duration). */
+  budget?: { metric: string; measured: number; limit: number; unit: 'duration' | 'count' };
 }
 
 export interface CheckResult {

@@ -10,6 +10,7 @@ import type { SyncChaosConfig } from '../config.ts';
 import { BadInputError } from '../errors.ts';
 import { REPORTER_NAMES } from '../report/registry.ts';
 import { moduleDefaultOf } from '../run/module-loader.ts';
+import { resolveThresholds, THRESHOLD_METRIC_NAMES, thresholdsSection, type Thresholds } from '../scenario/thresholds.ts';
 
 /** The file names `run` looks for in the folder it starts in, in this order. */
 export const CONFIG_FILES = ['sync-chaos.config.ts', 'sync-chaos.config.mts', 'sync-chaos.config.js', 'sync-chaos.config.mjs', 'sync-chaos.config.json'];
@@ -37,6 +38,8 @@ const configSchema = z.strictObject({
   out: z.string().optional(),
   workers: z.number().int().positive().optional(),
   swarm: z.boolean().optional(),
+  thresholds: thresholdsSection.optional(),
+  baseline: z.string().optional(),
 });
 
 /** The settings a config can hold, as the command line spells them. */
@@ -50,6 +53,10 @@ export interface ConfigurableFlags {
   workers?: string;
   suite?: string;
   config?: string;
+  /** The config's budgets, resolved (ms for durations); a scenario's own `thresholds:` win per metric. */
+  thresholds?: Thresholds;
+  /** The baseline file of known violations (`--baseline`). */
+  baseline?: string;
 }
 
 /** A project config, read from `path` (or found in `cwd`); none found is no config. */
@@ -60,10 +67,18 @@ export async function loadProjectConfig(cwd: string, path?: string): Promise<{ f
   const exported = file.endsWith('.json') ? jsonOf(file) : await configExportOf(file);
   const parsed = configSchema.safeParse(exported);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${configProblem(issue)}`);
     throw new BadInputError(`${relative(cwd, file)}: not a sync-chaos config:\n${problems.join('\n')}`);
   }
   return { file, config: parsed.data as SyncChaosConfig };
+}
+
+/** An unknown metric under `thresholds` names the metrics there are; zod's own words otherwise. */
+function configProblem(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys' && issue.path.join('.') === 'thresholds') {
+    return `unknown metric ${issue.keys.map((key) => `'${key}'`).join(', ')}; the metrics are ${THRESHOLD_METRIC_NAMES.join(', ')}`;
+  }
+  return issue.message;
 }
 
 function jsonOf(file: string): unknown {
@@ -116,6 +131,8 @@ export function flagsOf(config: SyncChaosConfig, base: string, cwd: string): Con
     ...(config.reporters !== undefined && { reporter: config.reporters }),
     ...(config.out !== undefined && { out: relativeTo(base, config.out, cwd) }),
     ...(config.workers !== undefined && { workers: String(config.workers) }),
+    ...(config.thresholds !== undefined && { thresholds: resolveThresholds(thresholdsSection.parse(config.thresholds)) }),
+    ...(config.baseline !== undefined && { baseline: relativeTo(base, config.baseline, cwd) }),
   };
 }
 

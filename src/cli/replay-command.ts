@@ -8,6 +8,7 @@ import { EXIT_NOT_REPRODUCIBLE, exitCodeOf, type CaseReport } from '../report/ca
 import { readReportDocument } from '../report/read.ts';
 import { consoleReporter } from '../report/console.ts';
 import { BadInputError } from '../errors.ts';
+import type { Thresholds } from '../scenario/thresholds.ts';
 import * as caseModule from './run-case.ts';
 
 interface ReplayFlags {
@@ -18,6 +19,8 @@ interface ReplayFlags {
 /** The part of a report.json a replay reads. */
 interface RecordedRun {
   showPayloads: boolean;
+  /** The config's budgets the run held its cases to. */
+  thresholds?: Thresholds;
   cases: CaseReport[];
 }
 
@@ -44,7 +47,7 @@ async function replay(path: string, flags: ReplayFlags): Promise<number> {
       throw new BadInputError(`${file}, as the report names it, is not found from ${process.cwd()}: replay from the folder the run started in`);
     }
   }
-  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads, timeline: false, checkDeterminism: false });
+  caseModule.init({ files: [before.file], client: before.client, swarm: before.swarm, trace: flags.trace === true, showPayloads: recorded.showPayloads, timeline: false, checkDeterminism: false, ...(recorded.thresholds && { thresholds: recorded.thresholds }) });
   const after = await caseModule.runTask({ fileIndex: 0, seed: before.seed });
   out(`replaying case ${index + 1} of ${recorded.cases.length} in ${path}\n`);
   consoleReporter(out).onCase(after);
@@ -61,18 +64,23 @@ export function comparison(before: CaseReport, after: CaseReport): { lines: stri
   const hash = sameHash
     ? `event-log hash ${after.eventLogHash}: matches the report`
     : `event-log hash ${after.eventLogHash}: DIFFERS from the report's ${before.eventLogHash} (the scenario file, the client or sync-chaos changed since)`;
-  const sameVerdict = before.verdict === after.verdict;
-  const verdict = sameVerdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${before.verdict}`;
-  const sameViolations = JSON.stringify(before.violations) === JSON.stringify(after.violations);
+  // a replay judges without the baseline: the report's known violations count as found, as the rerun finds them
+  const recorded = [...before.violations, ...(before.knownViolations ?? [])];
+  const recordedVerdict = before.verdict === 'pass' && recorded.length > 0 ? 'fail' : before.verdict;
+  const sameVerdict = recordedVerdict === after.verdict;
+  const verdict = sameVerdict ? `verdict ${after.verdict}: matches the report` : `verdict ${after.verdict}: DIFFERS from the report's ${recordedVerdict}`;
+  const multiset = (violations: readonly unknown[]) => JSON.stringify(violations.map((violation) => JSON.stringify(violation)).sort());
+  const sameViolations = multiset(recorded) === multiset(after.violations);
   const count = `${after.violations.length} violation${after.violations.length === 1 ? '' : 's'}`;
-  const violations = sameViolations ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${before.violations.length}`;
+  const violations = sameViolations ? `${count}: the same as the report's` : `${count}: DIFFER from the report's ${recorded.length}`;
   return { lines: [hash, verdict, violations], reproduced: sameHash && sameVerdict && sameViolations };
 }
 
 /** The report's cases (read.ts has checked them against the schema) and whether payloads were shown. */
 function readReport(path: string): RecordedRun {
   const { document } = readReportDocument(path);
-  return { showPayloads: document.command.flags['showPayloads'] === true, cases: [...document.cases] };
+  const thresholds = document.command.flags['thresholds'] as Thresholds | undefined;
+  return { showPayloads: document.command.flags['showPayloads'] === true, ...(thresholds && { thresholds }), cases: [...document.cases] };
 }
 
 function caseIndex(cases: readonly CaseReport[], chosen: string | undefined): number {

@@ -10,9 +10,11 @@ import { loadClient } from '../run/client-loader.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import type { SerializedError } from '../run/pool.ts';
 import { clientMisfit, runScenario } from '../run/run.ts';
+import { checkBudgets } from '../check/budget.ts';
 import { checkDeterminism } from '../check/determinism.ts';
 import type { RunResult } from '../check/verdict.ts';
 import { formatIssue, issueAt, loadScenarioFile, type Scenario } from '../scenario/index.ts';
+import type { Thresholds } from '../scenario/thresholds.ts';
 
 /** What every runner is told once: plain data, so it crosses into a worker thread. */
 export interface CaseSetup {
@@ -27,6 +29,8 @@ export interface CaseSetup {
   timeline: boolean;
   /** Run each case twice and fail it when the two event logs differ (`--check-determinism`). */
   checkDeterminism: boolean;
+  /** The project config's budgets; a scenario's own `thresholds:` win per metric. */
+  thresholds?: Thresholds;
 }
 
 export interface CaseTask {
@@ -57,8 +61,21 @@ export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport
   const swarm = flags.swarm || scenario.nemesis?.swarm === true;
   const traceFolders = flags.runFolder ? [flags.runFolder, TRACE_FOLDER] : [TRACE_FOLDER];
   const trace = flags.trace ? traceFolders.map((folder) => writeTrace(folder, scenario.name, seed, result.history.events))[0] : undefined;
-  const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, showPayloads: flags.showPayloads, timeline: flags.timeline, trace };
-  return toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
+  const where = { scenario: scenario.name, file, client: flags.client, wallMs, swarm, chaosMs: scenario.durationMs, showPayloads: flags.showPayloads, timeline: flags.timeline, trace };
+  const report = toCaseReport(result, { ...where, replay: replayCommand(file, seed, flags) });
+  return withBudgets(report, { ...flags.thresholds, ...scenario.thresholds });
+}
+
+/** The case failed by a `budget` violation for each metric over its limit (a crashed case has no numbers to hold to them). */
+function withBudgets(report: CaseReport, thresholds: Thresholds): CaseReport {
+  if (Object.keys(thresholds).length === 0 || report.verdict === 'error') return report;
+  const budget = checkBudgets(thresholds, report);
+  return {
+    ...report,
+    verdict: budget.valid === true ? report.verdict : 'fail',
+    checks: { ...report.checks, budget: { valid: budget.valid, ...(budget.error && { error: budget.error }) } },
+    violations: [...report.violations, ...budget.violations],
+  };
 }
 
 /** The first run, failed by the `determinism` check when the second run's event log differs from it. */

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { BaselineMatcher, DEFAULT_BASELINE_FILE, readBaseline } from '../report/baseline.ts';
 import { exitCodeOf, type CaseReport, type Reporter, type RunEndReason } from '../report/case.ts';
 import { ProgressLine } from '../report/progress.ts';
 import { createReporters, FILE_REPORTER_NAMES, type ReporterName } from '../report/registry.ts';
@@ -12,6 +13,7 @@ import type { RunInfo } from '../report/run-info.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
 import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
 import type { Scenario } from '../scenario/index.ts';
+import { BadInputError } from '../errors.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED } from './exit-codes.ts';
 import { reporterOption } from './reporter-option.ts';
 import { loadProjectConfig, resolveRun, type ConfigurableFlags } from './project-config.ts';
@@ -21,6 +23,10 @@ import { parseRunPlan, plannedTasks, type RunPlan, type RunPlanFlags } from './r
 import { loadScenarioFiles } from './scenario-files.ts';
 
 export interface RunFlags extends RunPlanFlags, ConfigurableFlags {
+  /** Write the baseline file anew from what this run finds (every violation found is then known). */
+  updateBaseline?: boolean;
+  /** Print every seed's drawn faults in swarm mode, not only the failing seeds'. */
+  verbose?: boolean;
   trace?: boolean;
   showPayloads?: boolean;
   /** Every `--reporter` given, in order; none means `console`. */
@@ -68,6 +74,9 @@ export function runCommand(): Command {
     .option('--stop-after <n>', 'stop after the n-th failing case in seed order')
     .option('--check-determinism', 'run each case twice and fail it (exit 4) when the two event logs differ, naming the first event that does and the likely cause')
     .option('--time-budget <duration>', 'run seeds in order until this much wall time is spent (e.g. 90s, 10m), then report the ones that fit')
+    .option('--baseline <file>', `the baseline of known violations: reported as known, they do not fail the run (default: ${DEFAULT_BASELINE_FILE}, if it exists)`)
+    .option('--update-baseline', 'write the baseline file anew from the violations this run finds (commit it); the run then passes unless a case crashed')
+    .option('--verbose', "with --swarm, print every seed's drawn faults, not only the failing seeds'")
     .exitOverride()
     .action(async (patterns: string[], given: RunFlags) => {
       const cwd = process.cwd();
@@ -85,6 +94,7 @@ export async function sweep(files: string[], given: RunFlags, io: RunIo): Promis
   const plan = parseRunPlan(flags, availableParallelism());
   const scenarios = loadScenarioFiles(files);
   if (!scenarios) return { exitCode: EXIT_BAD_INPUT, reports: [] };
+  const baseline = baselineMatcherFor(flags, plan);
   warnOfRealSockets(scenarios, err);
   const fileList = scenarios.map(({ file }) => file);
   const tasks = plannedTasks(plan, scenarios.map(({ scenario }) => scenario.seed));
@@ -100,16 +110,27 @@ export async function sweep(files: string[], given: RunFlags, io: RunIo): Promis
   // On a terminal only, and never beside the JSON a script reads from stdout.
   const progress = io.interactive && process.stdout.isTTY && process.stderr.isTTY && !selected.includes('json') ? new ProgressLine(elapsedMs) : undefined;
   const reporter = createReporters(selected, info, progress);
-  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html'), checkDeterminism: flags.checkDeterminism === true };
+  const setup: CaseSetup = { files: fileList, client: flags.client, swarm: flags.swarm === true, trace: flags.trace === true, runFolder: flags.trace ? folder.path : undefined, showPayloads: flags.showPayloads === true, timeline: selected.includes('html'), checkDeterminism: flags.checkDeterminism === true, ...(flags.thresholds && { thresholds: flags.thresholds }) };
   reporter.onRunStart(planned);
-  const outcome = await runCases(tasks, plan, setup, reporter, elapsedMs, io).finally(() => progress?.clear());
-  reporter.onRunEnd(outcome.reports, { reason: outcome.reason, planned: tasks.length });
+  const outcome = await runCases(tasks, plan, setup, reporter, elapsedMs, io, baseline).finally(() => progress?.clear());
+  const baselineOutcome = baseline?.finish(outcome.reason === 'done');
+  reporter.onRunEnd(outcome.reports, { reason: outcome.reason, planned: tasks.length, ...(baselineOutcome && { baseline: baselineOutcome }) });
+  if (flags.updateBaseline && !baselineOutcome?.updated) err(`--update-baseline: ${baselineOutcome?.file} not written, since the run did not finish (${outcome.reason}); a partial run would drop known violations`);
   if (folder.exists) {
     folder.linkLatest();
     err(`reports: ${folder.path}`);
   }
   noteLimits(plan, outcome, tasks.length, elapsedMs(), err);
   return { exitCode: outcome.reason === 'interrupted' ? EXIT_INTERRUPTED : exitCodeOf(outcome.reports), reports: outcome.reports };
+}
+
+/** The baseline the run judges against: the one named (which must exist), else the default file if there is one; with --update-baseline, the one it rewrites. */
+function baselineMatcherFor(flags: RunFlags, plan: RunPlan): BaselineMatcher | undefined {
+  const file = flags.baseline ?? DEFAULT_BASELINE_FILE;
+  if (flags.updateBaseline && plan.shard) throw new BadInputError('--update-baseline with --shard: one shard sees only some seeds, so its baseline would drop the known violations of the others');
+  const known = readBaseline(file, flags.baseline === undefined || flags.updateBaseline === true);
+  if (!known && !flags.updateBaseline) return undefined;
+  return new BaselineMatcher(file, known, flags.updateBaseline === true);
 }
 
 function warnOfRealSockets(scenarios: readonly { file: string; scenario: Scenario }[], err: (text: string) => void): void {
@@ -119,7 +140,15 @@ function warnOfRealSockets(scenarios: readonly { file: string; scenario: Scenari
 }
 
 /** Runs the cases on the pool, each reported in seed order, until the plan's limits or Ctrl-C stop handing them out. */
-async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, reporter: Required<Reporter>, elapsedMs: () => number, io: RunIo): Promise<RunOutcome> {
+async function runCases(
+  tasks: CaseTask[],
+  plan: RunPlan,
+  setup: CaseSetup,
+  reporter: Required<Reporter>,
+  elapsedMs: () => number,
+  io: RunIo,
+  baseline: BaselineMatcher | undefined,
+): Promise<RunOutcome> {
   const runners = runnersFor(setup, Math.max(1, Math.min(plan.workers, tasks.length)));
   const limits = new CaseLimits(plan, elapsedMs);
   const reports: CaseReport[] = [];
@@ -140,7 +169,8 @@ async function runCases(tasks: CaseTask[], plan: RunPlan, setup: CaseSetup, repo
         limits.settled(report);
         reporter.onCaseSettled(report);
       },
-      onResult: (report) => {
+      onResult: (found) => {
+        const report = baseline ? baseline.apply(found) : found;
         reports.push(report);
         reporter.onCase(report);
         return limits.reported(report);

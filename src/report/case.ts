@@ -24,6 +24,8 @@ export interface CaseReport {
   checks: Record<string, { valid: boolean | 'unknown'; error?: string }>;
   /** Quoted values the simulated users did not write appear as `sha256:…` hashes unless the run had `--show-payloads`. */
   violations: RunResult['violations'];
+  /** Violations the baseline file holds as known (`--baseline`): reported, and they do not fail the case. */
+  knownViolations?: RunResult['violations'];
   /** Jepsen-style counts and the save-to-ack latency; absent when the run crashed. */
   summary?: RunResult['summary'];
   error?: RunResult['error'];
@@ -31,6 +33,8 @@ export interface CaseReport {
   drawnFaults: RunResult['drawnFaults'];
   /** Whether the fault parameters were drawn from the seed (swarm testing): then the console prints them. */
   swarm: boolean;
+  /** The scenario's chaos phase (`duration`), ms: a drawn fault that outlasts it heals with it (absent from older reports). */
+  chaosMs?: number;
   /** Where `--trace` wrote the event log. */
   trace?: string;
   /** What the run noticed about the setup, said once by the console (absent when nothing). */
@@ -43,7 +47,7 @@ export interface CaseReport {
 /** Shapes a run's result for the reporters, in the order a reader wants the facts. */
 export function toCaseReport(
   result: RunResult,
-  where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; showPayloads: boolean; timeline: boolean; trace: string | undefined; replay: string },
+  where: { scenario: string; file: string; client: string | undefined; wallMs: number; swarm: boolean; chaosMs: number; showPayloads: boolean; timeline: boolean; trace: string | undefined; replay: string },
 ): CaseReport {
   const { events } = result.history;
   const timeline = deriveTimeline(events, PUSH_PATH, result.faultSpans);
@@ -65,6 +69,7 @@ export function toCaseReport(
     ...(result.error && { error: result.error }),
     drawnFaults: result.drawnFaults,
     swarm: where.swarm,
+    chaosMs: where.chaosMs,
     ...(where.trace && { trace: where.trace }),
     ...(result.warnings.length > 0 && { warnings: result.warnings }),
     replay: where.replay,
@@ -84,6 +89,29 @@ export interface RunEnd {
   reason: RunEndReason;
   /** How many cases the run was asked for. */
   planned: number;
+  /** What the run made of its baseline of known violations, when it had one. */
+  baseline?: BaselineOutcome;
+}
+
+/** One kind of known violation and how many of it the baseline accepts over the seeds of a run. */
+export interface BaselineEntry {
+  scenario: string;
+  checker: string;
+  signature: string;
+  count: number;
+}
+
+/** What a run made of its baseline: for report.json, the console and summary.md. */
+export interface BaselineOutcome {
+  file: string;
+  /** Violations found that the baseline holds: reported, not failing. */
+  known: number;
+  /** Violations found beyond the baseline's counts: they fail the run. */
+  new: number;
+  /** Baseline entries of the scenarios that ran that no case found any more (absent when the run did not finish: it proves nothing about them). */
+  fixed?: BaselineEntry[];
+  /** `--update-baseline` rewrote the file with what this run found. */
+  updated: boolean;
 }
 
 /** A case the run means to run, before it has: which scenario file, which seed. */

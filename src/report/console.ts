@@ -5,6 +5,7 @@ import { causesOf } from '../check/causes.ts';
 import { outcomeWords } from '../check/evidence.ts';
 import type { Violation } from '../check/index.ts';
 import { clockTime } from '../history/clock-time.ts';
+import { faultListYaml } from '../scenario/fault-yaml.ts';
 import { colors } from './colors.ts';
 import type { CaseReport, Reporter, RunEnd } from './case.ts';
 import { counted } from './counted.ts';
@@ -14,17 +15,20 @@ import { idShortener } from './short-ids.ts';
 /** Records shown under a failing case, root cause first; the rest are counted. */
 const GROUPS_SHOWN = 5;
 
-export function consoleReporter(write: (text: string) => void): Required<Pick<Reporter, 'onCase' | 'onRunEnd'>> {
+/** `verbose`: a swarm run prints every seed's drawn faults, not only the failing seeds'. */
+export function consoleReporter(write: (text: string) => void, options: { verbose?: boolean } = {}): Required<Pick<Reporter, 'onCase' | 'onRunEnd'>> {
   return {
     onCase(report) {
       write(caseLine(report));
-      if (report.swarm) write(faultLines(report));
+      if (report.swarm && (report.verdict !== 'pass' || options.verbose === true)) write(faultLines(report));
       if (report.trace) write(colors.dim(`       trace: ${report.trace}`));
       if (report.verdict === 'fail') write(violationLines(report));
+      if (report.knownViolations) write(knownLines(report.knownViolations));
       if (report.error) write(colors.red(`  the system under test failed:\n${indent(report.error.stack ?? report.error.message)}`));
     },
     onRunEnd(reports, end) {
       printRunEnd(write, reports, end);
+      if (end.baseline) write(baselineLines(end.baseline));
     },
   };
 }
@@ -61,16 +65,29 @@ function caseLine(report: CaseReport): string {
   return `${badge} ${colors.bold(report.scenario)} seed ${report.seed}  ${colors.dim(facts.join(' · '))}\n       ${colors.dim('replay:')} ${report.replay}`;
 }
 
-/** The drawn faults, one per line: when, how long, what kind, on whom, with which parameters. */
+/** The drawn faults in scenario syntax, one `faults:` entry a line, to paste into a scenario file and run them again. */
 function faultLines(report: CaseReport): string {
   if (report.drawnFaults.length === 0) return colors.dim('       faults drawn: none');
-  const lines = report.drawnFaults.map(({ atMs, forMs, spec }) => {
-    const { kind, ...parameters } = spec;
-    const span = forMs === undefined ? '' : ` for ${clockTime(forMs)}`;
-    const shown = Object.entries(parameters).map(([name, value]) => `${name}=${Array.isArray(value) ? value.join(',') : typeof value === 'number' ? round(value) : value}`);
-    return `         ${clockTime(atMs).padStart(8)}${span.padEnd(12)} ${kind} ${shown.join(' ')}`;
-  });
-  return colors.dim(['       faults drawn:', ...lines].join('\n'));
+  const entries = faultListYaml(report.drawnFaults, report.chaosMs ?? Infinity).split('\n');
+  return colors.dim(['       faults drawn (paste under faults:):', ...entries.map((entry) => `         ${entry}`)].join('\n'));
+}
+
+/** The violations the baseline holds as known: counted per checker, not failing the case. */
+function knownLines(known: NonNullable<CaseReport['knownViolations']>): string {
+  const byChecker = new Map<string, number>();
+  for (const violation of known) byChecker.set(violation.checker, (byChecker.get(violation.checker) ?? 0) + 1);
+  const counts = [...byChecker].map(([checker, count]) => `${count} ${checker}`).join(', ');
+  return colors.dim(`  ≈ ${counted(known.length, 'known violation')} (in the baseline, not failing): ${counts}`);
+}
+
+/** The run against its baseline: known, new, and fixed entries to drop from it. */
+function baselineLines(baseline: NonNullable<RunEnd['baseline']>): string {
+  const head = baseline.updated
+    ? `baseline ${baseline.file} written: ${counted(baseline.known, 'known violation')}`
+    : `baseline ${baseline.file}: ${baseline.known} known, ${baseline.new} new${baseline.fixed ? `, ${baseline.fixed.length} fixed` : ''}`;
+  const fixed = (baseline.fixed ?? []).map((entry) => `  ✓ fixed: ${entry.scenario} [${entry.checker}] ${entry.signature}${entry.count > 1 ? ` (×${entry.count})` : ''}`);
+  const hint = fixed.length > 0 && !baseline.updated ? ['  run with --update-baseline to drop the fixed ones from the baseline'] : [];
+  return [head, ...fixed, ...hint].join('\n');
 }
 
 /** Under a violation: each write involved (what became of it on the device and at the server) and each fault around it. */
@@ -84,10 +101,6 @@ function evidenceLines(violation: Violation): string[] {
   );
   if (faults.length > 0 || writes.length === 0) return [...writes, ...faults];
   return [...writes.slice(0, -1), `${writes.at(-1)} · no fault overlapped`];
-}
-
-function round(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(3);
 }
 
 /**

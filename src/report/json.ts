@@ -18,6 +18,8 @@ export interface ReportDocument {
   totals: { cases: number; passed: number; failed: number; errors: number };
   /** Present when SIGINT stopped the run: `cases` are the ones that finished, of `planned`. */
   interrupted?: { planned: number };
+  /** Present when the run had a baseline of known violations: how many were known, new and fixed. */
+  baseline?: RunEnd['baseline'];
   cases: readonly Omit<CaseReport, 'timeline'>[];
 }
 
@@ -43,6 +45,7 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end
     verdict: end.reason === 'interrupted' ? 'interrupted' : verdict,
     totals,
     ...(end.reason === 'interrupted' && { interrupted: { planned: end.planned } }),
+    ...(end.baseline && { baseline: end.baseline }),
     cases,
   };
 }

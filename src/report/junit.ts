@@ -79,6 +79,10 @@ function testcase(report: CaseReport): string[] {
     const body = [report.error?.stack ?? report.error?.message ?? '', '', facts].join('\n');
     return [`${open}>`, `      <error ${attributes({ message, type: 'error' })}>${text(body)}</error>`, '    </testcase>'];
   }
+  if (report.knownViolations) {
+    const known = report.knownViolations.map((violation) => `known (baseline): [${violation.checker}] ${violation.summary}`).join('\n');
+    return [`${open}>`, `      <system-out>${text(known)}</system-out>`, '    </testcase>'];
+  }
   return [`${open}/>`];
 }
 

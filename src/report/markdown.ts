@@ -53,6 +53,7 @@ export function markdownSummary(runId: string | undefined, reports: readonly Cas
     lines.push('', '### Violations, root cause first', '', ...problems.slice(0, VIOLATION_LINES_SHOWN));
     if (problems.length > VIOLATION_LINES_SHOWN) lines.push(`- … and ${problems.length - VIOLATION_LINES_SHOWN} more lines (see \`--reporter json\` or the console output)`);
   }
+  if (end.baseline) lines.push('', ...baselineLines(end.baseline));
   return lines.join('\n') + '\n';
 }
 
@@ -70,6 +71,17 @@ function caseProblems(report: CaseReport): string[] {
       `  - **[${cell(group.primary.checker)}]** ${cell(short(group.primary.summary))}`,
       ...group.consequences.map((violation) => `    - [${cell(violation.checker)}] ${cell(short(violation.summary))}`),
     ]),
+  ];
+}
+
+/** The baseline's known violations counted, and each fixed entry listed, so the file can shrink. */
+function baselineLines(baseline: NonNullable<RunEnd['baseline']>): string[] {
+  const fixed = baseline.fixed ?? [];
+  return [
+    '### Baseline',
+    '',
+    `${code(baseline.file)}${baseline.updated ? ' written' : ''}: ${baseline.known} known (not failing), ${baseline.new} new${baseline.fixed ? `, ${fixed.length} fixed` : ''}.`,
+    ...(fixed.length > 0 ? ['', ...fixed.map((entry) => `- ✔️ fixed: **${cell(entry.scenario)}** [${cell(entry.checker)}] ${cell(entry.signature)}${entry.count > 1 ? ` (×${entry.count})` : ''}`)] : []),
   ];
 }
 

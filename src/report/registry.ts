@@ -23,7 +23,7 @@ export const FILE_REPORTER_NAMES: readonly ReporterName[] = ['json', 'junit', 'm
 export const LINE_REPORTER_NAMES: readonly ReporterName[] = ['console', 'dot', 'github'];
 
 const REGISTRY: Record<ReporterName, (run: RunInfo, selected: readonly ReporterName[]) => Reporter> = {
-  console: (run) => consoleReporter(run.write),
+  console: (run) => consoleReporter(run.write, { verbose: run.command.flags['verbose'] === true }),
   dot: (run) => dotReporter(run.write),
   github: (run) => githubReporter(run),
   // Lines and JSON both on stdout would interleave: with a reporter that prints lines, the JSON goes to its file only.

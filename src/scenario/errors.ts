@@ -59,7 +59,7 @@ function problemsFrom(issue: z.core.$ZodIssue, prefix: KeyPath): Problem[] {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'unrecognized_keys') {
     const validKeys = keysAllowedAt(path);
-    return issue.keys.map((key) => ({ path: [...path, key], target: 'key', message: unknownKeyMessage(key, validKeys) }));
+    return issue.keys.map((key) => ({ path: [...path, key], target: 'key', message: unknownKeyMessage(key, validKeys, isListOfNames(path)) }));
   }
   if (issue.code === 'invalid_union') {
     // A union branch whose issues all sit below the value matched the value's shape (e.g. a list of checks
@@ -80,10 +80,16 @@ function keysAllowedAt(path: KeyPath): string[] {
   return Object.keys(node.properties ?? {});
 }
 
-function unknownKeyMessage(key: string, validKeys: readonly string[]): string {
+/** A mapping whose keys are names to pick from (the metrics of `thresholds:`): an unknown one always lists them all. */
+function isListOfNames(path: KeyPath): boolean {
+  return path.length === 1 && path[0] === 'thresholds';
+}
+
+function unknownKeyMessage(key: string, validKeys: readonly string[], listAlways = false): string {
   const suggestion = closestKey(key, validKeys);
-  if (suggestion !== undefined) return `unknown key; did you mean '${suggestion}'?`;
-  return `unknown key; valid keys here are ${validKeys.map((valid) => `'${valid}'`).join(', ')}`;
+  const valid = `valid keys here are ${validKeys.map((each) => `'${each}'`).join(', ')}`;
+  if (suggestion !== undefined) return `unknown key; did you mean '${suggestion}'?${listAlways ? ` (${valid})` : ''}`;
+  return `unknown key; ${valid}`;
 }
 
 /** The valid key a misspelling most likely meant, ignoring case and `_`/`-`, if it is close enough to suggest. */

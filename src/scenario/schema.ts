@@ -21,6 +21,7 @@ import {
   weight,
   whenFieldsParsed,
 } from './fields.ts';
+import { resolveThresholds, thresholdsSection } from './thresholds.ts';
 import { perHour } from './units.ts';
 
 /** Every checker a scenario can ask for; `checks: all` expands to this list. */
@@ -221,6 +222,12 @@ const scenarioFile = section(
         description:
           'Lost-write classes this scenario accepts for its policy. The default, [overwritten], accepts a concurrent write winning with its conflict logged, as server-wins, lww and field-merge settle concurrent edits by design (and every policy settles an edit against a delete); `allow: []` fails the run on a logged overwrite too. `reinstall` accepts the unsynced writes a reinstall wiped.',
       }),
+    thresholds: thresholdsSection
+      .default({})
+      .meta({
+        description:
+          'Budgets: limits on the metrics report.json carries per case, e.g. { save_to_commit_p95: 30s, peak_queue_depth: 500 }. A case over a limit fails with a `budget` violation; the project config\'s thresholds apply too, this file\'s win per metric.',
+      }),
   },
   'scenario settings',
 )
@@ -266,6 +273,7 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
   ...(file.nemesis !== undefined && { nemesis: resolveNemesis(file.nemesis) }),
   checks: file.checks === 'all' ? [...CHECK_NAMES] : file.checks,
   allow: file.allow,
+  thresholds: resolveThresholds(file.thresholds),
 }));
 
 /** A scenario as the simulator sees it: every default filled in, keys camelCase, durations in ms. */

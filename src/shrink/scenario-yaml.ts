@@ -2,8 +2,9 @@
 // (camelCase and milliseconds back to snake_case and "90s"), so a shrunk scenario is a file a
 // person can read and `sync-chaos run` can replay. Every key is written, defaults included.
 import { Document, isCollection } from 'yaml';
-import type { FaultSpec, ScheduledFault } from '../scenario/fault-specs.ts';
+import { faultEntry, perHourText } from '../scenario/fault-yaml.ts';
 import { formatDuration, type Scenario } from '../scenario/index.ts';
+import { THRESHOLD_METRICS, type ThresholdMetric, type Thresholds } from '../scenario/thresholds.ts';
 
 export function scenarioYaml(scenario: Scenario): string {
   const { system, network, workload } = scenario;
@@ -48,6 +49,7 @@ export function scenarioYaml(scenario: Scenario): string {
     }),
     checks: scenario.checks,
     allow: scenario.allow,
+    ...(Object.keys(scenario.thresholds).length > 0 && { thresholds: thresholdsYaml(scenario.thresholds) }),
   };
   const document = new Document(file);
   for (const path of FLOW_PATHS) flow(document.getIn(path, true));
@@ -62,49 +64,9 @@ function flow(node: unknown): void {
   if (isCollection(node)) node.flow = true;
 }
 
-/** One `faults:` entry; a fault that would outlast the chaos phase heals with it, which is what leaving out `for` means. */
-function faultEntry(fault: ScheduledFault, durationMs: number): Record<string, unknown> {
-  const lasts = fault.forMs !== undefined && fault.atMs + fault.forMs <= durationMs;
-  return { at: formatDuration(fault.atMs), ...(lasts && { for: formatDuration(fault.forMs!) }), [fault.spec.kind]: faultSettings(fault.spec) };
-}
-
-function faultSettings(spec: FaultSpec): Record<string, unknown> {
-  switch (spec.kind) {
-    case 'partition':
-      return { target: spec.targets, mode: spec.mode };
-    case 'kill':
-      return { target: spec.targets, when: spec.when, restart_after: formatDuration(spec.restartAfterMs) };
-    case 'clock':
-      return { target: spec.targets, offset: signedDuration(spec.offsetMs), skew: spec.skew };
-    case 'batch_failure':
-      return { mode: spec.mode, applied: spec.appliedCount, reject_share: spec.rejectShare };
-    case 'backup_restore':
-      return { target: spec.targets, backup_every: formatDuration(spec.backupEveryMs), age: formatDuration(spec.ageMs) };
-    case 'reinstall':
-      return { target: spec.targets };
-    case 'suspend':
-      return { target: spec.targets, windows: perHourText(spec.windowsPerHour), window: formatDuration(spec.windowMs) };
-    case 'upgrade':
-      return { target: spec.targets, from: spec.fromVersion, fail: spec.fail };
-    case 'server_restart':
-      return { down: formatDuration(spec.downMs) };
-    case 'latency':
-      return { target: spec.targets, min: formatDuration(spec.latencyMsMin), max: formatDuration(spec.latencyMsMax) };
-    case 'loss':
-    case 'duplicate':
-      return { target: spec.targets, rate: spec.rate };
-    case 'reorder':
-      return { target: spec.targets, max: formatDuration(spec.reorderMsMax) };
-  }
-}
-
-function signedDuration(ms: number): string {
-  return ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms);
-}
-
-/** A rate as "N/h"; the decimal form JavaScript prints for a number parses back to the same number. */
-function perHourText(perHour: number): string {
-  const text = String(perHour);
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new RangeError(`cannot write ${text} events per hour as a scenario rate`);
-  return `${text}/h`;
+/** Each budget as the file writes it: durations as "30s", counts as numbers. */
+function thresholdsYaml(thresholds: Thresholds): Record<string, string | number> {
+  return Object.fromEntries(
+    (Object.entries(thresholds) as [ThresholdMetric, number][]).map(([metric, limit]) => [metric, THRESHOLD_METRICS[metric].unit === 'duration' ? formatDuration(limit) : limit]),
+  );
 }
