@@ -14,7 +14,7 @@ function specOf(entry: string): FaultSpec | undefined {
   return faultsFrom(`  - ${entry}\n`)[0]?.spec;
 }
 
-const EXPECTED_KINDS = 'partition, kill, clock, batch_failure, backup_restore, suspend, upgrade, server_restart, latency, loss, duplicate, reorder';
+const EXPECTED_KINDS = 'partition, kill, clock, batch_failure, backup_restore, reinstall, suspend, upgrade, server_restart, latency, loss, duplicate, reorder';
 
 describe('resolving faults', () => {
   const defaults: [FaultKind, string, FaultSpec][] = [
@@ -23,6 +23,7 @@ describe('resolving faults', () => {
     ['clock', '{}', { kind: 'clock', targets: ALL_THREE, offsetMs: 0, skew: 0 }],
     ['batch_failure', '{}', { kind: 'batch_failure', mode: 'partial', appliedCount: 1, rejectShare: 0.5 }],
     ['backup_restore', '{}', { kind: 'backup_restore', targets: ALL_THREE, backupEveryMs: 300_000, ageMs: 600_000 }],
+    ['reinstall', '{}', { kind: 'reinstall', targets: ALL_THREE }],
     ['suspend', '{}', { kind: 'suspend', targets: ALL_THREE, windowsPerHour: 0, windowMs: 30_000 }],
     ['upgrade', '{}', { kind: 'upgrade', targets: ALL_THREE, fromVersion: 1, fail: false }],
     ['server_restart', '{}', { kind: 'server_restart', downMs: 10_000 }],
