@@ -170,6 +170,11 @@ export interface ClientDefinition {
   configure?(settings: ClientSettings): ClientDefinition;
   /** The client keeps real timers and async I/O of its own (a library): only `transport: http` can run it. */
   realTime?: boolean;
+  /**
+   * The client (a library) reads the global clock, timers and randomness and opens global or `ws` WebSockets:
+   * `'virtual'` makes them the run's in simulation unless the scenario says `system.globals: real` (docs/adapters.md).
+   */
+  globals?: 'virtual';
 }
 
 /** What a client module's default export may be: a bare factory, or a definition with capabilities. */
@@ -179,6 +184,8 @@ export type ClientModule = ClientFactory | ClientDefinition;
 export function defineClient(definition: ClientDefinition): ClientDefinition {
   if (typeof definition.factory !== 'function') throw new TypeError('defineClient: `factory` must be a function (env) => SyncClient');
   if (definition.configure !== undefined && typeof definition.configure !== 'function') throw new TypeError('defineClient: `configure` must be a function (settings) => ClientDefinition');
+  if (definition.globals !== undefined && definition.globals !== 'virtual') throw new TypeError("defineClient: `globals` may only be 'virtual'");
+  if (definition.globals === 'virtual' && definition.realTime === true) throw new TypeError("defineClient: a client on real time (`realTime: true`) cannot take virtual globals (`globals: 'virtual'`)");
   const versions = definition.builds?.versions;
   if (versions !== undefined && (versions.length === 0 || versions.some((version, index) => index > 0 && version <= (versions[index - 1] as number)))) {
     throw new TypeError('defineClient: `builds.versions` must list at least one app version, oldest first, each greater than the one before');

@@ -4,13 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppBuilds, ClientDefinition, SyncServer } from '../adapter.ts';
+import { uuidFrom, type AppBuilds, type ClientDefinition, type SyncServer } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
 import { Device, openStore } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
+import { ProcessContexts } from '../device/process-context.ts';
 import { FaultyServer } from '../faults/faulty-server.ts';
 import { LinkControl } from '../faults/link-control.ts';
 import { Nemesis } from '../faults/nemesis.ts';
@@ -29,6 +30,7 @@ import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
+import { installVirtualGlobals } from '../sim/virtual-globals.ts';
 import { phasesOf, type QuiesceBy } from './phases.ts';
 import { installRealWorldTraps, type TrappedKind } from './real-world-traps.ts';
 import { startServerAdapter } from './server-adapter.ts';
@@ -96,6 +98,15 @@ export function clientMisfit(scenario: Scenario, client: ClientDefinition): { fa
   return undefined;
 }
 
+/**
+ * Whether the run's globals are virtual: as the scenario says, else as the client module declares; a
+ * simulated run with sockets always (mock-socket keeps global timers), and a run over http never (its time is real).
+ */
+export function globalsOf(scenario: Scenario, client: ClientDefinition): 'virtual' | 'real' {
+  if (scenario.system.transport === 'http') return 'real';
+  return scenario.system.globals ?? (scenario.system.pokes ? 'virtual' : (client.globals ?? 'real'));
+}
+
 /** The scenario's transport; the http one is loaded only when asked for, so simulated runs never touch a socket. */
 async function transportOf(scenario: Scenario): Promise<Transport> {
   if (scenario.system.transport === 'simulated') return simulatedTransport;
@@ -132,6 +143,9 @@ class World {
   /** Push pokes, when the scenario has them: the server's hub and the far ends of the devices' sockets. */
   private readonly pokes: PokeHub | undefined;
   private readonly socketEnds: SocketEnds | undefined;
+  /** With virtual globals: which app process the code running now belongs to. */
+  private readonly contexts: ProcessContexts | undefined;
+  private uninstallGlobals: (() => void) | undefined;
   private failure: Error | undefined;
   /** Why the run stopped at a bound on events, once it has. */
   private bound: string | undefined;
@@ -155,7 +169,8 @@ class World {
     this.serverPath = join(root, 'server.sqlite');
     this.serverDb = openStore(this.serverPath);
     this.pokes = scenario.system.pokes ? new PokeHub() : undefined;
-    this.socketEnds = this.pokes && transport.socketEnds(this.pokes, this.scheduler);
+    this.socketEnds = this.pokes && transport.socketEnds(this.pokes);
+    this.contexts = globalsOf(scenario, options.client) === 'virtual' ? new ProcessContexts() : undefined;
     this.server = new FaultyServer(this.referenceServer(), createRng(options.seed, 'server-faults'));
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
@@ -178,6 +193,7 @@ class World {
           }, this.history),
           ...(this.socketEnds && { openSocket: this.socketOpener(deviceId, this.socketEnds) }),
           ...(transport.openProxy && { openProxy: transport.openProxy.bind(transport, { scheduler: this.scheduler, network: this.network, link: deviceId }) }),
+          ...(this.contexts && { contexts: this.contexts }),
         }),
       );
     }
@@ -195,6 +211,7 @@ class World {
    * cases of the sweep still run. A server the run cannot use at all (one holding records) is bad input.
    */
   async start(): Promise<RunResult> {
+    if (this.contexts) this.uninstallGlobals = this.virtualGlobals(this.contexts);
     try {
       await this.transport.open(this.server, this.history, this.pokes);
     } catch (error) {
@@ -238,16 +255,30 @@ class World {
     return this.failure ? this.result('error', quiesced(), {}) : this.judge(quiesced());
   }
 
-  /** What the traps watch: with pokes, fake-timers makes the global setTimeout and Date virtual for the run. */
+  /** What the traps watch: the global fetch always, and the clock, timers and randomness unless they are virtual. */
   private trappedKinds(): TrappedKind[] {
-    const kinds: TrappedKind[] = ['Math.random', 'crypto.randomUUID', 'fetch'];
-    return this.scenario.system.pokes ? kinds : [...kinds, 'Date.now', 'setTimeout'];
+    return this.contexts ? ['fetch'] : ['Math.random', 'crypto.randomUUID', 'fetch', 'Date.now', 'setTimeout'];
   }
 
+  /** Puts the globals on the run's clock and seeded streams, each global timer bound to the app process that sets it. */
+  private virtualGlobals(contexts: ProcessContexts): () => void {
+    const { seed } = this.options;
+    const bytes = createRng(seed, 'globals:bytes').next;
+    return installVirtualGlobals({
+      scheduler: this.scheduler,
+      random: createRng(seed, 'globals:math-random').next,
+      uuid: () => uuidFrom(bytes),
+      bytes,
+      own: (callback) => contexts.own(callback),
+    });
+  }
+
+  /** Ends the case: every device's store closes, and the globals are real again. */
   close(): void {
     this.socketEnds?.close();
     for (const device of this.devices) device.close();
     this.serverDb.close();
+    this.uninstallGlobals?.();
   }
 
   /**

@@ -29,7 +29,7 @@ export interface Transport {
    */
   openProxy?(settings: { scheduler: Scheduler; network: Network; link: string }): Promise<DeviceProxy>;
   /** The server ends of the devices' sockets (push pokes); the run's own server accepts them into `pokes`. */
-  socketEnds(pokes: PokeHub, scheduler: Scheduler): SocketEnds;
+  socketEnds(pokes: PokeHub): SocketEnds;
   /**
    * Readies the server the devices talk to; `server` is the run's own (faulty) reference server, poking
    * through `pokes` if given; a server the transport starts itself reports its commits into `history`.
