@@ -48,7 +48,7 @@ export interface DeviceEnv {
   /**
    * Opens a WebSocket to the server at `path` (e.g. `/v1/pokes?device=d1`), over the device's link:
    * a partition drops it and refuses new ones, a kill cuts it. Present when the scenario turns
-   * `system.pokes` on; the server speaks only to sockets it accepts (docs/protocol.md, push pokes).
+   * `system.pokes` on (or the globals are virtual); the server speaks only to sockets it accepts (docs/protocol.md, push pokes).
    */
   openSocket?(path: string): DeviceSocket;
   /**

@@ -36,6 +36,7 @@ import { installRealWorldTraps, type TrappedKind } from './real-world-traps.ts';
 import { startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { LinkSocket } from '../transport/link-socket.ts';
+import { routeWebSockets } from '../transport/simulated/routed-websocket.ts';
 import type { SocketEnds } from '../transport/simulated/sim-socket.ts';
 import { simulatedTransport, type Transport } from '../transport/transport.ts';
 
@@ -168,9 +169,10 @@ class World {
     );
     this.serverPath = join(root, 'server.sqlite');
     this.serverDb = openStore(this.serverPath);
-    this.pokes = scenario.system.pokes ? new PokeHub() : undefined;
-    this.socketEnds = this.pokes && transport.socketEnds(this.pokes);
     this.contexts = globalsOf(scenario, options.client) === 'virtual' ? new ProcessContexts() : undefined;
+    // with virtual globals a library may open sockets of its own, so the server has its socket endpoint
+    this.pokes = scenario.system.pokes || this.contexts ? new PokeHub() : undefined;
+    this.socketEnds = this.pokes && transport.socketEnds(this.pokes);
     this.server = new FaultyServer(this.referenceServer(), createRng(options.seed, 'server-faults'));
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
@@ -260,17 +262,31 @@ class World {
     return this.contexts ? ['fetch'] : ['Math.random', 'crypto.randomUUID', 'fetch', 'Date.now', 'setTimeout'];
   }
 
-  /** Puts the globals on the run's clock and seeded streams, each global timer bound to the app process that sets it. */
+  /**
+   * Puts the globals on the run's clock and seeded streams, each global timer bound to the app process that
+   * sets it, and routes the WebSockets a device's code opens over its link.
+   */
   private virtualGlobals(contexts: ProcessContexts): () => void {
     const { seed } = this.options;
     const bytes = createRng(seed, 'globals:bytes').next;
-    return installVirtualGlobals({
+    const uninstall = installVirtualGlobals({
       scheduler: this.scheduler,
       random: createRng(seed, 'globals:math-random').next,
       uuid: () => uuidFrom(bytes),
       bytes,
       own: (callback) => contexts.own(callback),
     });
+    const unroute = routeWebSockets((url) => {
+      const process = contexts.current();
+      const { pathname, search } = new URL(url);
+      const socket = process?.openSocket(pathname + search);
+      if (!socket) throw new SystemUnderTestError(`a WebSocket to ${url} was opened outside any device's code (a timer of the harness, module scope): only a device's code has a link to the server`);
+      return socket;
+    });
+    return () => {
+      unroute();
+      uninstall();
+    };
   }
 
   /** Ends the case: every device's store closes, and the globals are real again. */
