@@ -36,6 +36,8 @@ const E2E = [
   'test/link-proxy.test.ts',
   'test/run-bounds.test.ts',
   'test/cli-small-things.test.ts',
+  'test/virtual-globals.test.ts',
+  'test/routed-websockets.test.ts',
 ];
 
 export default defineConfig({

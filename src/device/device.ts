@@ -62,6 +62,8 @@ export class Device {
   private readonly deathListeners: (() => void)[] = [];
   private killOnNextWrite: number | undefined;
   private factory: ClientFactory;
+  /** The case is over: a death is only the fencing of what the app left running. */
+  private closed = false;
 
   constructor(private readonly settings: DeviceSettings) {
     this.factory = settings.factory;
@@ -226,8 +228,13 @@ export class Device {
     this.db = openStore(this.databasePath);
   }
 
-  /** Closes the store when the run is over; the process is simply abandoned with the scheduler. */
+  /**
+   * Ends the device with the case: the running app is fenced as at a kill (its late work finds a handle that
+   * throws ProcessKilledError, its timers and sockets are gone), without a word in the history; then the store closes.
+   */
   close(): void {
+    this.closed = true;
+    this.process?.fence.kill();
     this.db.close();
   }
 
@@ -280,6 +287,7 @@ export class Device {
     process.timers.clear();
     for (const socket of process.sockets) socket.cut();
     process.sockets.clear();
+    if (this.closed) return;
     history.append({ t: scheduler.nowMs, type: 'kill', process: deviceId, statement: process.fence.statementsRun() });
     this.db.close();
     this.db = openStore(this.databasePath);

@@ -32,6 +32,7 @@ import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { installVirtualGlobals } from '../sim/virtual-globals.ts';
 import { phasesOf, type QuiesceBy } from './phases.ts';
+import { trackRealTimers } from './leftover-timers.ts';
 import { installRealWorldTraps, type TrappedKind } from './real-world-traps.ts';
 import { startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
@@ -74,12 +75,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
   const transport = await transportOf(scenario);
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
-  const world = new World(scenario, options, root, transport);
+  const endTimers = trackRealTimers();
   try {
-    return await world.start();
+    const world = new World(scenario, options, root, transport);
+    try {
+      return await world.start();
+    } finally {
+      await transport.close();
+      world.close();
+    }
   } finally {
-    await transport.close();
-    world.close();
+    endTimers();
     rmSync(root, { recursive: true, force: true });
   }
 }
@@ -289,7 +295,7 @@ class World {
     };
   }
 
-  /** Ends the case: every device's store closes, and the globals are real again. */
+  /** Ends the case: every device's app is fenced and its store closed, and the globals are real again. */
   close(): void {
     this.socketEnds?.close();
     for (const device of this.devices) device.close();
