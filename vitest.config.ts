@@ -38,6 +38,7 @@ const E2E = [
   'test/cli-small-things.test.ts',
   'test/virtual-globals.test.ts',
   'test/routed-websockets.test.ts',
+  'test/server-adapter-restart.test.ts',
 ];
 
 export default defineConfig({

@@ -227,6 +227,33 @@ export interface RunningServer {
 
 export type ServerAdapter = (context: ServerAdapterContext) => Promise<RunningServer>;
 
+/**
+ * A server module's capabilities beside its start, declared with `defineServer`. `restart` lets the
+ * `server_restart` fault reach the server: at the fault's start the run closes the running server (its
+ * connections are refused from then on), and after the down time it calls `restart` with the same context,
+ * whose `dataDir` still holds what the server committed; the new process may listen at another URL.
+ * Often `restart` is `start` itself. Without it a scenario with `server_restart` is refused at load.
+ */
+export interface ServerDefinition {
+  start: ServerAdapter;
+  restart?: ServerAdapter;
+}
+
+/** What a server module's default export may be: a bare start, or a definition with capabilities. */
+export type ServerModule = ServerAdapter | ServerDefinition;
+
+/** Declares a server module with its capabilities, checking them as it is built. */
+export function defineServer(definition: ServerDefinition): ServerDefinition {
+  if (typeof definition.start !== 'function') throw new TypeError('defineServer: `start` must be a function (context) => Promise<RunningServer>');
+  if (definition.restart !== undefined && typeof definition.restart !== 'function') throw new TypeError('defineServer: `restart` must be a function (context) => Promise<RunningServer>');
+  return definition;
+}
+
+/** A server module's default export as a definition: a bare start declares nothing beside itself. */
+export function serverDefinitionOf(module: ServerModule): ServerDefinition {
+  return typeof module === 'function' ? { start: module } : module;
+}
+
 /** An RFC 4122 version-4 UUID drawn from a seeded source (pass `env.random`), so client-generated ids replay too. */
 export function uuidFrom(random: () => number): string {
   const hex: string[] = [];

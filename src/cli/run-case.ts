@@ -11,7 +11,8 @@ import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
 import { EXIT_CRASH } from './exit-codes.ts';
 import type { SerializedError } from '../run/pool.ts';
-import { clientMisfit, runScenario } from '../run/run.ts';
+import { clientMisfit, runScenario, serverMisfit } from '../run/run.ts';
+import { loadServerAdapter } from '../run/server-adapter.ts';
 import { checkDeterminism } from '../check/determinism.ts';
 import type { RunResult } from '../check/verdict.ts';
 import { formatIssue, issueAt, loadScenarioFile, type Scenario } from '../scenario/index.ts';
@@ -125,7 +126,7 @@ function withDeterminism(first: RunResult, second: RunResult): RunResult {
   return { ...first, verdict: 'fail', checks: { ...first.checks, determinism }, violations: [...determinism.violations, ...first.violations] };
 }
 
-/** A file's scenario and client, loaded once per runner (the CLI validated the scenarios before starting any); a client the scenario asks too much of is bad input at the fault's line. */
+/** A file's scenario and client, loaded once per runner (the CLI validated the scenarios before starting any); a client or server module the scenario asks too much of is bad input at the fault's line. */
 function scenarioOf(fileIndex: number) {
   let entry = loaded.get(fileIndex);
   if (!entry) {
@@ -138,6 +139,9 @@ function scenarioOf(fileIndex: number) {
       const definition = await loadClient(system, client ? process.cwd() : dirname(file));
       const misfit = clientMisfit(result.scenario, definition);
       if (misfit) throw new BadInputError(formatIssue(issueAt(file, ['faults', misfit.faultIndex, 'upgrade'], misfit.message)));
+      const { server } = result.scenario.system;
+      const serverMisfitted = typeof server === 'object' && 'adapter' in server ? serverMisfit(result.scenario, await loadServerAdapter(server.adapter)) : undefined;
+      if (serverMisfitted) throw new BadInputError(formatIssue(issueAt(file, ['faults', serverMisfitted.faultIndex, 'server_restart'], serverMisfitted.message)));
       return { file, scenario: result.scenario, client: definition };
     })();
     loaded.set(fileIndex, entry);

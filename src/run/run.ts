@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uuidFrom, type AppBuilds, type ClientDefinition, type SyncServer } from '../adapter.ts';
+import { uuidFrom, type AppBuilds, type ClientDefinition, type ServerDefinition, type SyncServer } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
@@ -34,7 +34,7 @@ import { installVirtualGlobals } from '../sim/virtual-globals.ts';
 import { phasesOf, type QuiesceBy } from './phases.ts';
 import { trackRealTimers } from './leftover-timers.ts';
 import { installRealWorldTraps, type TrappedKind } from './real-world-traps.ts';
-import { startServerAdapter } from './server-adapter.ts';
+import { loadServerAdapter, startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { LinkSocket } from '../transport/link-socket.ts';
 import { routeWebSockets } from '../transport/simulated/routed-websocket.ts';
@@ -105,6 +105,17 @@ export function clientMisfit(scenario: Scenario, client: ClientDefinition): { fa
   return undefined;
 }
 
+/** Where a scenario schedules a server restart for a server module that declares no `restart`. */
+export function serverMisfit(scenario: Scenario, server: ServerDefinition): { faultIndex: number; message: string } | undefined {
+  if (server.restart) return undefined;
+  const faultIndex = scenario.faults.findIndex(({ spec }) => spec.kind === 'server_restart');
+  if (faultIndex === -1) return undefined;
+  return {
+    faultIndex,
+    message: 'server_restart restarts the server process, and this server module declares no `restart`: export defineServer({ start, restart }) (docs/adapters.md), or drop the fault',
+  };
+}
+
 /**
  * Whether the run's globals are virtual: as the scenario says, else as the client module declares; a
  * simulated run with sockets always (mock-socket keeps global timers), and a run over http never (its time is real).
@@ -118,9 +129,14 @@ export function globalsOf(scenario: Scenario, client: ClientDefinition): 'virtua
 async function transportOf(scenario: Scenario): Promise<Transport> {
   if (scenario.system.transport === 'simulated') return simulatedTransport;
   const { httpTransport } = await import('../transport/http/http-transport.ts');
+  type HttpServerSetting = Parameters<typeof httpTransport>[0]['server'];
   const { server } = scenario.system;
-  const setting = server === 'reference' ? 'own' : 'adapter' in server ? { start: startServerAdapter.bind(undefined, server.adapter) } : server;
-  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: setting });
+  const definition = typeof server === 'object' && 'adapter' in server ? await loadServerAdapter(server.adapter) : undefined;
+  const misfit = definition && serverMisfit(scenario, definition);
+  if (misfit) throw new BadInputError(misfit.message);
+  const setting =
+    server === 'reference' ? 'own' : 'adapter' in server && definition ? { start: startServerAdapter.bind(undefined, server.adapter, definition), restarts: definition.restart !== undefined } : server;
+  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: setting as HttpServerSetting });
   const kinds = [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])];
   const unsupported = [...new Set(kinds.filter((kind) => transport.unsupportedFaults.includes(kind)))];
   if (unsupported.length > 0) {
@@ -146,6 +162,7 @@ class World {
   private readonly nemesis: Nemesis;
   private readonly nemesisSettings: NemesisSettings | undefined;
   private readonly boots = new Set<Promise<void>>();
+  private serverChanges: Promise<void> = Promise.resolve();
   private readonly warnings = new Set<string>();
   /** Push pokes, when the scenario has them: the server's hub and the far ends of the devices' sockets. */
   private readonly pokes: PokeHub | undefined;
@@ -350,7 +367,14 @@ class World {
       devices: new Map(this.devices.map((device) => [device.id, device])),
       server: this.server,
       rng: createRng(this.options.seed, 'faults'),
+      stopServer: () => {
+        const process = this.transport.serverProcess();
+        if (process) this.serverChange(() => process.stop());
+        else this.server.stop();
+      },
       restartServer: () => {
+        const process = this.transport.serverProcess();
+        if (process) return this.serverChange(() => process.start());
         this.serverDb.close();
         this.serverDb = openStore(this.serverPath);
         this.server.restart(this.referenceServer());
@@ -365,6 +389,13 @@ class World {
         if (device.running) device.client.sync().catch((error) => this.fail(error));
       },
     };
+  }
+
+  /** A stop or start of a server process the transport holds, after the one before it; the chaos phase awaits it as it does reboots. */
+  private serverChange(change: () => Promise<void>): void {
+    const done = (this.serverChanges = this.serverChanges.then(change).catch((error) => this.fail(error)));
+    this.boots.add(done);
+    void done.then(() => this.boots.delete(done));
   }
 
   /** Devices boot, the faults start and users act until `forMs` has passed; then every fault is healed and every reboot awaited. */

@@ -35,6 +35,11 @@ export interface Transport {
    * through `pokes` if given; a server the transport starts itself reports its commits into `history`.
    */
   open(server: SyncServer, history: History, pokes?: PokeHub): Promise<void>;
+  /**
+   * The server process the transport started from a module that declares `restart`, for server_restart:
+   * `stop` closes it, `start` brings a new one up over its data. Undefined for any other server.
+   */
+  serverProcess(): { stop(): Promise<void>; start(): Promise<void> } | undefined;
   /** The server's every record, tombstones included: ground truth for the checkers. */
   records(server: SyncServer): Promise<ServerRecord[]>;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export const simulatedTransport: Transport = {
   deviceFetch: createSimFetch,
   socketEnds: mockSocketEnds,
   open: async () => {},
+  serverProcess: () => undefined,
   records: (server) => server.records(),
   close: async () => {},
 };
