@@ -36,6 +36,9 @@ const E2E = [
   'test/link-proxy.test.ts',
   'test/run-bounds.test.ts',
   'test/cli-small-things.test.ts',
+  'test/virtual-globals.test.ts',
+  'test/routed-websockets.test.ts',
+  'test/server-adapter-restart.test.ts',
 ];
 
 export default defineConfig({

@@ -7,7 +7,7 @@ import { cpSync, existsSync, readdirSync, rmSync, statSync, utimesSync } from 'n
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const ASSETS = ['run/pool-worker.mjs', 'report/html/page.css', 'report/html/page.js'];
+const ASSETS = ['run/pool-worker.mjs', 'transport/simulated/ws-resolve-hook.mjs', 'transport/simulated/routed-ws.mjs', 'report/html/page.css', 'report/html/page.js'];
 const STAMP = 'dist/.tsbuildinfo';
 
 process.chdir(new URL('..', import.meta.url).pathname);

@@ -48,7 +48,7 @@ export interface DeviceEnv {
   /**
    * Opens a WebSocket to the server at `path` (e.g. `/v1/pokes?device=d1`), over the device's link:
    * a partition drops it and refuses new ones, a kill cuts it. Present when the scenario turns
-   * `system.pokes` on; the server speaks only to sockets it accepts (docs/protocol.md, push pokes).
+   * `system.pokes` on (or the globals are virtual); the server speaks only to sockets it accepts (docs/protocol.md, push pokes).
    */
   openSocket?(path: string): DeviceSocket;
   /**
@@ -170,6 +170,11 @@ export interface ClientDefinition {
   configure?(settings: ClientSettings): ClientDefinition;
   /** The client keeps real timers and async I/O of its own (a library): only `transport: http` can run it. */
   realTime?: boolean;
+  /**
+   * The client (a library) reads the global clock, timers and randomness and opens global or `ws` WebSockets:
+   * `'virtual'` makes them the run's in simulation unless the scenario says `system.globals: real` (docs/adapters.md).
+   */
+  globals?: 'virtual';
 }
 
 /** What a client module's default export may be: a bare factory, or a definition with capabilities. */
@@ -179,6 +184,8 @@ export type ClientModule = ClientFactory | ClientDefinition;
 export function defineClient(definition: ClientDefinition): ClientDefinition {
   if (typeof definition.factory !== 'function') throw new TypeError('defineClient: `factory` must be a function (env) => SyncClient');
   if (definition.configure !== undefined && typeof definition.configure !== 'function') throw new TypeError('defineClient: `configure` must be a function (settings) => ClientDefinition');
+  if (definition.globals !== undefined && definition.globals !== 'virtual') throw new TypeError("defineClient: `globals` may only be 'virtual'");
+  if (definition.globals === 'virtual' && definition.realTime === true) throw new TypeError("defineClient: a client on real time (`realTime: true`) cannot take virtual globals (`globals: 'virtual'`)");
   const versions = definition.builds?.versions;
   if (versions !== undefined && (versions.length === 0 || versions.some((version, index) => index > 0 && version <= (versions[index - 1] as number)))) {
     throw new TypeError('defineClient: `builds.versions` must list at least one app version, oldest first, each greater than the one before');
@@ -219,6 +226,33 @@ export interface RunningServer {
 }
 
 export type ServerAdapter = (context: ServerAdapterContext) => Promise<RunningServer>;
+
+/**
+ * A server module's capabilities beside its start, declared with `defineServer`. `restart` lets the
+ * `server_restart` fault reach the server: at the fault's start the run closes the running server (its
+ * connections are refused from then on), and after the down time it calls `restart` with the same context,
+ * whose `dataDir` still holds what the server committed; the new process may listen at another URL.
+ * Often `restart` is `start` itself. Without it a scenario with `server_restart` is refused at load.
+ */
+export interface ServerDefinition {
+  start: ServerAdapter;
+  restart?: ServerAdapter;
+}
+
+/** What a server module's default export may be: a bare start, or a definition with capabilities. */
+export type ServerModule = ServerAdapter | ServerDefinition;
+
+/** Declares a server module with its capabilities, checking them as it is built. */
+export function defineServer(definition: ServerDefinition): ServerDefinition {
+  if (typeof definition.start !== 'function') throw new TypeError('defineServer: `start` must be a function (context) => Promise<RunningServer>');
+  if (definition.restart !== undefined && typeof definition.restart !== 'function') throw new TypeError('defineServer: `restart` must be a function (context) => Promise<RunningServer>');
+  return definition;
+}
+
+/** A server module's default export as a definition: a bare start declares nothing beside itself. */
+export function serverDefinitionOf(module: ServerModule): ServerDefinition {
+  return typeof module === 'function' ? { start: module } : module;
+}
 
 /** An RFC 4122 version-4 UUID drawn from a seeded source (pass `env.random`), so client-generated ids replay too. */
 export function uuidFrom(random: () => number): string {

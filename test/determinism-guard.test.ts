@@ -25,6 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   'src/cli/run-command.ts': ['performance.now'], // the wall time of the run, for the progress line's estimate and the time budget
   'src/cli/run-case.ts': ['performance.now'], // times each case for its report's wallMs, on whichever thread the pool runs it; never read by the simulation
   'src/sim/scheduler.ts': ['setImmediate'],
+  'src/cli/main.ts': ['setTimeout'], // exits a process some library's leftover handle keeps alive, once the command is done (unref'd)
   'src/cli/report-command.ts': ['new Date'], // parses the earliest startedAt of the merged reports into the merged run's id; reads no clock
   'src/report/run-folder.ts': ['new Date'], // stamps the run id and report.json's startedAt once per CLI run, after seeds are chosen; never read by the simulation
   'src/conformance/conformance.ts': ['a real network module'], // conformance checks a user's real server over HTTP (undici); never part of a seeded run

@@ -27,6 +27,7 @@ it('infers exactly the documented Scenario type from the schema', () => {
       retry: { baseMs: number; maxMs: number; budgetPerHour: number };
       requestTimeoutMs: number;
       pokes: boolean;
+      globals?: 'virtual' | 'real';
     };
     network: { latencyMsMin: number; latencyMsMax: number };
     workload: {

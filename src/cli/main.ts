@@ -56,4 +56,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * How long the process may live once its command is done (every command but `server`, which serves until a
+ * signal): handles a library left open (a socket, a timer the run could not see) would keep it alive for
+ * ever, so it then exits with the command's code. Unref'd: a process with nothing left open exits at once.
+ */
+const EXIT_GRACE_MS = 2000;
+
 await main(process.argv);
+if (process.argv[2] !== 'server') setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

@@ -8,8 +8,11 @@ import { toCaseReport, type CaseReport } from '../report/case.ts';
 import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
 import { loadClient } from '../run/client-loader.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
+import { ProcessKilledError } from '../device/fenced-db.ts';
+import { EXIT_CRASH } from './exit-codes.ts';
 import type { SerializedError } from '../run/pool.ts';
-import { clientMisfit, runScenario } from '../run/run.ts';
+import { clientMisfit, runScenario, serverMisfit } from '../run/run.ts';
+import { loadServerAdapter } from '../run/server-adapter.ts';
 import { checkBudgets } from '../check/budget.ts';
 import { checkDeterminism } from '../check/determinism.ts';
 import type { RunResult } from '../check/verdict.ts';
@@ -47,11 +50,66 @@ const loaded = new Map<number, Promise<{ file: string; scenario: Scenario; clien
 export function init(data: CaseSetup): void {
   setup = data;
   loaded.clear();
+  if (!strayWatched) {
+    strayWatched = true;
+    process.on('uncaughtException', stray);
+    process.on('unhandledRejection', (reason) => running === undefined && stray(reason));
+  }
 }
 
-export async function runTask({ fileIndex, seed }: CaseTask): Promise<CaseReport> {
+/** The case running on this thread now, and how to fail it; the last one that ran, for an error after it. */
+let running: { name: string; crash(error: unknown): void } | undefined;
+let lastCase: string | undefined;
+/** An error that escaped between cases, which fails the next one. */
+let strayBetween: Error | undefined;
+let strayWatched = false;
+
+/**
+ * Work a library left running that throws where nothing catches it. A dead app's work hitting its fenced
+ * handle (ProcessKilledError) is the fence working, and is dropped; anything else crashes the case it
+ * surfaces in (while the run watches unhandled rejections itself, only those between cases come here).
+ */
+function stray(error: unknown): void {
+  if (error instanceof ProcessKilledError) return;
+  if (running) return running.crash(error);
+  const crash = new CaseCrash(`after ${lastCase ?? 'the first case'} finished`, error);
+  // no case may follow to fail: the run ends as a crash whatever its cases found
+  process.stderr.write(`${crash.stack ?? crash.message}\n`);
+  process.exitCode = EXIT_CRASH;
+  strayBetween ??= crash;
+}
+
+/** A crash of the tool (or of work nothing caught), naming the case it happened in. */
+class CaseCrash extends Error {
+  override name = 'CaseCrash';
+
+  constructor(where: string, cause: unknown) {
+    const inner = cause instanceof Error ? cause : new Error(String(cause));
+    super(`crashed ${where}: ${inner.message}`, { cause });
+    this.stack = `${this.name}: ${this.message}\n${(inner.stack ?? '').split('\n').slice(1).join('\n')}`;
+  }
+}
+
+export async function runTask(task: CaseTask): Promise<CaseReport> {
   if (!setup) throw new Error('run-case: init was not called');
-  const flags = setup;
+  const between = strayBetween;
+  strayBetween = undefined;
+  if (between) throw between;
+  const file = setup.files[task.fileIndex]!;
+  const name = `${file} seed ${task.seed}`;
+  lastCase = name;
+  try {
+    return await new Promise<CaseReport>((resolve, reject) => {
+      running = { name, crash: (error) => reject(new CaseCrash(`in ${name}`, error)) };
+      runCase(task).then(resolve, (error: unknown) => reject(error instanceof BadInputError ? error : new CaseCrash(`in ${name}`, error)));
+    });
+  } finally {
+    running = undefined;
+  }
+}
+
+async function runCase({ fileIndex, seed }: CaseTask): Promise<CaseReport> {
+  const flags = setup!;
   const { file, scenario, client } = await scenarioOf(fileIndex);
   const startedMs = performance.now();
   const run = () => runScenario(scenario, { seed, client, swarm: flags.swarm });
@@ -85,7 +143,7 @@ function withDeterminism(first: RunResult, second: RunResult): RunResult {
   return { ...first, verdict: 'fail', checks: { ...first.checks, determinism }, violations: [...determinism.violations, ...first.violations] };
 }
 
-/** A file's scenario and client, loaded once per runner (the CLI validated the scenarios before starting any); a client the scenario asks too much of is bad input at the fault's line. */
+/** A file's scenario and client, loaded once per runner (the CLI validated the scenarios before starting any); a client or server module the scenario asks too much of is bad input at the fault's line. */
 function scenarioOf(fileIndex: number) {
   let entry = loaded.get(fileIndex);
   if (!entry) {
@@ -98,6 +156,9 @@ function scenarioOf(fileIndex: number) {
       const definition = await loadClient(system, client ? process.cwd() : dirname(file));
       const misfit = clientMisfit(result.scenario, definition);
       if (misfit) throw new BadInputError(formatIssue(issueAt(file, ['faults', misfit.faultIndex, 'upgrade'], misfit.message)));
+      const { server } = result.scenario.system;
+      const serverMisfitted = typeof server === 'object' && 'adapter' in server ? serverMisfit(result.scenario, await loadServerAdapter(server.adapter)) : undefined;
+      if (serverMisfitted) throw new BadInputError(formatIssue(issueAt(file, ['faults', serverMisfitted.faultIndex, 'server_restart'], serverMisfitted.message)));
       return { file, scenario: result.scenario, client: definition };
     })();
     loaded.set(fileIndex, entry);

@@ -45,6 +45,8 @@ export interface RunIo {
 interface RunOutcome {
   reports: CaseReport[];
   reason: RunEndReason;
+  /** What stopped the run when a case crashed (`reason: crash`). */
+  crash?: unknown;
   /** The `--stop-after`-th failing case was reported (perhaps as the last case planned). */
   stoppedOnFailures: boolean;
 }
@@ -120,6 +122,8 @@ export async function sweep(files: string[], given: RunFlags, io: RunIo): Promis
     folder.linkLatest();
     err(`reports: ${folder.path}`);
   }
+  // the reports of the cases that finished are written; the crash itself is exit 3 (main.ts)
+  if (outcome.reason === 'crash') throw outcome.crash;
   noteLimits(plan, outcome, tasks.length, elapsedMs(), err);
   return { exitCode: outcome.reason === 'interrupted' ? EXIT_INTERRUPTED : exitCodeOf(outcome.reports), reports: outcome.reports };
 }
@@ -160,6 +164,7 @@ async function runCases(
     io.err('interrupted: finishing the running cases, then writing the reports (Ctrl-C again quits now)');
   };
   if (io.interactive) process.on('SIGINT', onInterrupt);
+  let crash: { error: unknown } | undefined;
   try {
     await runOrdered<CaseTask, CaseReport>({
       tasks,
@@ -176,10 +181,15 @@ async function runCases(
         return limits.reported(report);
       },
     });
+  } catch (error) {
+    // bad input found by a runner (a client that cannot take the scenario) is no crash: nothing is reported
+    if (error instanceof BadInputError) throw error;
+    crash = { error };
   } finally {
     process.off('SIGINT', onInterrupt);
     await Promise.all(runners.map((runner) => runner.close()));
   }
+  if (crash) return { reports, reason: 'crash', crash: crash.error, stoppedOnFailures: limits.stoppedOnFailures };
   return { reports, reason: limits.reasonFor(reports.length, tasks.length), stoppedOnFailures: limits.stoppedOnFailures };
 }
 

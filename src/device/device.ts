@@ -11,6 +11,7 @@ import type { DeviceClock } from '../sim/clock.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Cancel, Scheduler } from '../sim/scheduler.ts';
 import { fenceDatabase, ProcessKilledError, type FencedDatabase } from './fenced-db.ts';
+import type { AppContext, ProcessContexts } from './process-context.ts';
 
 export interface DeviceSettings {
   deviceId: string;
@@ -31,6 +32,8 @@ export interface DeviceSettings {
   openProxy?: () => Promise<{ url: string; cut(): void }>;
   /** The app installed when the device is made. */
   factory: ClientFactory;
+  /** With virtual globals: where the app's code runs, so global timers and sockets know their process. */
+  contexts?: ProcessContexts;
 }
 
 /** A device's durable state at one moment: what a backup holds. */
@@ -47,6 +50,7 @@ interface AppProcess {
   timers: Set<Cancel>;
   sockets: Set<{ cut(): void }>;
   requestsInFlight: number;
+  context: AppContext;
 }
 
 export class Device {
@@ -58,6 +62,8 @@ export class Device {
   private readonly deathListeners: (() => void)[] = [];
   private killOnNextWrite: number | undefined;
   private factory: ClientFactory;
+  /** The case is over: a death is only the fencing of what the app left running. */
+  private closed = false;
 
   constructor(private readonly settings: DeviceSettings) {
     this.factory = settings.factory;
@@ -132,17 +138,19 @@ export class Device {
     if (this.process && !this.process.fence.dead) return;
     const { scheduler, history, deviceId } = this.settings;
     const fence = fenceDatabase(this.db);
-    const process: AppProcess = { fence, client: undefined, timers: new Set(), sockets: new Set(), requestsInFlight: 0 };
+    const process = { fence, client: undefined, timers: new Set(), sockets: new Set(), requestsInFlight: 0 } as Omit<AppProcess, 'context'> as AppProcess;
+    process.context = this.contextOf(process);
     this.process = process;
     fence.onKilled(() => this.die(process));
     history.append({ t: scheduler.nowMs, type: 'boot', process: deviceId });
     const proxy = await this.settings.openProxy?.();
     if (proxy) process.sockets.add(proxy);
     if (fence.dead) return proxy?.cut();
-    const client = await this.factory(this.env(process, proxy?.url));
+    const env = this.env(process, proxy?.url);
+    const client = await this.inside(process, () => this.factory(env));
     if (fence.dead) return;
-    process.client = client;
-    await this.readAtLaunch(process, client);
+    process.client = this.settings.contexts ? this.entered(process, client) : client;
+    await this.readAtLaunch(process, process.client);
   }
 
   /** What the app shows as it opens: the durability checker compares it with what was saved before a death. */
@@ -232,9 +240,45 @@ export class Device {
     this.db = openStore(this.databasePath);
   }
 
-  /** Closes the store when the run is over; the process is simply abandoned with the scheduler. */
+  /**
+   * Ends the device with the case: the running app is fenced as at a kill (its late work finds a handle that
+   * throws ProcessKilledError, its timers and sockets are gone), without a word in the history; then the store closes.
+   */
   close(): void {
+    this.closed = true;
+    this.process?.fence.kill();
     this.db.close();
+  }
+
+  /** The process as its own code and the run's globals see it. */
+  private contextOf(process: AppProcess): AppContext {
+    const { fence } = process;
+    return {
+      deviceId: this.id,
+      hear: (handler) => {
+        if (fence.dead) return;
+        const enter = () => this.inside(process, handler);
+        if (this.suspendedValue) this.deferred.push(() => !fence.dead && enter());
+        else enter();
+      },
+      openSocket: (path) => (this.settings.openSocket ? this.fencedSocket(process, path) : undefined),
+    };
+  }
+
+  /** Runs `fn` as code of `process` (only with virtual globals does that need saying). */
+  private inside<T>(process: AppProcess, fn: () => T): T {
+    const { contexts } = this.settings;
+    return contexts ? contexts.run(process.context, fn) : fn();
+  }
+
+  /** The client with each method called as code of `process`, so what it awaits, sets and opens is known to be the process's. */
+  private entered(process: AppProcess, client: SyncClient): SyncClient {
+    return new Proxy(client, {
+      get: (target, key) => {
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (...args: unknown[]) => this.inside(process, () => value.apply(target, args)) : value;
+      },
+    });
   }
 
   private get databasePath(): string {
@@ -247,11 +291,15 @@ export class Device {
 
   /** Cancels the dead process's timers and gives the next boot a fresh connection, as a new process has. */
   private die(process: AppProcess): void {
+    // the kill may strike inside the app's own code; the cleanup (closing its sockets' far ends) is the harness's
+    const { contexts } = this.settings;
+    if (contexts && contexts.current()) return contexts.outside(() => this.die(process));
     const { scheduler, history, deviceId } = this.settings;
     for (const cancel of process.timers) cancel();
     process.timers.clear();
     for (const socket of process.sockets) socket.cut();
     process.sockets.clear();
+    if (this.closed) return;
     history.append({ t: scheduler.nowMs, type: 'kill', process: deviceId, statement: process.fence.statementsRun() });
     this.db.close();
     this.db = openStore(this.databasePath);
@@ -270,9 +318,7 @@ export class Device {
       setTimeout: (fn, ms) => {
         const cancel = scheduler.after(ms, () => {
           process.timers.delete(cancel);
-          if (!alive()) return;
-          if (this.suspendedValue) this.deferred.push(() => alive() && fn());
-          else fn();
+          process.context.hear(fn);
         });
         process.timers.add(cancel);
         return () => {
@@ -293,11 +339,7 @@ export class Device {
   private fencedSocket(process: AppProcess, path: string): DeviceSocket {
     const open = this.settings.openSocket;
     if (!open) throw new Error(`device ${this.id} has no sockets in this run`);
-    const socket = open(path, (handler) => {
-      if (process.fence.dead) return;
-      if (this.suspendedValue) this.deferred.push(() => !process.fence.dead && handler());
-      else handler();
-    });
+    const socket = open(path, process.context.hear);
     if (process.fence.dead) socket.cut();
     else process.sockets.add(socket);
     return socket;

@@ -5,7 +5,7 @@ import { once } from './heal.ts';
 import type { FaultModule } from './world.ts';
 
 export const serverRestart: FaultModule<'server_restart'> = (world, spec) => {
-  world.server.stop();
+  world.stopServer();
   const up = once(() => world.restartServer());
   const cancel = world.scheduler.after(spec.downMs, up);
   return () => {

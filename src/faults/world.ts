@@ -19,6 +19,8 @@ export interface FaultWorld {
   history: History;
   devices: ReadonlyMap<string, Device>;
   server: FaultyServer;
+  /** Takes the server process down: connections are refused until `restartServer`. */
+  stopServer(): void;
   /** Brings a new server process up over the server's committed data. */
   restartServer(): void;
   /** The reference app's latest build, its last migration failing when `failing`: what an update installs. */

@@ -80,9 +80,10 @@ export function toCaseReport(
 /**
  * Why the run ended: every planned case ran (`done`); SIGINT stopped it after the cases that were
  * running (`interrupted`); the time budget was spent (`budget`); the `--stop-after` count of failing
- * cases was reached (`stop-after`). The reports hold the cases that finished, in seed order.
+ * cases was reached (`stop-after`); a case crashed the tool (`crash`, exit 3). The reports hold the
+ * cases that finished, in seed order.
  */
-export type RunEndReason = 'done' | 'interrupted' | 'budget' | 'stop-after';
+export type RunEndReason = 'done' | 'interrupted' | 'budget' | 'stop-after' | 'crash';
 
 /** How the run ended, besides its cases. */
 export interface RunEnd {

@@ -42,7 +42,7 @@ export function reportDocument(run: RunInfo, reports: readonly CaseReport[], end
     runId: run.folder.id,
     startedAt: run.startedAt,
     command: run.command,
-    verdict: end.reason === 'interrupted' ? 'interrupted' : verdict,
+    verdict: end.reason === 'interrupted' ? 'interrupted' : end.reason === 'crash' ? 'error' : verdict,
     totals,
     ...(end.reason === 'interrupted' && { interrupted: { planned: end.planned } }),
     ...(end.baseline && { baseline: end.baseline }),

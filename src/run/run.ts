@@ -4,13 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppBuilds, ClientDefinition, SyncServer } from '../adapter.ts';
+import { uuidFrom, type AppBuilds, type ClientDefinition, type ServerDefinition, type SyncServer } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
 import { Device, openStore } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
+import { ProcessContexts } from '../device/process-context.ts';
 import { FaultyServer } from '../faults/faulty-server.ts';
 import { LinkControl } from '../faults/link-control.ts';
 import { Nemesis } from '../faults/nemesis.ts';
@@ -29,11 +30,14 @@ import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
 import { createRng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
+import { installVirtualGlobals } from '../sim/virtual-globals.ts';
 import { phasesOf, type QuiesceBy } from './phases.ts';
+import { trackRealTimers } from './leftover-timers.ts';
 import { installRealWorldTraps, type TrappedKind } from './real-world-traps.ts';
-import { startServerAdapter } from './server-adapter.ts';
+import { loadServerAdapter, startServerAdapter } from './server-adapter.ts';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { LinkSocket } from '../transport/link-socket.ts';
+import { routeWebSockets } from '../transport/simulated/routed-websocket.ts';
 import type { SocketEnds } from '../transport/simulated/sim-socket.ts';
 import { simulatedTransport, type Transport } from '../transport/transport.ts';
 
@@ -71,12 +75,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
   const transport = await transportOf(scenario);
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
-  const world = new World(scenario, options, root, transport);
+  const endTimers = trackRealTimers();
   try {
-    return await world.start();
+    const world = new World(scenario, options, root, transport);
+    try {
+      return await world.start();
+    } finally {
+      await transport.close();
+      world.close();
+    }
   } finally {
-    await transport.close();
-    world.close();
+    endTimers();
     rmSync(root, { recursive: true, force: true });
   }
 }
@@ -96,13 +105,38 @@ export function clientMisfit(scenario: Scenario, client: ClientDefinition): { fa
   return undefined;
 }
 
+/** Where a scenario schedules a server restart for a server module that declares no `restart`. */
+export function serverMisfit(scenario: Scenario, server: ServerDefinition): { faultIndex: number; message: string } | undefined {
+  if (server.restart) return undefined;
+  const faultIndex = scenario.faults.findIndex(({ spec }) => spec.kind === 'server_restart');
+  if (faultIndex === -1) return undefined;
+  return {
+    faultIndex,
+    message: 'server_restart restarts the server process, and this server module declares no `restart`: export defineServer({ start, restart }) (docs/adapters.md), or drop the fault',
+  };
+}
+
+/**
+ * Whether the run's globals are virtual: as the scenario says, else as the client module declares; a
+ * simulated run with sockets always (mock-socket keeps global timers), and a run over http never (its time is real).
+ */
+export function globalsOf(scenario: Scenario, client: ClientDefinition): 'virtual' | 'real' {
+  if (scenario.system.transport === 'http') return 'real';
+  return scenario.system.globals ?? (scenario.system.pokes ? 'virtual' : (client.globals ?? 'real'));
+}
+
 /** The scenario's transport; the http one is loaded only when asked for, so simulated runs never touch a socket. */
 async function transportOf(scenario: Scenario): Promise<Transport> {
   if (scenario.system.transport === 'simulated') return simulatedTransport;
   const { httpTransport } = await import('../transport/http/http-transport.ts');
+  type HttpServerSetting = Parameters<typeof httpTransport>[0]['server'];
   const { server } = scenario.system;
-  const setting = server === 'reference' ? 'own' : 'adapter' in server ? { start: startServerAdapter.bind(undefined, server.adapter) } : server;
-  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: setting });
+  const definition = typeof server === 'object' && 'adapter' in server ? await loadServerAdapter(server.adapter) : undefined;
+  const misfit = definition && serverMisfit(scenario, definition);
+  if (misfit) throw new BadInputError(misfit.message);
+  const setting =
+    server === 'reference' ? 'own' : 'adapter' in server && definition ? { start: startServerAdapter.bind(undefined, server.adapter, definition), restarts: definition.restart !== undefined } : server;
+  const transport = httpTransport({ timeScale: scenario.system.timeScale, server: setting as HttpServerSetting });
   const kinds = [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])];
   const unsupported = [...new Set(kinds.filter((kind) => transport.unsupportedFaults.includes(kind)))];
   if (unsupported.length > 0) {
@@ -128,10 +162,14 @@ class World {
   private readonly nemesis: Nemesis;
   private readonly nemesisSettings: NemesisSettings | undefined;
   private readonly boots = new Set<Promise<void>>();
+  private serverChanges: Promise<void> = Promise.resolve();
   private readonly warnings = new Set<string>();
   /** Push pokes, when the scenario has them: the server's hub and the far ends of the devices' sockets. */
   private readonly pokes: PokeHub | undefined;
   private readonly socketEnds: SocketEnds | undefined;
+  /** With virtual globals: which app process the code running now belongs to. */
+  private readonly contexts: ProcessContexts | undefined;
+  private uninstallGlobals: (() => void) | undefined;
   private failure: Error | undefined;
   /** Why the run stopped at a bound on events, once it has. */
   private bound: string | undefined;
@@ -154,8 +192,10 @@ class World {
     );
     this.serverPath = join(root, 'server.sqlite');
     this.serverDb = openStore(this.serverPath);
-    this.pokes = scenario.system.pokes ? new PokeHub() : undefined;
-    this.socketEnds = this.pokes && transport.socketEnds(this.pokes, this.scheduler);
+    this.contexts = globalsOf(scenario, options.client) === 'virtual' ? new ProcessContexts() : undefined;
+    // with virtual globals a library may open sockets of its own, so the server has its socket endpoint
+    this.pokes = scenario.system.pokes || this.contexts ? new PokeHub() : undefined;
+    this.socketEnds = this.pokes && transport.socketEnds(this.pokes);
     this.server = new FaultyServer(this.referenceServer(), createRng(options.seed, 'server-faults'));
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
@@ -178,6 +218,7 @@ class World {
           }, this.history),
           ...(this.socketEnds && { openSocket: this.socketOpener(deviceId, this.socketEnds) }),
           ...(transport.openProxy && { openProxy: transport.openProxy.bind(transport, { scheduler: this.scheduler, network: this.network, link: deviceId }) }),
+          ...(this.contexts && { contexts: this.contexts }),
         }),
       );
     }
@@ -195,6 +236,7 @@ class World {
    * cases of the sweep still run. A server the run cannot use at all (one holding records) is bad input.
    */
   async start(): Promise<RunResult> {
+    if (this.contexts) this.uninstallGlobals = this.virtualGlobals(this.contexts);
     try {
       await this.transport.open(this.server, this.history, this.pokes);
     } catch (error) {
@@ -238,16 +280,44 @@ class World {
     return this.failure ? this.result('error', quiesced(), {}) : this.judge(quiesced());
   }
 
-  /** What the traps watch: with pokes, fake-timers makes the global setTimeout and Date virtual for the run. */
+  /** What the traps watch: the global fetch always, and the clock, timers and randomness unless they are virtual. */
   private trappedKinds(): TrappedKind[] {
-    const kinds: TrappedKind[] = ['Math.random', 'crypto.randomUUID', 'fetch'];
-    return this.scenario.system.pokes ? kinds : [...kinds, 'Date.now', 'setTimeout'];
+    return this.contexts ? ['fetch'] : ['Math.random', 'crypto.randomUUID', 'fetch', 'Date.now', 'setTimeout'];
   }
 
+  /**
+   * Puts the globals on the run's clock and seeded streams, each global timer bound to the app process that
+   * sets it, and routes the WebSockets a device's code opens over its link.
+   */
+  private virtualGlobals(contexts: ProcessContexts): () => void {
+    const { seed } = this.options;
+    const bytes = createRng(seed, 'globals:bytes').next;
+    const uninstall = installVirtualGlobals({
+      scheduler: this.scheduler,
+      random: createRng(seed, 'globals:math-random').next,
+      uuid: () => uuidFrom(bytes),
+      bytes,
+      own: (callback) => contexts.own(callback),
+    });
+    const unroute = routeWebSockets((url) => {
+      const process = contexts.current();
+      const { pathname, search } = new URL(url);
+      const socket = process?.openSocket(pathname + search);
+      if (!socket) throw new SystemUnderTestError(`a WebSocket to ${url} was opened outside any device's code (a timer of the harness, module scope): only a device's code has a link to the server`);
+      return socket;
+    });
+    return () => {
+      unroute();
+      uninstall();
+    };
+  }
+
+  /** Ends the case: every device's app is fenced and its store closed, and the globals are real again. */
   close(): void {
     this.socketEnds?.close();
     for (const device of this.devices) device.close();
     this.serverDb.close();
+    this.uninstallGlobals?.();
   }
 
   /**
@@ -297,7 +367,14 @@ class World {
       devices: new Map(this.devices.map((device) => [device.id, device])),
       server: this.server,
       rng: createRng(this.options.seed, 'faults'),
+      stopServer: () => {
+        const process = this.transport.serverProcess();
+        if (process) this.serverChange(() => process.stop());
+        else this.server.stop();
+      },
       restartServer: () => {
+        const process = this.transport.serverProcess();
+        if (process) return this.serverChange(() => process.start());
         this.serverDb.close();
         this.serverDb = openStore(this.serverPath);
         this.server.restart(this.referenceServer());
@@ -312,6 +389,13 @@ class World {
         if (device.running) device.client.sync().catch((error) => this.fail(error));
       },
     };
+  }
+
+  /** A stop or start of a server process the transport holds, after the one before it; the chaos phase awaits it as it does reboots. */
+  private serverChange(change: () => Promise<void>): void {
+    const done = (this.serverChanges = this.serverChanges.then(change).catch((error) => this.fail(error)));
+    this.boots.add(done);
+    void done.then(() => this.boots.delete(done));
   }
 
   /** Devices boot, the faults start and users act until `forMs` has passed; then every fault is healed and every reboot awaited. */

@@ -49,6 +49,8 @@ export const ALLOWABLE_LOSSES = ['overwritten', 'reinstall'] as const;
 
 const SERVER_KINDS = ['reference'] as const;
 const ORDERINGS = ['dependency', 'serial', 'parallel'] as const;
+/** `virtual`: the run's clock and seeded streams stand in for the global clock, timers and randomness; `real`: they are left alone. */
+export const GLOBALS = ['virtual', 'real'] as const;
 /** `simulated`: the seeded in-process network; `http`: real sockets on loopback through undici, time scaled by `time_scale`. */
 export const TRANSPORTS = ['simulated', 'http'] as const;
 
@@ -120,17 +122,32 @@ const systemSection = section(
       .boolean({ error: expecting('true or false') })
       .default(false)
       .meta({ description: 'Push pokes: devices keep a WebSocket to the server, which tells them after each push from another device; polling stays the fallback.' }),
+    globals: oneOfValues(GLOBALS)
+      .optional()
+      .meta({
+        description:
+          'In simulation: virtual puts Date, setTimeout/setInterval/setImmediate, performance.now, Math.random, crypto.randomUUID and crypto.getRandomValues on the run\'s clock and seeded streams, and routes the global WebSocket and the ws package\'s client over the device\'s link, for a library that reads them (docs/adapters.md); real leaves them alone. Default: virtual with pokes or for a client module that declares `globals: \'virtual\'`, else real.',
+      }),
   },
   'system settings',
 ).check(
   whenFieldsParsed((context) => {
-    if (context.value.transport !== 'simulated' || context.value.server === 'reference') return;
-    context.issues.push({
-      code: 'custom',
-      input: context.value.transport,
-      path: ['transport'],
-      message: 'expected transport: http for an external server (server: { url } or { adapter }), found "simulated"',
-    });
+    const { transport, server, globals, pokes } = context.value;
+    if (transport === 'simulated' && server !== 'reference') {
+      context.issues.push({
+        code: 'custom',
+        input: transport,
+        path: ['transport'],
+        message: 'expected transport: http for an external server (server: { url } or { adapter }), found "simulated"',
+      });
+    }
+    const http = transport === 'http' || (transport === undefined && server !== 'reference');
+    if (globals === 'virtual' && http) {
+      context.issues.push({ code: 'custom', input: globals, path: ['globals'], message: 'expected globals: real with transport: http, whose time is real, found "virtual"' });
+    }
+    if (globals === 'real' && pokes && !http) {
+      context.issues.push({ code: 'custom', input: globals, path: ['globals'], message: 'expected globals: virtual (or none) with pokes in simulation: its in-process sockets keep global timers, found "real"' });
+    }
   }),
 );
 
@@ -256,6 +273,7 @@ export const scenarioSchema = scenarioFile.transform((file) => ({
     retry: { baseMs: file.system.retry.base, maxMs: file.system.retry.max, budgetPerHour: perHour(file.system.retry.budget) },
     requestTimeoutMs: file.system.request_timeout,
     pokes: file.system.pokes,
+    ...(file.system.globals !== undefined && { globals: file.system.globals }),
   },
   network: {
     latencyMsMin: file.network.latency.min,

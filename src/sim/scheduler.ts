@@ -4,6 +4,9 @@
 
 type Task = () => void;
 
+/** The real setImmediate, taken before virtual globals (sim/virtual-globals.ts) can replace the global one. */
+const realSetImmediate = globalThis.setImmediate;
+
 interface ScheduledEvent {
   timeMs: number;
   seq: number;
@@ -19,6 +22,8 @@ export class Scheduler {
   private seq = 0;
   private readonly heap: ScheduledEvent[] = [];
   private eventsRunValue = 0;
+  /** Told each time simulated time moves on, before anything runs at the new time (virtual globals follow it). */
+  onAdvance: ((nowMs: number) => void) | undefined;
 
   /** Called with whatever an event's task throws; the run decides what a throw means. */
   constructor(private readonly onTaskError: (error: unknown) => void) {}
@@ -51,7 +56,7 @@ export class Scheduler {
       if (head === undefined || head.timeMs > endMs) break;
       this.pop();
       if (head.cancelled) continue;
-      this.nowMsValue = head.timeMs;
+      this.advance(head.timeMs);
       this.eventsRunValue++;
       try {
         head.task();
@@ -60,7 +65,17 @@ export class Scheduler {
       }
       await drainMicrotasks();
     }
-    if (!stop()) this.nowMsValue = Math.max(this.nowMsValue, endMs);
+    if (!stop()) this.advance(Math.max(this.nowMsValue, endMs));
+  }
+
+  private advance(timeMs: number): void {
+    if (timeMs === this.nowMsValue) return;
+    this.nowMsValue = timeMs;
+    try {
+      this.onAdvance?.(timeMs);
+    } catch (error) {
+      this.onTaskError(error);
+    }
   }
 
   private push(event: ScheduledEvent): void {
@@ -100,5 +115,5 @@ function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
 
 /** One macrotask turn: every queued microtask, and those they queue, runs before it ends. */
 function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => realSetImmediate(resolve));
 }

@@ -29,12 +29,17 @@ export interface Transport {
    */
   openProxy?(settings: { scheduler: Scheduler; network: Network; link: string }): Promise<DeviceProxy>;
   /** The server ends of the devices' sockets (push pokes); the run's own server accepts them into `pokes`. */
-  socketEnds(pokes: PokeHub, scheduler: Scheduler): SocketEnds;
+  socketEnds(pokes: PokeHub): SocketEnds;
   /**
    * Readies the server the devices talk to; `server` is the run's own (faulty) reference server, poking
    * through `pokes` if given; a server the transport starts itself reports its commits into `history`.
    */
   open(server: SyncServer, history: History, pokes?: PokeHub): Promise<void>;
+  /**
+   * The server process the transport started from a module that declares `restart`, for server_restart:
+   * `stop` closes it, `start` brings a new one up over its data. Undefined for any other server.
+   */
+  serverProcess(): { stop(): Promise<void>; start(): Promise<void> } | undefined;
   /** The server's every record, tombstones included: ground truth for the checkers. */
   records(server: SyncServer): Promise<ServerRecord[]>;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export const simulatedTransport: Transport = {
   deviceFetch: createSimFetch,
   socketEnds: mockSocketEnds,
   open: async () => {},
+  serverProcess: () => undefined,
   records: (server) => server.records(),
   close: async () => {},
 };

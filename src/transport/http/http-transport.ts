@@ -24,7 +24,15 @@ export interface ExternalServer {
 
 /** A server the run starts from a module of the user's; its commits go into `history` at the run's time `nowMs()`. */
 export interface StartedServer {
-  start(history: History, nowMs: () => number): Promise<RunningServer>;
+  start(history: History, nowMs: () => number): Promise<RestartableServer>;
+  /** The module declares `restart`, so server_restart can reach it. */
+  restarts: boolean;
+}
+
+/** A started server, with the stop and restart of its process when its module declares them. */
+export interface RestartableServer extends RunningServer {
+  stop?(): Promise<void>;
+  restart?(): Promise<void>;
 }
 
 /** The run's own (reference) server, mounted on node:http; an external one; or one the run starts. */
@@ -51,7 +59,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   const committed = new Set<string>();
   let base: URL | undefined;
   let mounted: MountedHttpServer | undefined;
-  let started: RunningServer | undefined;
+  let started: RestartableServer | undefined;
   let scheduler: PacedScheduler | undefined;
   const baseUrl = () => {
     if (!base) throw new Error('the http transport is not open yet');
@@ -59,7 +67,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   };
   return {
     deterministic: false,
-    unsupportedFaults: external || adapter ? ['batch_failure', 'server_restart'] : [],
+    unsupportedFaults: external || (adapter && !adapter.restarts) ? ['batch_failure', 'server_restart'] : adapter ? ['batch_failure'] : [],
     commitLog: adapter === undefined,
     createScheduler: (onTaskError) => (scheduler = new PacedScheduler(onTaskError, settings.timeScale)),
     deviceFetch: ({ scheduler, network, link, requestTimeoutMs }, history) => {
@@ -115,6 +123,18 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
       }
       mounted = await mountHttpServer(server, { port: 0, dropsConnection: (error) => error instanceof ServerUnavailableError, ...(pokes && { pokes }) });
       base = new URL(mounted.url);
+    },
+    serverProcess: () => {
+      const { stop, restart } = started ?? {};
+      if (!started || !stop || !restart) return undefined;
+      const running = started;
+      return {
+        stop: () => stop.call(running),
+        start: async () => {
+          await restart.call(running);
+          base = new URL(running.url);
+        },
+      };
     },
     records: (server) => started?.records() ?? (external && base ? pullAll(base, tokenOf(external)) : server.records()),
     close: async () => {

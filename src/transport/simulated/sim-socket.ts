@@ -1,11 +1,9 @@
 // The devices' sockets in simulation: mock-socket's in-process WebSocket, its Server at a URL of
 // this run's own, accepting each device's socket into the poke hub. mock-socket delays its events
-// with global timers, so the global clock follows the run's scheduler while the sockets exist.
+// with global timers, so a run with sockets makes the globals virtual (sim/virtual-globals.ts).
 import { Server, WebSocket } from 'mock-socket';
 import type { PokeHub } from '../../protocol/pokes.ts';
 import { POKES_PATH } from '../../protocol/v1.ts';
-import { installGlobalClock } from '../../sim/global-clock.ts';
-import type { Scheduler } from '../../sim/scheduler.ts';
 import type { WireConnector } from '../link-socket.ts';
 
 /** The server ends of a run's sockets, and their teardown. */
@@ -18,8 +16,7 @@ export interface SocketEnds {
 /** mock-socket's registry of servers is global to the thread: each run listens at a host of its own. */
 let serversMade = 0;
 
-export function mockSocketEnds(pokes: PokeHub, scheduler: Scheduler): SocketEnds {
-  const uninstall = installGlobalClock(scheduler);
+export function mockSocketEnds(pokes: PokeHub): SocketEnds {
   const origin = `ws://sync-server-${++serversMade}.sim`;
   const server = new Server(origin + POKES_PATH, { mock: false });
   server.on('connection', (socket) => {
@@ -34,9 +31,6 @@ export function mockSocketEnds(pokes: PokeHub, scheduler: Scheduler): SocketEnds
       socket.onclose = (event) => events.closed(event.code, event.reason);
       return { send: (text) => socket.send(text), close: () => socket.close() };
     },
-    close: () => {
-      server.stop();
-      uninstall();
-    },
+    close: () => server.stop(),
   };
 }
