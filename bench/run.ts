@@ -86,7 +86,7 @@ const TIME_FORMAT = '%e %U %S %M';
  * time counts every thread of the process; any exit code but `allowed` is an error.
  */
 function measuredNode(args: string[], allowed: number[]): Promise<Measured> {
-  const timeArgs = ['-f', TIME_FORMAT, '-o', '/dev/fd/2', process.execPath, ...args];
+  const timeArgs = ['-f', TIME_FORMAT, process.execPath, ...args];
   return new Promise((resolve, reject) => {
     execFile('/usr/bin/time', timeArgs, { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
