@@ -2,24 +2,29 @@
 // machine are noisy: compare the ratios measured side by side in one run, and CPU times).
 // (a) the standard scenario's simulated writes/s and its ratio to raw better-sqlite3 executing the
 //     same statements; (b) its simulated-to-wall time ratio (10 devices × 1 simulated hour);
-// (c) seeds/minute of an everything.yaml sweep on 1 and 2 workers, through the CLI;
-// (d) peak RSS of this process, and of a 10-device × BENCH_LONG_HOURS (default 24) hour run in a
-//     process of its own. BENCH_SEEDS (default 20) sets the sweep's seed count.
+// (c) an everything.yaml sweep through the CLI on 1 and 2 workers: wall, seeds/minute and the CPU
+//     time of its process (worker threads included), per seed; then the merge of 1,000 shard reports;
+// (d) CPU per simulated hour, first and last, and (e) the peak RSS, of a 10-device × BENCH_LONG_HOURS
+//     (default 2; the targets are set at 8 for (d) and 24 for (e)) hour run in a process of its own.
+// BENCH_SEEDS (default 20) sets the sweep's seed count.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../src/run/run.ts';
 import type { RunResult } from '../src/check/verdict.ts';
+import { JSON_REPORT_FILE, type ReportDocument } from '../src/report/json.ts';
+import { mergeShardReports, readShardReports } from '../src/report/merge.ts';
 import { SqlRecorder } from './sql-recorder.ts';
 import { STANDARD_DEVICES, STANDARD_SEED, standardScenario } from './standard.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SWEEP_SCENARIO = 'scenarios/everything.yaml';
 const SWEEP_SEEDS = Number(process.env['BENCH_SEEDS'] ?? '20');
-const LONG_HOURS = Number(process.env['BENCH_LONG_HOURS'] ?? '24');
+const LONG_HOURS = Number(process.env['BENCH_LONG_HOURS'] ?? '2');
+const MERGE_SHARDS = 1000;
 
 type Row = [string, string];
 
@@ -54,9 +59,9 @@ async function standardRows(): Promise<Row[]> {
     ['    SQL statements', `${recorder.calls.length}`],
     ['    raw better-sqlite3, same statements', `${rawMs.toFixed(0)} ms (CPU ${rawCpuMs.toFixed(0)} ms) = ${(writes / (rawMs / 1000)).toFixed(0)} writes/s`],
     ['    ratio simulated / raw writes/s', `${(rawMs / wallMs).toFixed(3)} (by CPU time: ${(rawCpuMs / cpuMs).toFixed(3)})`],
-    ['(b) simulated-to-wall time', `${(result.simulatedMs / wallMs).toFixed(0)}×`],
+    ['(b) simulated-to-wall time', `${(result.simulatedMs / wallMs).toFixed(0)}× (by CPU time: ${(result.simulatedMs / cpuMs).toFixed(0)}×)`],
     ['    events/s', (result.counts.events / seconds).toFixed(0)],
-    ['(d) peak RSS of this process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`],
+    ['    peak RSS of this process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`],
   ];
 }
 
@@ -66,39 +71,97 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
   return (user + system) / 1000;
 }
 
-/** Runs a command from the repository root and returns its wall time and stdout; any exit code but `allowed` is an error. */
-function timedCommand(args: string[], allowed: number[]): Promise<{ wallMs: number; stdout: string }> {
-  const startedMs = performance.now();
+/** What /usr/bin/time says of a command: wall and CPU (user + system, its threads included) seconds, peak RSS. */
+interface Measured {
+  wallS: number;
+  cpuS: number;
+  peakRssMiB: number;
+  stdout: string;
+}
+
+const TIME_FORMAT = '%e %U %S %M';
+
+/**
+ * Runs node with `args` from the repository root under /usr/bin/time (niced as the bench is), so the CPU
+ * time counts every thread of the process; any exit code but `allowed` is an error.
+ */
+function measuredNode(args: string[], allowed: number[]): Promise<Measured> {
+  const timeArgs = ['-f', TIME_FORMAT, process.execPath, ...args];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile('/usr/bin/time', timeArgs, { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      if (!allowed.includes(code)) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ wallMs: performance.now() - startedMs, stdout });
+      const timeLine = stderr.trim().split('\n').at(-1) ?? '';
+      const [wallS, userS, systemS, peakRssKiB] = timeLine.split(' ').map(Number);
+      if (!allowed.includes(code) || [wallS, userS, systemS, peakRssKiB].some((value) => !Number.isFinite(value))) {
+        reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
+      } else resolve({ wallS: wallS!, cpuS: userS! + systemS!, peakRssMiB: peakRssKiB! / 1024, stdout });
     });
   });
 }
 
-async function sweepRows(): Promise<Row[]> {
+/** The CLI from source (tsx), as `npm run bench` sees the working tree, whether or not dist/ is built. */
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+async function sweepRows(): Promise<{ rows: Row[]; report: string }> {
   const rows: Row[] = [];
+  const perMinute: number[] = [];
+  const report = mkdtempSync(join(tmpdir(), 'sync-chaos-bench-report-'));
   for (const workers of [1, 2]) {
     const out = mkdtempSync(join(tmpdir(), 'sync-chaos-bench-'));
-    const args = ['bin/sync-chaos', 'run', SWEEP_SCENARIO, '--seeds', String(SWEEP_SEEDS), '--workers', String(workers), '--reporter', 'json', '--out', out];
-    const { wallMs } = await timedCommand(args, [0, 1]);
+    const args = [...CLI, 'run', SWEEP_SCENARIO, '--seeds', String(SWEEP_SEEDS), '--workers', String(workers), '--reporter', 'json', '--out', out];
+    const { wallS, cpuS } = await measuredNode(args, [0, 1]);
+    const document = JSON.parse(readFileSync(join(out, 'latest', JSON_REPORT_FILE), 'utf8')) as ReportDocument;
+    if (document.cases.length !== SWEEP_SEEDS) throw new Error(`the sweep reported ${document.cases.length} cases of ${SWEEP_SEEDS}`);
+    if (workers === 1) cpSync(join(out, 'latest', JSON_REPORT_FILE), join(report, JSON_REPORT_FILE));
     rmSync(out, { recursive: true, force: true });
-    rows.push([`(c) sweep, ${workers} worker${workers === 1 ? '' : 's'}`, `${SWEEP_SEEDS} seeds of ${SWEEP_SCENARIO} in ${(wallMs / 1000).toFixed(1)} s = ${((SWEEP_SEEDS * 60_000) / wallMs).toFixed(1)} seeds/minute (process start included)`]);
+    perMinute.push((SWEEP_SEEDS * 60) / wallS);
+    rows.push([
+      `(c) sweep, ${workers} worker${workers === 1 ? '' : 's'}`,
+      `${SWEEP_SEEDS} seeds of ${SWEEP_SCENARIO}: wall ${wallS.toFixed(1)} s = ${perMinute.at(-1)!.toFixed(1)} seeds/minute; ` +
+        `CPU ${cpuS.toFixed(1)} s = ${(cpuS / SWEEP_SEEDS).toFixed(2)} CPU-s/seed (process start and TypeScript compile included)`,
+    ]);
   }
-  return rows;
+  rows.push(['    2 workers / 1, seeds/minute', `${(perMinute[1]! / perMinute[0]!).toFixed(2)}× (meaningful on an otherwise idle machine only)`]);
+  return { rows, report };
+}
+
+/** 1,000 shard folders, each holding the sweep's cases under seeds of its own; the time to read and merge them. */
+function mergeRows(sweepReport: string): Row[] {
+  const document = JSON.parse(readFileSync(join(sweepReport, JSON_REPORT_FILE), 'utf8')) as ReportDocument;
+  const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-bench-shards-'));
+  try {
+    const shards = Array.from({ length: MERGE_SHARDS }, (_, shard) => {
+      const shardFolder = join(folder, String(shard));
+      mkdirSync(shardFolder);
+      const cases = document.cases.map((each) => ({ ...each, seed: each.seed + shard * SWEEP_SEEDS }));
+      writeFileSync(join(shardFolder, JSON_REPORT_FILE), JSON.stringify({ ...document, cases }));
+      return shardFolder;
+    });
+    const startedMs = performance.now();
+    const cpu = process.cpuUsage();
+    const merged = mergeShardReports(readShardReports(shards));
+    const cpuMs = cpuMsSince(cpu);
+    const wallMs = performance.now() - startedMs;
+    return [[`merge ${MERGE_SHARDS} shard reports`, `${merged.cases.length} cases read and merged in ${wallMs.toFixed(0)} ms (CPU ${cpuMs.toFixed(0)} ms)`]];
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(sweepReport, { recursive: true, force: true });
+  }
 }
 
 async function longRunRows(): Promise<Row[]> {
-  const { stdout } = await timedCommand(['--import', 'tsx', 'bench/long-run.ts', String(LONG_HOURS)], [0]);
-  const run = JSON.parse(stdout) as { hash: string; wallMs: number; cpuMs: number; simulatedMs: number; writes: number; events: number; peakRssMiB: number };
+  const { stdout, cpuS, peakRssMiB } = await measuredNode(['--import', 'tsx', 'bench/long-run.ts', String(LONG_HOURS)], [0]);
+  const run = JSON.parse(stdout) as { hash: string; wallMs: number; cpuMs: number; hourlyCpuMs: number[]; simulatedMs: number; writes: number; events: number };
+  const first = run.hourlyCpuMs[0]!;
+  const last = run.hourlyCpuMs.at(-1)!;
   return [
-    [`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, `${run.writes} writes, ${run.events} events in ${(run.wallMs / 1000).toFixed(1)} s, CPU ${(run.cpuMs / 1000).toFixed(1)} s (${(run.simulatedMs / run.wallMs).toFixed(0)}×), hash ${run.hash}`],
-    ['    its peak RSS', `${run.peakRssMiB} MiB`],
+    [`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, `${run.writes} writes, ${run.events} events in ${(run.wallMs / 1000).toFixed(1)} s, CPU ${(run.cpuMs / 1000).toFixed(1)} s (${(run.simulatedMs / run.cpuMs).toFixed(0)}× by CPU), hash ${run.hash}`],
+    ['    CPU per simulated hour', `first ${(first / 1000).toFixed(1)} s, last ${(last / 1000).toFixed(1)} s (with quiesce and checks): last / first ${(last / first).toFixed(2)} (${run.hourlyCpuMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')})`],
+    [`(e) peak RSS of the ${LONG_HOURS} h run`, `${peakRssMiB.toFixed(0)} MiB (process CPU ${cpuS.toFixed(1)} s, start included)`],
   ];
 }
 
-const rows = [...(await standardRows()), ...(await sweepRows()), ...(await longRunRows())];
+const sweep = await sweepRows();
+const rows = [...(await standardRows()), ...sweep.rows, ...mergeRows(sweep.report), ...(await longRunRows())];
 const width = Math.max(...rows.map(([label]) => label.length));
 for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);

@@ -16,7 +16,7 @@ export class History {
   /** The log in order, the same object for every pass: from memory, or read back from disk once spilled. */
   readonly events: EventLog = { [Symbol.iterator]: () => this.replay() };
   /** Per device, what its previous read showed, by record id. */
-  private readonly shown = new Map<string, Map<string, VisibleRecord>>();
+  private readonly shown = new Map<string, Map<string, ShownRecord>>();
 
   constructor(private readonly spillAfterEvents = SPILL_AFTER_EVENTS) {}
 
@@ -36,22 +36,25 @@ export class History {
 
   /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
   appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
-    const before = at === 'boot' ? new Map<string, VisibleRecord>() : (this.shown.get(process) ?? new Map<string, VisibleRecord>());
-    const now = new Map<string, VisibleRecord>();
+    const before = at === 'boot' ? new Map<string, ShownRecord>() : (this.shown.get(process) ?? new Map<string, ShownRecord>());
+    const now = new Map<string, ShownRecord>();
     const changed: VisibleRecord[] = [];
+    let newIds = 0;
     for (const record of records) {
       const previous = before.get(record.id);
-      if (previous && sameRecord(previous, record)) {
-        now.set(record.id, previous);
+      if (!previous && !now.has(record.id)) newIds++;
+      if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
+        now.set(record.id, previous.handed === record ? previous : { copy: previous.copy, handed: record });
         continue;
       }
       // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
       const copy = { ...record, fields: { ...record.fields } };
-      now.set(record.id, copy);
+      now.set(record.id, { copy, handed: record });
       changed.push(copy);
     }
     this.shown.set(process, now);
-    const removed = [...before.keys()].filter((id) => !now.has(id));
+    // every id shown before is shown again unless fewer of them than before are left
+    const removed = now.size - newIds === before.size ? [] : [...before.keys()].filter((id) => !now.has(id));
     this.append({ t, type: 'read', process, at, records: changed, ...(removed.length > 0 && { removed }) });
   }
 
@@ -71,6 +74,17 @@ export class History {
   hash(): string {
     return this.digest.copy().digest('hex').slice(0, 16);
   }
+}
+
+/** A record a read showed: the history's copy of it, and the object the app handed out. */
+interface ShownRecord {
+  copy: VisibleRecord;
+  handed: VisibleRecord;
+}
+
+/** The app handed out the very object again, and neither it nor its fields can have changed since: frozen. */
+function isSameFrozen(handed: VisibleRecord, record: VisibleRecord): boolean {
+  return handed === record && Object.isFrozen(record) && Object.isFrozen(record.fields);
 }
 
 /** Whether an app shows `a` and `b` alike: the same kind, status, reason and field values. */

@@ -7,6 +7,7 @@ import { defineClient, type ClientDefinition, type ClientFactory, type ClientSet
 import type { ChangeType } from '../../protocol/v1.ts';
 import { RetryState } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
+import { LiveListing } from './listing.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';
 import { SCHEMA_VERSION, migrateOnLaunch } from './migrations.ts';
 import { PokeSocket } from './pokes.ts';
@@ -54,6 +55,9 @@ export function referenceClientDefinition(settings: ReferenceClientSettings): Cl
 
 class ReferenceClient implements SyncClient {
   private readonly store: LocalStore;
+  private readonly listing: LiveListing;
+  /** What the last listing showed of each listed record object. */
+  private readonly shown = new WeakMap<LocalRecord, VisibleRecord>();
   private readonly queue: PendingQueue;
   private readonly inbox: ConflictInbox;
   private readonly engine: SyncEngine;
@@ -65,6 +69,7 @@ class ReferenceClient implements SyncClient {
   ) {
     const schemaVersion = migrateOnLaunch(env, settings.appVersion ?? SCHEMA_VERSION, settings.failMigrationTo);
     this.store = new LocalStore(env.db, schemaVersion);
+    this.listing = new LiveListing(env.db, schemaVersion);
     this.queue = new PendingQueue(env.db, schemaVersion);
     this.queue.resetInterrupted();
     this.inbox = new ConflictInbox(env.db);
@@ -97,17 +102,14 @@ class ReferenceClient implements SyncClient {
   async list(): Promise<VisibleRecord[]> {
     const progress = this.queue.progress();
     const inConflict = this.inbox.recordIds();
-    const live = this.store.liveRecords();
-    const shown = new Set(live.map((record) => record.id));
+    const live = this.listing.records();
+    let shown: Set<string> | undefined;
     const refusedDeletes = [...progress]
-      .filter(([id, { failedReason }]) => failedReason !== undefined && !shown.has(id) && this.deleteRefused(id))
+      .filter(([id, { failedReason }]) => failedReason !== undefined && !(shown ??= new Set(live.map((record) => record.id))).has(id) && this.deleteRefused(id))
       .flatMap(([id]) => this.store.record('note', id) ?? this.store.record('folder', id) ?? []);
-    return [...live, ...refusedDeletes].map(({ entity, id, fields }) => ({
-      entity,
-      id,
-      fields,
-      ...statusOf(inConflict.has(id), progress.get(id)),
-    }));
+    const visible = live.map((record) => this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+    for (const record of refusedDeletes) visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+    return visible;
   }
 
   sync(): Promise<void> {
@@ -134,6 +136,17 @@ class ReferenceClient implements SyncClient {
     });
     this.resolved(entry, changeId, 'update');
     this.engine.afterLocalWrite();
+  }
+
+  /** The record as the UI shows it: the same frozen object as the last listing's while the record and its status are unchanged. */
+  private visibleOf(record: LocalRecord, inConflict: boolean, progress: RecordProgress | undefined): VisibleRecord {
+    const { status, reason } = statusOf(inConflict, progress);
+    const shown = this.shown.get(record);
+    if (shown && shown.status === status && shown.reason === reason) return shown;
+    const { entity, id, fields } = record;
+    const visible: VisibleRecord = Object.freeze({ entity, id, fields, status, ...(reason !== undefined && { reason }) });
+    this.shown.set(record, visible);
+    return visible;
   }
 
   private listenForPokes(): void {

@@ -63,21 +63,12 @@ function tableStatements(db: Database.Database, entity: Entity, schemaVersion: n
 /** The store on schema `schemaVersion` (the `records` the UI lists is a table before v3, a view over both from v3). */
 export class LocalStore {
   private readonly tables: Record<Entity, ReturnType<typeof tableStatements>>;
-  private readonly selectLive;
   private readonly selectCursor;
   private readonly putCursor;
   private readonly runAtomically: (work: () => unknown) => unknown;
-  /**
-   * The last parse of each listed record's fields, by id: the UI lists every record before each user action,
-   * and parsing the same JSON again was a top cost of a run. Frozen, since every listing shares them.
-   */
-  private readonly parsedFields = new Map<string, { text: string; fields: Fields }>();
 
   constructor(db: Database.Database, schemaVersion: number) {
     this.tables = { folder: tableStatements(db, 'folder', schemaVersion), note: tableStatements(db, 'note', schemaVersion) };
-    this.selectLive = db.prepare<[], RecordRow>(
-      'SELECT entity, id, fields, server_version, deleted FROM records WHERE deleted = 0 ORDER BY id',
-    );
     this.selectCursor = db.prepare<[], { value: number }>("SELECT value FROM sync_state WHERE key = 'cursor'");
     this.putCursor = db.prepare<[number]>(
       "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -88,19 +79,6 @@ export class LocalStore {
   record(entity: Entity, id: string): LocalRecord | undefined {
     const row = this.tables[entity].select.get(id);
     return row && toLocalRecord(row);
-  }
-
-  /** Every record the UI shows (tombstones left out), by id. */
-  liveRecords(): LocalRecord[] {
-    return this.selectLive.all().map((row) => toLocalRecord(row, this.fieldsOf(row)));
-  }
-
-  private fieldsOf(row: RecordRow): Fields {
-    const cached = this.parsedFields.get(row.id);
-    if (cached?.text === row.fields) return cached.fields;
-    const fields = Object.freeze(JSON.parse(row.fields) as Fields);
-    this.parsedFields.set(row.id, { text: row.fields, fields });
-    return fields;
   }
 
   put(record: LocalRecord): void {
@@ -130,11 +108,11 @@ function toParams(id: string, fields: Fields, serverVersion: number, deleted: bo
   return { id, fields: JSON.stringify(fields), serverVersion, deleted: deleted ? 1 : 0 };
 }
 
-function toLocalRecord(row: RecordRow, fields: Fields = JSON.parse(row.fields) as Fields): LocalRecord {
+function toLocalRecord(row: RecordRow): LocalRecord {
   return {
     entity: row.entity,
     id: row.id,
-    fields,
+    fields: JSON.parse(row.fields) as Fields,
     serverVersion: row.server_version,
     deleted: row.deleted === 1,
   };
