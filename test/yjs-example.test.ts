@@ -4,6 +4,7 @@ import { loadClient } from '../src/run/client-loader.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenarioFile, type Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
+import { recordsWhoseVersionsFell, serverRestartTimesMs } from './engine-example-helpers.ts';
 
 const FOLDER = join(REPO_ROOT, 'examples/yjs');
 
@@ -14,7 +15,7 @@ function example(): Scenario {
 }
 
 describe('the Yjs example, a CRDT engine with its own WebSockets', () => {
-  it("syncs every device's Y.Doc with y-websocket's server through each device's proxy, through partitions, a lost-response cut, loss and kills", async () => {
+  it("syncs every device's Y.Doc with y-websocket's server through each device's proxy, through partitions, a lost-response cut, loss, kills and a server restart", async () => {
     const scenario = example();
     const factory = await loadClient(scenario.system, FOLDER);
     const result = await runScenario(scenario, { seed: 1, client: factory });
@@ -23,6 +24,11 @@ describe('the Yjs example, a CRDT engine with its own WebSockets', () => {
     expect(result.counts.writes).toBeGreaterThan(10);
     const events = [...result.history.events];
     expect(events.filter((event) => event.type === 'kill').length).toBeGreaterThanOrEqual(2);
+    // the server module was restarted, and the new process went on from what its data folder kept
+    const restarts = serverRestartTimesMs(events);
+    expect(restarts).toHaveLength(1);
+    expect(restarts[0]).toBeGreaterThanOrEqual(115_000);
+    expect(recordsWhoseVersionsFell(events)).toEqual([]);
     // the provider's own sockets crossed the devices' links, and the faults reached them
     const messages = events.flatMap((event) => (event.type === 'message' ? [event] : []));
     expect(messages.some((event) => event.fate === 'delivered' && event.label === 'connect tcp')).toBe(true);

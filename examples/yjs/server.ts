@@ -1,20 +1,34 @@
 // The server side of the Yjs example: y-websocket's own server (@y/websocket-server's
-// setupWSConnection, what its `y-websocket-server` binary runs) on node:http on 127.0.0.1, holding
-// the shared doc in memory. Each change it applies to a record is a commit; its records are the doc's.
+// setupWSConnection, what its `y-websocket-server` binary runs) on node:http on 127.0.0.1. It keeps
+// every update the shared doc applies in a SQLite file in its dataDir, as y-leveldb's persistence does,
+// so a restart (server_restart) brings the doc back. Each change it applies to a record is a commit.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { docs, getYDoc, setupWSConnection } from '@y/websocket-server/utils';
+import Database from 'better-sqlite3';
 import { WebSocketServer } from 'ws';
-import type { ServerAdapter, ServerRecord } from '../../src/adapter.ts';
+import * as Y from 'yjs';
+import { defineServer, type ServerAdapter, type ServerRecord } from '../../src/adapter.ts';
 import { keptRecord, keptRecords, recordsOf, ROOM, toServerRecord } from './records.ts';
 
+/**
+ * Starts the server over what its dataDir holds: a restart is this again. The stored updates are applied
+ * before any socket is served and before the commit feed is watched, and each new update (with the versions
+ * it bumps) is stored in the update handler, synchronously, before the server sends anything on.
+ */
 const startYjsServer: ServerAdapter = async ({ dataDir, onCommit }) => {
+  const db = new Database(join(dataDir, 'yjs-server.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE IF NOT EXISTS updates (seq INTEGER PRIMARY KEY, data BLOB NOT NULL); CREATE TABLE IF NOT EXISTS versions (id TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   // the library keeps its docs in one map per Node process: each run's server gets a doc of its own
   const docName = `${basename(dataDir)}/${ROOM}`;
   const doc = getYDoc(docName);
+  for (const { data } of db.prepare('SELECT data FROM updates ORDER BY seq').all() as { data: Buffer }[]) Y.applyUpdate(doc, new Uint8Array(data));
+  const versions = new Map((db.prepare('SELECT id, version FROM versions').all() as { id: string; version: number }[]).map(({ id, version }) => [id, version]));
+  const storeUpdate = db.prepare('INSERT INTO updates (data) VALUES (?)');
+  const storeVersion = db.prepare('INSERT OR REPLACE INTO versions (id, version) VALUES (?, ?)');
   const records = recordsOf(doc);
-  const versions = new Map<string, number>();
   records.observeDeep((events) => {
     const changed = new Set<string>();
     for (const event of events) {
@@ -26,9 +40,13 @@ const startYjsServer: ServerAdapter = async ({ dataDir, onCommit }) => {
       if (!record) continue;
       const version = (versions.get(id) ?? 0) + 1;
       versions.set(id, version);
+      storeVersion.run(id, version);
       onCommit(toServerRecord(keptRecord(id, record), version));
     }
   });
+  // Yjs emits `update` after the transaction's observers: an update is stored once the versions it bumped are
+  const onUpdate = (update: Uint8Array) => void storeUpdate.run(Buffer.from(update));
+  doc.on('update', onUpdate);
   const sockets = new WebSocketServer({ noServer: true });
   const server = createServer((_request, response) => response.writeHead(426).end('a y-websocket server: connect with a WebSocket'));
   server.on('upgrade', (request, socket, head) => {
@@ -41,8 +59,10 @@ const startYjsServer: ServerAdapter = async ({ dataDir, onCommit }) => {
     close: async () => {
       for (const conn of sockets.clients) conn.terminate();
       await stop(server);
+      doc.off('update', onUpdate);
       docs.delete(docName);
       doc.destroy();
+      db.close();
     },
   };
 };
@@ -52,4 +72,4 @@ function stop(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export default startYjsServer;
+export default defineServer({ start: startYjsServer, restart: startYjsServer });
