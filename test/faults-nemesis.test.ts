@@ -31,6 +31,7 @@ const EVERY_KIND = {
   loss: '{ at: 3m, for: 1m, loss: { target: all, rate: 0.2 } }',
   duplicate: '{ at: 1m, for: 2m, duplicate: { target: d1, rate: 0.3 } }',
   reorder: '{ at: 4m, for: 1m, reorder: { target: d2, max: 2s } }',
+  tombstone_retention: '{ at: 1m, tombstone_retention: { older_than: 2m, every: 30s } }',
 } satisfies Record<FaultKind, string>;
 
 function everything(nemesis: string): string[] {

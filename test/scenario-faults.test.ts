@@ -14,7 +14,8 @@ function specOf(entry: string): FaultSpec | undefined {
   return faultsFrom(`  - ${entry}\n`)[0]?.spec;
 }
 
-const EXPECTED_KINDS = 'partition, kill, clock, batch_failure, backup_restore, reinstall, suspend, upgrade, server_restart, latency, loss, duplicate, reorder';
+const EXPECTED_KINDS =
+  'partition, kill, clock, batch_failure, backup_restore, reinstall, suspend, upgrade, server_restart, latency, loss, duplicate, reorder, tombstone_retention';
 
 describe('resolving faults', () => {
   const defaults: [FaultKind, string, FaultSpec][] = [
@@ -31,6 +32,7 @@ describe('resolving faults', () => {
     ['loss', '{}', { kind: 'loss', targets: ALL_THREE, rate: 0.2 }],
     ['duplicate', '{}', { kind: 'duplicate', targets: ALL_THREE, rate: 0.1 }],
     ['reorder', '{}', { kind: 'reorder', targets: ALL_THREE, reorderMsMax: 2_000 }],
+    ['tombstone_retention', '{}', { kind: 'tombstone_retention', olderThanMs: 600_000, everyMs: 60_000 }],
   ];
 
   it('has a defaults case for every fault kind', () => {

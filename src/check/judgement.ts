@@ -55,6 +55,12 @@ class Judge {
     private readonly causality: Causality,
   ) {
     this.server = new Map(input.server.map((record) => [record.id, record]));
+    // a tombstone the server pruned (tombstone_retention) is still the record's last word: its commit stands in for it
+    for (const event of input.events) {
+      if (event.type === 'commit' && event.deleted && !this.server.has(event.id)) {
+        this.server.set(event.id, { entity: event.entity, id: event.id, fields: event.fields, version: event.version, deleted: true });
+      }
+    }
     this.logged = loggedConflictTokens(input.events);
     this.rejected = recordNotices(input.events, ['change-rejected']);
     for (const device of input.devices) {

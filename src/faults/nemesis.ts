@@ -9,6 +9,7 @@ import { kill } from './kill.ts';
 import { duplicate, latency, loss, reorder } from './message.ts';
 import { partition } from './partition.ts';
 import { reinstall } from './reinstall.ts';
+import { tombstoneRetention } from './tombstone-retention.ts';
 import { serverRestart } from './server-restart.ts';
 import { suspend } from './suspend.ts';
 import { upgrade } from './upgrade.ts';
@@ -32,6 +33,7 @@ const MODULES: { [K in Exclude<FaultKind, 'backup_restore'>]: FaultModule<K> } =
   loss,
   duplicate,
   reorder,
+  tombstone_retention: tombstoneRetention,
 };
 
 /** Backups for faults the nemesis draws: as often as a scenario file's backup_restore takes them by default. */

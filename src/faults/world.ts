@@ -23,6 +23,10 @@ export interface FaultWorld {
   stopServer(): void;
   /** Brings a new server process up over the server's committed data. */
   restartServer(): void;
+  /** The server's cursor after its newest change. */
+  serverCursor(): number;
+  /** The server forgets the tombstones committed at or before `throughCursor`. */
+  pruneTombstones(throughCursor: number): void;
   /** The reference app's latest build, its last migration failing when `failing`: what an update installs. */
   latestApp(failing: boolean): ClientFactory;
   /** Boots a device's app; a throw is the system under test failing and is handled by the run. */

@@ -67,6 +67,17 @@ export interface ErrorResponse {
   error: string;
 }
 
+/**
+ * A pull's cursor is behind the tombstone horizon: the server pruned tombstones the device never
+ * pulled, so it must resync from a snapshot (pull with `snapshot=true` from cursor 0 to the end, then
+ * drop the synced records the snapshot no longer holds).
+ */
+export const RESYNC_STATUS = 410;
+
+export interface ResyncResponse extends ErrorResponse {
+  resync: true;
+}
+
 /** The frame the server sends on a poke socket after a push from another device commits: pull from your cursor. */
 export interface Poke {
   type: 'poke';

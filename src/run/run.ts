@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uuidFrom, type AppBuilds, type ClientDefinition, type ServerDefinition, type SyncServer } from '../adapter.ts';
+import { uuidFrom, type AppBuilds, type ClientDefinition, type ServerDefinition } from '../adapter.ts';
 import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
@@ -24,7 +24,7 @@ import { countEvents } from '../history/counts.ts';
 import { faultSpans } from '../history/fault-spans.ts';
 import { History } from '../history/history.ts';
 import { PokeHub } from '../protocol/pokes.ts';
-import { createReferenceServer } from '../reference/server/server.ts';
+import { createReferenceServer, type ReferenceServer } from '../reference/server/server.ts';
 import { formatDuration, type Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
@@ -155,6 +155,8 @@ class World {
   private readonly scheduler: Scheduler;
   private readonly network: Network;
   private readonly server: FaultyServer;
+  /** The reference server process the FaultyServer passes requests to: what tombstone_retention prunes. */
+  private reference: ReferenceServer;
   private serverDb: Database.Database;
   private readonly serverPath: string;
   private readonly devices: Device[] = [];
@@ -196,7 +198,8 @@ class World {
     // with virtual globals a library may open sockets of its own, so the server has its socket endpoint
     this.pokes = scenario.system.pokes || this.contexts ? new PokeHub() : undefined;
     this.socketEnds = this.pokes && transport.socketEnds(this.pokes);
-    this.server = new FaultyServer(this.referenceServer(), createRng(options.seed, 'server-faults'));
+    this.reference = this.referenceServer();
+    this.server = new FaultyServer(this.reference, createRng(options.seed, 'server-faults'));
     for (let index = 1; index <= scenario.devices; index++) {
       const deviceId = `d${index}`;
       this.devices.push(
@@ -343,7 +346,7 @@ class World {
   }
 
   /** A server process over the server's database file: what a restart brings up again. */
-  private referenceServer(): SyncServer {
+  private referenceServer(): ReferenceServer {
     return createReferenceServer(this.serverDb, {
       policy: this.scenario.system.conflict,
       onCommit: ({ record, changeId, deviceId }) =>
@@ -377,7 +380,12 @@ class World {
         if (process) return this.serverChange(() => process.start());
         this.serverDb.close();
         this.serverDb = openStore(this.serverPath);
-        this.server.restart(this.referenceServer());
+        this.reference = this.referenceServer();
+        this.server.restart(this.reference);
+      },
+      serverCursor: () => this.reference.lastCursor(),
+      pruneTombstones: (throughCursor) => {
+        this.reference.pruneTombstones(throughCursor);
       },
       latestApp: (failing) => this.builds().build(this.builds().versions.at(-1) as number, { failingMigration: failing }),
       boot: (device) => {

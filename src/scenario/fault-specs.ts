@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'loss',
   'duplicate',
   'reorder',
+  'tombstone_retention',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -38,7 +39,8 @@ export type FaultSpec =
   | { kind: 'latency'; targets: string[]; latencyMsMin: number; latencyMsMax: number }
   | { kind: 'loss'; targets: string[]; rate: number }
   | { kind: 'duplicate'; targets: string[]; rate: number }
-  | { kind: 'reorder'; targets: string[]; reorderMsMax: number };
+  | { kind: 'reorder'; targets: string[]; reorderMsMax: number }
+  | { kind: 'tombstone_retention'; olderThanMs: number; everyMs: number };
 
 /** A fault at a fixed time; without `forMs` it heals when the chaos phase ends (a kill heals itself by restarting). */
 export interface ScheduledFault {

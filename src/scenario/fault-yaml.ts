@@ -45,6 +45,8 @@ function faultSettings(spec: FaultSpec): Record<string, unknown> {
       return { target: spec.targets, rate: spec.rate };
     case 'reorder':
       return { target: spec.targets, max: formatDuration(spec.reorderMsMax) };
+    case 'tombstone_retention':
+      return { older_than: formatDuration(spec.olderThanMs), every: formatDuration(spec.everyMs) };
   }
 }
 

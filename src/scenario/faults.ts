@@ -181,6 +181,18 @@ const faultKinds = {
   )
     .optional()
     .meta({ description: 'Delay messages to or from the target devices at random so that they arrive out of order.' }),
+  tombstone_retention: section(
+    {
+      older_than: duration('10m', 'How long the server keeps a tombstone before it forgets the delete.'),
+      every: duration('1m', 'How often the server prunes the tombstones older than that.'),
+    },
+    'tombstone retention settings (older_than, every)',
+  )
+    .optional()
+    .meta({
+      description:
+        'Make the server prune tombstones older than `older_than` while the fault lasts. A device whose pull cursor is behind a pruned delete is told to resync from a snapshot (docs/protocol.md), and must not bring the deleted records back.',
+    }),
 } satisfies Record<FaultKind, z.ZodOptional>;
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -347,6 +359,7 @@ const RESOLVERS: Resolvers = {
   loss: ({ target, rate }, devices) => ({ kind: 'loss', targets: targetsOf(target, devices), rate }),
   duplicate: ({ target, rate }, devices) => ({ kind: 'duplicate', targets: targetsOf(target, devices), rate }),
   reorder: ({ target, max }, devices) => ({ kind: 'reorder', targets: targetsOf(target, devices), reorderMsMax: max }),
+  tombstone_retention: ({ older_than, every }) => ({ kind: 'tombstone_retention', olderThanMs: older_than, everyMs: every }),
 };
 
 function resolveSpec<K extends FaultKind>(kind: K, fault: FaultEntry, devices: number): FaultSpec {

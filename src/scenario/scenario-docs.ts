@@ -51,6 +51,7 @@ faults:
   - { at: 1m, for: 5m, loss: { target: d1, rate: 0.2 } }
   - { at: 1m, for: 5m, duplicate: { target: d3, rate: 0.1 } }
   - { at: 1m, for: 5m, reorder: { target: all, max: 2s } }
+  - { at: 0s, tombstone_retention: { older_than: 10m, every: 1m } }
 nemesis: { kinds: [partition, kill, clock], rate: 4/h, for: { min: 30s, max: 5m }, swarm: false }
 duration: 40m
 `;

@@ -32,4 +32,5 @@ export const SWARM_RANGES: { [K in FaultKind]: { [S in Setting<K>]?: SwarmRange<
   loss: { rate: { real: [0.05, 0.5] } },
   duplicate: { rate: { real: [0.05, 0.5] } },
   reorder: { reorderMsMax: { int: [100, 5_000] } },
+  tombstone_retention: { olderThanMs: { int: [60_000, 1_200_000] } },
 };

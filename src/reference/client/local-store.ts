@@ -63,12 +63,18 @@ function tableStatements(db: Database.Database, entity: Entity, schemaVersion: n
 /** The store on schema `schemaVersion` (the `records` the UI lists is a table before v3, a view over both from v3). */
 export class LocalStore {
   private readonly tables: Record<Entity, ReturnType<typeof tableStatements>>;
+  private readonly selectSettled;
   private readonly selectCursor;
   private readonly putCursor;
   private readonly runAtomically: (work: () => unknown) => unknown;
 
   constructor(db: Database.Database, schemaVersion: number) {
     this.tables = { folder: tableStatements(db, 'folder', schemaVersion), note: tableStatements(db, 'note', schemaVersion) };
+    this.selectSettled = db.prepare<[], { entity: Entity; id: string }>(
+      `SELECT entity, id FROM records WHERE deleted = 0 AND server_version > 0
+         AND NOT EXISTS (SELECT 1 FROM pending_changes WHERE object_id = records.id)
+         AND NOT EXISTS (SELECT 1 FROM conflicts WHERE record_id = records.id)`,
+    );
     this.selectCursor = db.prepare<[], { value: number }>("SELECT value FROM sync_state WHERE key = 'cursor'");
     this.putCursor = db.prepare<[number]>(
       "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -88,6 +94,11 @@ export class LocalStore {
   /** Stores a pulled record unless the device holds a newer version, queued edits or an open conflict for it. */
   putPulled(record: ServerRecord): void {
     this.tables[record.entity].putPulled.run(toParams(record.id, record.fields, record.version, record.deleted));
+  }
+
+  /** The live records the server acknowledged that have no queued edits or open conflict: what a pull may replace. */
+  settledRecords(): { entity: Entity; id: string }[] {
+    return this.selectSettled.all();
   }
 
   cursor(): number {

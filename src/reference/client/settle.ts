@@ -39,6 +39,19 @@ export class Settlement {
     this.inbox.serverMoved(record);
   }
 
+  /**
+   * A resync's snapshot is complete: a synced record it lacks was deleted and its tombstone pruned, so
+   * it is deleted here too, unless local edits of it wait to be sent or resolved (they meet the delete when pushed).
+   */
+  resynced(seen: ReadonlySet<string>): void {
+    const dropped = this.store.settledRecords().filter((record) => !seen.has(record.id));
+    for (const { entity, id } of dropped) {
+      const local = this.store.record(entity, id);
+      if (local) this.store.put({ ...local, deleted: true });
+    }
+    this.env.log('resynced', { dropped: dropped.map((record) => record.id) });
+  }
+
   /** The server refused the change for good: it stays queued as `failed`, with the reason, for the user to see. */
   refuse(change: PendingChange, reason: string): void {
     this.queue.markFailed(change.changeId, reason);

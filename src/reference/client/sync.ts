@@ -1,10 +1,12 @@
 // Sync as a state machine: collect pending changes in order, push them in batches, settle each
-// answer, then pull from the cursor; while syncs fail, retry with backoff inside the hourly budget.
+// answer, then pull from the cursor (or resync from a snapshot when the server pruned tombstones past
+// it); while syncs fail, retry with backoff inside the hourly budget.
 // Triggers: launch, a periodic timer, a debounce after local writes, and sync(); one run at a time.
 import type { DeviceEnv, Ordering } from '../../adapter.ts';
 import {
   PULL_PATH,
   PUSH_PATH,
+  RESYNC_STATUS,
   type Change,
   type ErrorResponse,
   type PullResponse,
@@ -180,12 +182,31 @@ export class SyncEngine {
   }
 
   private async pullAll(): Promise<void> {
-    for (;;) {
-      const query = `?cursor=${this.store.cursor()}&limit=${this.settings.pullLimit}`;
+    try {
+      await this.pullPages(false);
+    } catch (error) {
+      if (!(error instanceof SyncRequestError && error.status === RESYNC_STATUS)) throw error;
+      await this.pullPages(true);
+    }
+  }
+
+  /**
+   * Pages to the server's head: from the cursor, or for a snapshot from 0, keeping the stored cursor
+   * until the last page, so a resync cut short starts again; then the records it lacks are dropped.
+   */
+  private async pullPages(snapshot: boolean): Promise<void> {
+    const seen = new Set<string>();
+    for (let cursor = snapshot ? 0 : this.store.cursor(); ; ) {
+      const query = `?cursor=${cursor}&limit=${this.settings.pullLimit}${snapshot ? '&snapshot=true' : ''}`;
       const page = await this.request<PullResponse>(PULL_PATH + query, { method: 'GET' });
+      cursor = page.cursor;
       this.store.transaction(() => {
-        for (const record of page.records) this.settlement.pulled(record);
-        this.store.setCursor(page.cursor);
+        for (const record of page.records) {
+          this.settlement.pulled(record);
+          seen.add(record.id);
+        }
+        if (snapshot && !page.hasMore) this.settlement.resynced(seen);
+        if (!snapshot || !page.hasMore) this.store.setCursor(page.cursor);
       });
       if (!page.hasMore) return;
     }

@@ -17,7 +17,8 @@ export function applyChange(store: ServerStore, policy: ConflictPolicy, change: 
   const { changeId } = change;
   const earlier = store.applied(changeId);
   if (earlier) return { changeId, status: 'duplicate', version: earlier.version, record: store.find(earlier.recordId)?.record };
-  const current = store.find(change.id);
+  // a change to a record whose tombstone was pruned meets the delete, as it would have met the tombstone
+  const current = store.find(change.id) ?? store.prunedTombstone(change.entity, change.id);
   const plan = planOf(policy, change, deviceId, current);
   if (plan.kind === 'answer') return plan.result;
   const problem = referenceProblem(store, plan.effective);

@@ -1,6 +1,7 @@
 // The reference sync server: a web-standard `handle(Request)` over its own SQLite database, as a
 // Worker or a node:http mount would run it. This module only routes: push validates and applies a
-// batch in one transaction, pull pages from a cursor, and the debug route dumps every record.
+// batch in one transaction, pull pages from a cursor (410 with resync below the tombstone horizon),
+// and the debug route dumps every record.
 import type Database from 'better-sqlite3';
 import type { ServerRecord, SyncServer } from '../../adapter.ts';
 import {
@@ -8,8 +9,10 @@ import {
   PULL_PATH,
   PUSH_PATH,
   RECORDS_PATH,
+  RESYNC_STATUS,
   type ConflictPolicy,
   type PushResponse,
+  type ResyncResponse,
 } from '../../protocol/v1.ts';
 import { applyChange } from './apply.ts';
 import { ServerStore } from './store.ts';
@@ -24,7 +27,15 @@ export interface ReferenceServerOptions {
   onPushCommitted?: (push: { deviceId: string; cursor: number }) => void;
 }
 
-export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): SyncServer {
+/** The reference server, with what the tombstone_retention fault acts on. */
+export interface ReferenceServer extends SyncServer {
+  /** The cursor after the newest change. */
+  lastCursor(): number;
+  /** Forgets the tombstones committed at or before `throughCursor`; returns how many. */
+  pruneTombstones(throughCursor: number): number;
+}
+
+export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): ReferenceServer {
   const policy = options.policy ?? 'server-wins';
   if (!CONFLICT_POLICIES.includes(policy)) throw new Error(`unknown conflict policy ${String(policy)}`);
   const store = new ServerStore(db);
@@ -66,12 +77,20 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
   function pull(url: URL): Response {
     const parsed = validatePull(url.searchParams);
     if (!parsed.ok) return json(400, { error: parsed.reason });
-    return json(200, store.changesSince(parsed.value.cursor, parsed.value.limit));
+    const { cursor, limit, snapshot } = parsed.value;
+    const horizon = store.horizon();
+    if (!snapshot && cursor < horizon) {
+      const error = `cursor ${cursor} is behind the tombstone horizon ${horizon}: deletes after it were pruned, resync from a snapshot`;
+      return json(RESYNC_STATUS, { error, resync: true } satisfies ResyncResponse);
+    }
+    return json(200, store.changesSince(cursor, limit));
   }
 
   return {
     handle,
     records: async () => store.all(),
+    lastCursor: () => store.lastCursor(),
+    pruneTombstones: (throughCursor) => store.pruneTombstones(throughCursor),
   };
 }
 

@@ -1,6 +1,7 @@
 // The reference server's storage: every record (tombstones included) with what the conflict
 // policies compare (per-field versions, the clientTime and deviceId of its last change), the
 // change sequence that drives pull cursors, and the change ids already applied, for idempotency.
+// Tombstones may be pruned: the horizon remembers the newest pruned one, so no cursor is ever reused.
 import type Database from 'better-sqlite3';
 import type { Entity, Fields, ServerRecord } from '../../adapter.ts';
 import type { PullResponse } from '../../protocol/v1.ts';
@@ -44,6 +45,11 @@ export class ServerStore {
   private readonly selectSince;
   private readonly selectAll;
   private readonly selectLastSeq;
+  private readonly selectHorizon;
+  private readonly putHorizon;
+  private readonly selectPrunable;
+  private readonly deleteTombstones;
+  private readonly selectLastApplied;
   private readonly runAtomically: (work: () => unknown) => unknown;
 
   constructor(db: Database.Database) {
@@ -67,6 +73,10 @@ export class ServerStore {
         change_id TEXT PRIMARY KEY,
         record_id TEXT NOT NULL,
         version INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS tombstone_horizon (
+        only INTEGER PRIMARY KEY CHECK (only = 1),
+        seq INTEGER NOT NULL
       );
     `);
     this.runAtomically = db.transaction((work: () => unknown) => work());
@@ -93,6 +103,15 @@ export class ServerStore {
     );
     this.selectAll = db.prepare<[], RecordRow>('SELECT entity, id, fields, version, deleted FROM records ORDER BY id');
     this.selectLastSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM records');
+    this.selectHorizon = db.prepare<[], { seq: number }>('SELECT seq FROM tombstone_horizon');
+    this.putHorizon = db.prepare<[number]>(
+      'INSERT INTO tombstone_horizon (only, seq) VALUES (1, ?) ON CONFLICT(only) DO UPDATE SET seq = MAX(seq, excluded.seq)',
+    );
+    this.selectPrunable = db.prepare<[number], { seq: number | null }>('SELECT MAX(seq) AS seq FROM records WHERE deleted = 1 AND seq <= ?');
+    this.deleteTombstones = db.prepare<[number]>('DELETE FROM records WHERE deleted = 1 AND seq <= ?');
+    this.selectLastApplied = db.prepare<[string], { version: number | null }>(
+      'SELECT MAX(version) AS version FROM applied_changes WHERE record_id = ?',
+    );
   }
 
   find(id: string): StoredRecord | undefined {
@@ -119,7 +138,32 @@ export class ServerStore {
 
   /** The pull cursor at the newest change: what a device that pulled everything holds. */
   lastCursor(): number {
-    return this.selectLastSeq.get()?.seq ?? 0;
+    return Math.max(this.selectLastSeq.get()?.seq ?? 0, this.horizon());
+  }
+
+  /** The cursor of the newest pruned tombstone: a pull from below it would miss a delete. 0 while none was pruned. */
+  horizon(): number {
+    return this.selectHorizon.get()?.seq ?? 0;
+  }
+
+  /** Forgets the tombstones committed at or before `throughCursor` and moves the horizon past them; returns how many. */
+  pruneTombstones(throughCursor: number): number {
+    return this.transaction(() => {
+      const newest = this.selectPrunable.get(throughCursor)?.seq;
+      if (newest === null || newest === undefined) return 0;
+      this.putHorizon.run(newest);
+      return this.deleteTombstones.run(throughCursor).changes;
+    });
+  }
+
+  /**
+   * A record whose tombstone was pruned, as far as the server still knows it: the change ids it applied
+   * outlive the tombstone, so it knows the record was deleted at the last version one of them made.
+   */
+  prunedTombstone(entity: Entity, id: string): StoredRecord | undefined {
+    const version = this.selectLastApplied.get(id)?.version;
+    if (version === null || version === undefined) return undefined;
+    return { record: { entity, id, fields: {}, version, deleted: true }, fieldVersions: new Map(), clientTimeMs: 0, deviceId: '' };
   }
 
   /** Stores a record's new state, stamps it with the next sequence number and remembers the change that made it. */
@@ -136,7 +180,7 @@ export class ServerStore {
       liveNoteFolderId: folderId ?? null,
       clientTimeMs: stored.clientTimeMs,
       deviceId: stored.deviceId,
-      seq: (this.selectLastSeq.get()?.seq ?? 0) + 1,
+      seq: this.lastCursor() + 1,
     });
     this.insertApplied.run(changeId, record.id, record.version);
   }

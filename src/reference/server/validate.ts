@@ -15,6 +15,8 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string 
 export interface PullQuery {
   cursor: number;
   limit: number;
+  /** A page of a resync from a snapshot: answered whatever the tombstone horizon. */
+  snapshot: boolean;
 }
 
 export function validatePush(body: unknown): Validated<PushRequest> {
@@ -28,7 +30,7 @@ export function validatePush(body: unknown): Validated<PushRequest> {
   return { ok: true, value: body as unknown as PushRequest };
 }
 
-/** `cursor` defaults to 0 and `limit` to PULL_LIMIT_DEFAULT; both must be written as plain digits. */
+/** `cursor` defaults to 0 and `limit` to PULL_LIMIT_DEFAULT; both must be written as plain digits; `snapshot` is `true` or absent. */
 export function validatePull(query: URLSearchParams): Validated<PullQuery> {
   const cursor = wholeNumber(query.get('cursor') ?? '0');
   if (cursor === undefined) return fail('cursor must be a whole number >= 0');
@@ -36,7 +38,9 @@ export function validatePull(query: URLSearchParams): Validated<PullQuery> {
   if (limit === undefined || limit < 1 || limit > PULL_LIMIT_MAX) {
     return fail(`limit must be a whole number from 1 to ${PULL_LIMIT_MAX}`);
   }
-  return { ok: true, value: { cursor, limit } };
+  const snapshot = query.get('snapshot');
+  if (snapshot !== null && snapshot !== 'true') return fail('snapshot must be true when given');
+  return { ok: true, value: { cursor, limit, snapshot: snapshot === 'true' } };
 }
 
 function changeProblem(change: unknown): string | undefined {

@@ -67,7 +67,7 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   };
   return {
     deterministic: false,
-    unsupportedFaults: external || (adapter && !adapter.restarts) ? ['batch_failure', 'server_restart'] : adapter ? ['batch_failure'] : [],
+    unsupportedFaults: external || (adapter && !adapter.restarts) ? ['batch_failure', 'server_restart', 'tombstone_retention'] : adapter ? ['batch_failure', 'tombstone_retention'] : [],
     commitLog: adapter === undefined,
     createScheduler: (onTaskError) => (scheduler = new PacedScheduler(onTaskError, settings.timeScale)),
     deviceFetch: ({ scheduler, network, link, requestTimeoutMs }, history) => {
