@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rootCause } from '../src/check/causes.ts';
 import { runCli } from './cli-helpers.ts';
 
 const CLIENT = 'fixtures/clients/never-pushes-deletes.ts';
@@ -28,7 +29,8 @@ describe('sync-chaos replay', () => {
     expect(code).toBe(1);
     expect(stdout).toContain(`replaying case 1 of 2 in ${path}`);
     expect(stdout).toContain(`--client ${CLIENT}`);
-    expect(stdout).toContain(recorded.violations[0]!.summary);
+    const root = rootCause(recorded.violations)!;
+    expect(stdout).toContain(`[${root.checker}] ${root.record!.entity} ${root.record!.id.slice(0, 8)}:`);
     expect(stdout).toContain(`event-log hash ${recorded.eventLogHash}: matches the report`);
     expect(stdout).toContain('verdict fail: matches the report');
     expect(stdout).toContain(`${recorded.violations.length} violations: the same as the report's`);
