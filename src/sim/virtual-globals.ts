@@ -95,8 +95,9 @@ export function installVirtualGlobals(settings: VirtualGlobalsSettings): () => v
     restoreNodeUuid();
     restoreUuid();
     restoreRandom();
-    syncBuiltinESMExports();
     clock.uninstall();
+    // after the uninstall, so node:timers' named ESM exports go back to the real timers too
+    syncBuiltinESMExports();
     installedBy = undefined;
   };
 }
