@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rootCause } from '../src/check/causes.ts';
+import type { Violation } from '../src/check/types.ts';
 import { runCli } from './cli-helpers.ts';
 
 const CLIENT = 'fixtures/clients/never-pushes-deletes.ts';
@@ -11,7 +12,7 @@ const CLIENT = 'fixtures/clients/never-pushes-deletes.ts';
 let failing: ReturnType<typeof runFailing> | undefined;
 const failingReport = () => (failing ??= runFailing());
 
-async function runFailing(): Promise<{ path: string; report: { cases: { verdict: string; eventLogHash: string; violations: { summary: string }[] }[] } }> {
+async function runFailing(): Promise<{ path: string; report: { cases: { verdict: string; eventLogHash: string; violations: Violation[] }[] } }> {
   const out = mkdtempSync(join(tmpdir(), 'sync-chaos-replay-'));
   const { code } = await runCli(['run', 'scenarios/baseline.yaml', 'scenarios/offline-edits.yaml', '--client', CLIENT, '--reporter', 'json', '--out', out]);
   expect(code).toBe(1);
