@@ -45,7 +45,8 @@ export function mergeShardReports(shards: readonly ShardReport[]): MergedRun {
     }
   }
   if (conflicts.length > 0) throw new BadInputError(`report merge: the same case differs between reports:\n  ${conflicts.join('\n  ')}`);
-  const cases = [...byKey.values()].map(({ report }) => report).sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.seed - b.seed);
+  const fileOrder = new Map(files.map((file, index) => [file, index]));
+  const cases = [...byKey.values()].map(({ report }) => report).sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.seed - b.seed);
   const startedAt = shards.map(({ document }) => document.startedAt).sort()[0]!;
   const end: RunEnd = {
     reason: shards.some(({ document }) => document.interrupted !== undefined) ? 'interrupted' : 'done',
