@@ -30,7 +30,19 @@ export class Settlement {
   settle(change: PendingChange, result: ChangeResult): void {
     if (result.status === 'applied' || result.status === 'duplicate') this.acknowledge(change, result);
     else if (result.status === 'conflict') this.conflict(change, result);
+    else if (change.changeType === 'create' && result.record) this.createMet(change, result, result.record);
     else this.refuse(change, result.reason ?? 'rejected without a reason');
+  }
+
+  /**
+   * A create refused because the record exists: after a server restore, another device pushed the
+   * same lost record again first. What the server holds is the create's when every field agrees;
+   * otherwise the two met concurrently, and the policy settles it as a conflict, logged.
+   */
+  private createMet(change: PendingChange, result: ChangeResult, server: ServerRecord): void {
+    const same = !server.deleted && Object.entries(change.payload).every(([name, value]) => server.fields[name] === value);
+    if (same) this.acknowledge(change, { ...result, status: 'applied', version: server.version });
+    else this.conflict(change, { ...result, status: 'conflict' });
   }
 
   /** A pulled record: stored unless local edits of it wait to be sent, and shown as the server side of its open conflict. */

@@ -71,7 +71,7 @@ function planOf(policy: ConflictPolicy, change: Change, deviceId: string, curren
 
 /** Writes the record's next version: fields merged over the current ones, or a tombstone for a delete. */
 function write(store: ServerStore, change: Change, deviceId: string, current: StoredRecord | undefined): ServerRecord {
-  const version = (current?.record.version ?? 0) + 1;
+  const version = Math.max(current?.record.version ?? 0, store.versionFloor) + 1;
   const before = current?.record.fields ?? {};
   const deleted = change.changeType === 'delete';
   const changedNames = deleted
