@@ -125,6 +125,15 @@ export class LocalStore {
     this.putState.run('epoch', epoch);
   }
 
+  /** The version a server restore lost that this record, pushed again with edits, builds on (resync.ts); undefined when none. */
+  lostVersion(id: string): number | undefined {
+    return this.selectState.get(`lost:${id}`)?.value;
+  }
+
+  setLostVersion(id: string, version: number): void {
+    this.putState.run(`lost:${id}`, version);
+  }
+
   /** Runs `work` atomically; nested calls become savepoints. */
   transaction<T>(work: () => T): T {
     return this.runAtomically(work) as T;
