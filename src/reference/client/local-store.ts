@@ -116,7 +116,7 @@ export class LocalStore {
     this.putState.run('cursor', cursor);
   }
 
-  /** The server epoch this device last synced at (EPOCH_HEADER); undefined before it first heard one. */
+  /** The server epoch this device last resynced at (EPOCH_HEADER); undefined before its first resync. */
   epoch(): number | undefined {
     return this.selectState.get('epoch')?.value;
   }

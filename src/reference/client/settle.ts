@@ -18,6 +18,9 @@ type ConflictOutcome = 'server-kept' | 'merged' | 'applied-over-concurrent' | 'i
 type Discarded = Pick<PendingChange, 'changeId' | 'payload'>;
 
 export class Settlement {
+  /** This process heard of a server restore: answers may meet a lost version put back (putBack). */
+  private afterRestore = false;
+
   constructor(
     private readonly env: DeviceEnv,
     private readonly store: LocalStore,
@@ -40,8 +43,13 @@ export class Settlement {
    * server held) met the very lost version the device's record builds on: another device put it back
    * first (resync.ts). A version names one state, so the change builds on it: it goes again on it.
    */
+  /** The server was restored, and this process resynced with it, or had before it last died. */
+  restored(): void {
+    this.afterRestore = true;
+  }
+
   private putBack(change: PendingChange, server: ServerRecord): boolean {
-    if (server.deleted || change.baseVersion === server.version || this.store.lostVersion(change.objectId) !== server.version) return false;
+    if (!this.afterRestore || server.deleted || change.baseVersion === server.version || this.store.lostVersion(change.objectId) !== server.version) return false;
     return this.store.record(change.entity, change.objectId)?.serverVersion === server.version;
   }
 

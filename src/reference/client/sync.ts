@@ -78,6 +78,11 @@ export class SyncEngine {
   private followUpTrigger: Trigger = 'background';
   private cancelRetry: () => void = () => {};
   private cancelDebounce: () => void = () => {};
+  /**
+   * The server epoch requests are made at, once this process heard of a restore; until then none is sent,
+   * which the server takes as epoch 1. Kept in memory: the stored one is read only when a `resync` comes.
+   */
+  private epoch: number | undefined;
 
   constructor(
     private readonly env: DeviceEnv,
@@ -160,7 +165,9 @@ export class SyncEngine {
       await this.pullAll();
     } catch (error) {
       if (!(error instanceof ResyncNeeded)) throw error;
-      await this.resync(error.epoch, error.versionFloor);
+      // a device that resynced at this epoch before it last died only needs to say so
+      if (this.store.epoch() === error.epoch) this.atEpoch(error.epoch);
+      else await this.resync(error.epoch, error.versionFloor);
       await this.pushAll();
       await this.pullAll();
     }
@@ -187,7 +194,13 @@ export class SyncEngine {
       store.setEpoch(epoch);
       return repushed;
     });
+    this.atEpoch(epoch);
     this.env.log('server-restored', { epoch, repushedIds });
+  }
+
+  private atEpoch(epoch: number): void {
+    this.epoch = epoch;
+    this.settlement.restored();
   }
 
   private async pushAll(): Promise<void> {
@@ -213,7 +226,7 @@ export class SyncEngine {
     try {
       response = await this.request<PushResponse>(PUSH_PATH, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...this.epochHeader(this.store.epoch()) },
+        headers: { 'content-type': 'application/json', ...this.epochHeader(this.epoch) },
         body: JSON.stringify({ deviceId: this.env.deviceId, changes: batch.map(toWire) } satisfies PushRequest),
       });
     } catch (error) {
@@ -253,7 +266,7 @@ export class SyncEngine {
   private async pullPages(snapshot: boolean): Promise<void> {
     const seen = new Set<string>();
     for (let cursor = snapshot ? 0 : this.store.cursor(); ; ) {
-      const page = await this.pull(cursor, this.store.epoch(), snapshot);
+      const page = await this.pull(cursor, this.epoch, snapshot);
       cursor = page.cursor;
       this.store.transaction(() => {
         for (const record of page.records) {
@@ -272,23 +285,21 @@ export class SyncEngine {
     return this.request<PullResponse>(PULL_PATH + query, { method: 'GET', headers: this.epochHeader(epoch) });
   }
 
-  /** The epoch a request is made at, once the device has heard one: a server at another answers `resync`. */
+  /** The epoch a request is made at, none before the process heard of a restore: a server at another answers `resync`. */
   private epochHeader(epoch: number | undefined): Record<string, string> {
     return epoch === undefined ? {} : { [EPOCH_HEADER]: String(epoch) };
   }
 
   private async request<T>(path: string, init: RequestInit): Promise<T> {
     const response = await this.env.fetch(this.settings.serverUrl + path, init);
-    const serverEpoch = Number(response.headers.get(EPOCH_HEADER) ?? Number.NaN);
     if (!response.ok) {
       const body = (await response.json().catch(() => ({}))) as Partial<RestoredResponse>;
+      const serverEpoch = Number(response.headers.get(EPOCH_HEADER) ?? Number.NaN);
       if (response.status === 409 && body.error === RESYNC_ERROR && Number.isInteger(serverEpoch)) {
         throw new ResyncNeeded(serverEpoch, body.versionFloor ?? 0);
       }
       throw new SyncRequestError(response.status, body.error ?? response.statusText);
     }
-    // the first epoch a device hears is where it starts; a later change comes as `resync`
-    if (Number.isInteger(serverEpoch) && this.store.epoch() === undefined) this.store.setEpoch(serverEpoch);
     return (await response.json()) as T;
   }
 }

@@ -59,8 +59,8 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
 
   async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const requestEpoch = request.headers.get(EPOCH_HEADER);
-    if (requestEpoch !== null && requestEpoch !== String(epoch)) {
+    // a request without the header is made at epoch 1: a client that never heard of a restore
+    if ((request.headers.get(EPOCH_HEADER) ?? '1') !== String(epoch)) {
       return json(409, { error: RESYNC_ERROR, versionFloor: store.versionFloor } satisfies RestoredResponse);
     }
     try {
