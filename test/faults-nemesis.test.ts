@@ -17,9 +17,9 @@ import { REPO_ROOT } from './cli-helpers.ts';
 import { clientEvents, faultEvents, messages, observedReference, phaseTime, plainClient, readingClock, run, scenarioOf, withEnv } from './faults-helpers.ts';
 
 /**
- * A server restore is left out of "everything at once": the reference client's resync does not yet pass
- * it under every other fault (a device pushing again an older state than another's can win the race);
- * scenarios/server-restore.yaml runs it alone.
+ * A server restore is left out of "everything at once", as out of --swarm's own nemesis and
+ * scenarios/everything.yaml: only a client that speaks the protocol's epoch can pass it. The reference
+ * client's resync is proven by scenarios/server-restore.yaml and test/server-restore.test.ts.
  */
 type EveryKindButRestore = Exclude<FaultKind, 'server_restore'>;
 
