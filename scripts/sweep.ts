@@ -46,12 +46,15 @@ const files = readdirSync(join(REPO, 'scenarios'))
   .filter((name) => name.endsWith('.yaml'))
   .sort()
   .map((name) => relative(process.cwd(), join(REPO, 'scenarios', name)));
-/** The scenarios each client takes: the upgrade fault needs a client that declares its builds, as only the reference does. */
-const takes = (name: string, file: string) => name === 'reference' || !upgrades(file);
-function upgrades(file: string): boolean {
+/**
+ * The scenarios each client takes: the upgrade fault needs a client that declares its builds, and a server
+ * restore one that speaks the protocol's epoch (docs/protocol.md), as only the reference does.
+ */
+const takes = (name: string, file: string) => name === 'reference' || !referenceOnly(file);
+function referenceOnly(file: string): boolean {
   const loaded = loadScenarioFile(file);
   if (!loaded.ok) throw new Error(`${file} must load`);
-  return loaded.scenario.faults.some((fault) => fault.spec.kind === 'upgrade');
+  return loaded.scenario.faults.some((fault) => fault.spec.kind === 'upgrade' || fault.spec.kind === 'server_restore');
 }
 const filesOf = new Map(clients.map((name) => [name, files.filter((file) => takes(name, file))]));
 /** Seeds per scenario and client: N in all, split across every case. */
@@ -89,7 +92,7 @@ const cpu = process.cpuUsage(cpuAtStart);
 let failing = 0;
 for (const [name, list] of reports) {
   const skipped = files.filter((file) => !takes(name, file)).map((file) => basename(file));
-  console.log(`\n${name}${CLIENTS[name] ? ` (${CLIENTS[name]})` : ''}: ${list.length} cases${skipped.length > 0 ? `; not run on ${skipped.join(', ')} (an upgrade fault needs a client that declares builds)` : ''}`);
+  console.log(`\n${name}${CLIENTS[name] ? ` (${CLIENTS[name]})` : ''}: ${list.length} cases${skipped.length > 0 ? `; not run on ${skipped.join(', ')} (an upgrade fault needs a client that declares builds; a server restore, one that speaks the epoch)` : ''}`);
   console.log('  scenario                      seeds  failing  by checker');
   for (const file of filesOf.get(name)!) {
     const cases = list.filter((report) => report.file === file);

@@ -99,7 +99,7 @@ describe('checkConformance', () => {
           if (body?.deviceId !== undefined && body.deviceId !== 'phone-1') return Response.json({ error: 'not your device' }, { status: 403 });
         }
         url.pathname = url.pathname.slice('/api'.length);
-        return inner.handle(new Request(url, { method: request.method, ...(request.method === 'POST' && { body: await request.text() }) }));
+        return inner.handle(new Request(url, { method: request.method, headers: request.headers, ...(request.method === 'POST' && { body: await request.text() }) }));
       },
       records: inner.records,
     });

@@ -16,7 +16,14 @@ import type { Scenario } from '../src/scenario/index.ts';
 import { REPO_ROOT } from './cli-helpers.ts';
 import { clientEvents, faultEvents, messages, observedReference, phaseTime, plainClient, readingClock, run, scenarioOf, withEnv } from './faults-helpers.ts';
 
-/** One scheduled fault of every kind, on three devices over six minutes. */
+/**
+ * A server restore is left out of "everything at once", as out of --swarm's own nemesis and
+ * scenarios/everything.yaml: only a client that speaks the protocol's epoch can pass it. The reference
+ * client's resync is proven by scenarios/server-restore.yaml and test/server-restore.test.ts.
+ */
+type EveryKindButRestore = Exclude<FaultKind, 'server_restore'>;
+
+/** One scheduled fault of every kind but a server restore, on three devices over six minutes. */
 const EVERY_KIND = {
   partition: '{ at: 30s, for: 1m, partition: { target: d1, mode: hold } }',
   kill: '{ at: 45s, kill: { target: d2, restart_after: 10s } }',
@@ -32,7 +39,7 @@ const EVERY_KIND = {
   duplicate: '{ at: 1m, for: 2m, duplicate: { target: d1, rate: 0.3 } }',
   reorder: '{ at: 4m, for: 1m, reorder: { target: d2, max: 2s } }',
   tombstone_retention: '{ at: 1m, tombstone_retention: { older_than: 2m, every: 30s } }',
-} satisfies Record<FaultKind, string>;
+} satisfies Record<EveryKindButRestore, string>;
 
 function everything(nemesis: string): string[] {
   return [
@@ -48,7 +55,7 @@ function everything(nemesis: string): string[] {
   ];
 }
 
-const ALL_KINDS_NEMESIS = `{ kinds: [${FAULT_KINDS.join(', ')}], rate: 60/h, for: { min: 30s, max: 3m }, swarm: true }`;
+const ALL_KINDS_NEMESIS = `{ kinds: [${FAULT_KINDS.filter((kind) => kind !== 'server_restore').join(', ')}], rate: 60/h, for: { min: 30s, max: 3m }, swarm: true }`;
 
 const watched = async (scenario: Scenario) => withEnv(await observedReference(scenario), readingClock(5_000));
 
@@ -115,7 +122,7 @@ describe('determinism with every fault on', () => {
     const other = await run(lines, { seed: 8, client: plainClient });
     // every kind did start in these runs
     const started = new Set(faultEvents(first).filter((event) => event.phase === 'start').map((event: FaultEvent) => event.spec.kind));
-    expect([...started].sort()).toEqual([...FAULT_KINDS].sort());
+    expect([...started].sort()).toEqual(Object.keys(EVERY_KIND).sort());
     expect(first.counts.events).toBeGreaterThan(300);
     expect(again.eventLogHash).toBe(first.eventLogHash);
     expect(again.history.events).toEqual(first.history.events);

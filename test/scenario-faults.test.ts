@@ -15,7 +15,7 @@ function specOf(entry: string): FaultSpec | undefined {
 }
 
 const EXPECTED_KINDS =
-  'partition, kill, clock, batch_failure, backup_restore, reinstall, suspend, upgrade, server_restart, latency, loss, duplicate, reorder, tombstone_retention';
+  'partition, kill, clock, batch_failure, backup_restore, reinstall, suspend, upgrade, server_restart, server_restore, latency, loss, duplicate, reorder, tombstone_retention';
 
 describe('resolving faults', () => {
   const defaults: [FaultKind, string, FaultSpec][] = [
@@ -28,6 +28,7 @@ describe('resolving faults', () => {
     ['suspend', '{}', { kind: 'suspend', targets: ALL_THREE, windowsPerHour: 0, windowMs: 30_000 }],
     ['upgrade', '{}', { kind: 'upgrade', targets: ALL_THREE, fromVersion: 1, fail: false }],
     ['server_restart', '{}', { kind: 'server_restart', downMs: 10_000 }],
+    ['server_restore', '{}', { kind: 'server_restore', loseMs: 180_000 }],
     ['latency', '{}', { kind: 'latency', targets: ALL_THREE, latencyMsMin: 500, latencyMsMax: 3_000 }],
     ['loss', '{}', { kind: 'loss', targets: ALL_THREE, rate: 0.2 }],
     ['duplicate', '{}', { kind: 'duplicate', targets: ALL_THREE, rate: 0.1 }],

@@ -34,7 +34,9 @@ describe('every shipped scenario', () => {
     expect(CONFLICT_POLICIES.filter((policy) => !scenarios.some((scenario) => scenario.system.conflict === policy))).toEqual([]);
     const used = new Set(scenarios.flatMap((scenario) => [...scenario.faults.map((fault) => fault.spec.kind), ...(scenario.nemesis?.kinds ?? [])]));
     expect(FAULT_KINDS.filter((kind) => !used.has(kind))).toEqual([]);
-    const swarms = scenarios.filter((scenario) => scenario.nemesis?.swarm && FAULT_KINDS.every((kind) => scenario.nemesis!.kinds.includes(kind)));
+    // as --swarm's own nemesis, every kind but a server restore, which scenarios/server-restore.yaml runs alone
+    const drawable = FAULT_KINDS.filter((kind) => kind !== 'server_restore');
+    const swarms = scenarios.filter((scenario) => scenario.nemesis?.swarm && drawable.every((kind) => scenario.nemesis!.kinds.includes(kind)));
     expect(swarms.map((scenario) => scenario.name)).not.toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Entity, Fields, ServerRecord } from '../adapter.ts';
-import { PULL_PATH, PUSH_PATH, type Change, type ChangeResult, type PullResponse } from '../protocol/v1.ts';
+import { EPOCH_HEADER, PULL_PATH, PUSH_PATH, RESYNC_ERROR, type Change, type ChangeResult, type PullResponse } from '../protocol/v1.ts';
 import { BadInputError } from '../errors.ts';
 
 export interface RuleResult {
@@ -50,6 +50,7 @@ const RULES: [string, Rule][] = [
   ['pull-loses-nothing', pullLosesNothing],
   ['referential-rejection', referentialRejection],
   ['malformed-rejected', malformedRejected],
+  ['epoch-resync', epochResync],
   ['health', health],
 ];
 
@@ -115,6 +116,8 @@ interface RequestOptions {
 
 interface Answer {
   status: number;
+  /** The `sync-epoch` header, if the server sent one. */
+  epoch: string | null;
   text: string;
   /** The parsed body, or undefined when it is not JSON. */
   json: unknown;
@@ -168,10 +171,10 @@ class Session {
     return this.tail;
   }
 
-  async request(method: 'GET' | 'POST', path: string, body?: string): Promise<Answer> {
+  async request(method: 'GET' | 'POST', path: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
     if (++this.requests > MAX_REQUESTS) throw new Problem(`request budget of ${MAX_REQUESTS} exhausted before ${method} ${path}`);
     const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base).href;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.target.token !== undefined) headers.authorization = `Bearer ${this.target.token}`;
     const init: RequestOptions = { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(body !== undefined && { body }) };
@@ -183,7 +186,7 @@ class Session {
     } catch (error) {
       throw new NoAnswer(`${method} ${path}`, transportFailure(error));
     }
-    return { status: response.status, text, json: parseJson(text) };
+    return { status: response.status, epoch: response.headers.get(EPOCH_HEADER), text, json: parseJson(text) };
   }
 
   /** Pushes a batch that must be answered 200 with one well-formed result per change, in order. */
@@ -490,6 +493,26 @@ async function malformedRejected(s: Session): Promise<string> {
 }
 
 /** Informational: GET /health is not part of protocol v1, so a missing one passes; only a 5xx (the server reports itself unhealthy) fails. */
+/** A push at another epoch than the server's is answered 409 resync with the version floor, and applies nothing (docs/protocol.md, Epochs). */
+async function epochResync(s: Session): Promise<string> {
+  const from = await s.currentTail();
+  const probe = await s.request('GET', `${PULL_PATH}?cursor=${from}&limit=1`);
+  const epoch = Number(probe.epoch);
+  if (probe.epoch === null) return `informational: no ${EPOCH_HEADER} header; the server declares no restores from a backup`;
+  if (!Number.isSafeInteger(epoch) || epoch < 1) throw new Problem(`${EPOCH_HEADER} must be a whole number >= 1, saw "${probe.epoch}"`);
+  const change = s.create('folder', { name: 'pushed at another epoch' });
+  const other = String(epoch + 1);
+  const answer = await s.request('POST', PUSH_PATH, JSON.stringify({ deviceId: s.deviceId, changes: [change] }), { [EPOCH_HEADER]: other });
+  const body = isObject(answer.json) ? answer.json : {};
+  const problems: string[] = [];
+  if (answer.status !== 409 || body.error !== RESYNC_ERROR) problems.push(`a push at ${EPOCH_HEADER}: ${other} (the server is at ${epoch}): expected 409 { "error": "${RESYNC_ERROR}" }, saw ${seen(answer)}`);
+  else if (!Number.isSafeInteger(body.versionFloor) || (body.versionFloor as number) < 0) problems.push(`the 409 must name versionFloor, a whole number >= 0: ${excerpt(answer.text)}`);
+  if (answer.epoch !== String(epoch)) problems.push(`the 409 must name the server's epoch in ${EPOCH_HEADER} (${epoch}), saw ${answer.epoch ?? 'none'}`);
+  if ((await s.latest(from, [change.id], 'pull after the push at another epoch')).has(change.id)) problems.push('the push at another epoch was applied; nothing of it may be');
+  fail(problems);
+  return `a push at ${EPOCH_HEADER}: ${other} was answered 409 resync with versionFloor ${String(body.versionFloor)} and ${EPOCH_HEADER}: ${epoch}; nothing applied`;
+}
+
 async function health(s: Session): Promise<string> {
   const answer = await s.request('GET', HEALTH_PATH);
   if (answer.status >= 200 && answer.status < 300) return `GET ${HEALTH_PATH} answered ${answer.status}`;

@@ -212,11 +212,7 @@ export class Device {
   /** Puts a snapshot back while the app is dead, as restoring a phone from an old backup does. */
   restore(snapshot: DeviceSnapshot): void {
     this.replaceStore(() => {
-      const image = Buffer.from(snapshot.database);
-      // a serialized WAL database says "WAL" in header bytes 18-19; SQLite opens it only as rollback-journal (1)
-      image[18] = 1;
-      image[19] = 1;
-      writeFileSync(this.databasePath, image);
+      writeStoreImage(this.databasePath, snapshot.database);
       for (const [path, content] of snapshot.dataFiles) {
         mkdirSync(dirname(join(this.dataDir, path)), { recursive: true });
         writeFileSync(join(this.dataDir, path), content);
@@ -372,6 +368,15 @@ export function openStore(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   return db;
+}
+
+/** Writes a serialized store (`db.serialize()`) back as a database file that `openStore` opens. */
+export function writeStoreImage(path: string, database: Uint8Array): void {
+  const image = Buffer.from(database);
+  // a serialized WAL database says "WAL" in header bytes 18-19; SQLite opens it only as rollback-journal (1)
+  image[18] = 1;
+  image[19] = 1;
+  writeFileSync(path, image);
 }
 
 function filesUnder(folder: string): string[] {

@@ -11,6 +11,7 @@ import { partition } from './partition.ts';
 import { reinstall } from './reinstall.ts';
 import { tombstoneRetention } from './tombstone-retention.ts';
 import { serverRestart } from './server-restart.ts';
+import { ServerBackups } from './server-restore.ts';
 import { suspend } from './suspend.ts';
 import { upgrade } from './upgrade.ts';
 import type { FaultKind, FaultSpec, NemesisSettings, ScheduledFault } from '../scenario/fault-specs.ts';
@@ -20,7 +21,7 @@ import type { Heal } from './heal.ts';
 import { targetDevices, type FaultModule, type FaultWorld } from './world.ts';
 import type { Rng } from '../sim/rng.ts';
 
-const MODULES: { [K in Exclude<FaultKind, 'backup_restore'>]: FaultModule<K> } = {
+const MODULES: { [K in Exclude<FaultKind, 'backup_restore' | 'server_restore'>]: FaultModule<K> } = {
   partition,
   kill,
   clock,
@@ -42,6 +43,7 @@ const DRAWN_BACKUP_EVERY_MS = defaultFaultSpec('backup_restore', []).backupEvery
 export class Nemesis {
   private readonly active = new Set<Heal>();
   private readonly backups = new Map<number, BackupSchedule>();
+  private readonly serverBackups: ServerBackups;
   /** How many faults have started: the last faultId given. */
   private faultsStarted = 0;
   /** The faults the nemesis drew, in order: what swarm mode prints. */
@@ -50,7 +52,9 @@ export class Nemesis {
   constructor(
     private readonly world: FaultWorld,
     private readonly chaosEndMs: number,
-  ) {}
+  ) {
+    this.serverBackups = new ServerBackups(world);
+  }
 
   /** Draws the nemesis's faults, in order, into `drawn`; `start` schedules them. */
   draw(nemesis: NemesisSettings, rng: Rng): void {
@@ -83,6 +87,7 @@ export class Nemesis {
     if (spec.kind === 'backup_restore' && !this.backups.has(spec.backupEveryMs)) {
       this.backups.set(spec.backupEveryMs, new BackupSchedule(this.world, [...this.world.devices.values()], spec.backupEveryMs, this.chaosEndMs));
     }
+    if (spec.kind === 'server_restore') this.serverBackups.schedule(fault.atMs, spec);
     this.world.scheduler.at(fault.atMs, () => {
       const heal = this.begin(spec);
       if (fault.forMs !== undefined) this.world.scheduler.at(Math.min(fault.atMs + fault.forMs, this.chaosEndMs), heal);
@@ -94,7 +99,12 @@ export class Nemesis {
     const { history, scheduler } = this.world;
     const faultId = ++this.faultsStarted;
     history.append({ t: scheduler.nowMs, type: 'fault', phase: 'start', faultId, spec });
-    const heal = spec.kind === 'backup_restore' ? this.restore(spec) : (MODULES[spec.kind] as FaultModule<FaultKind>)(this.world, spec);
+    const heal =
+      spec.kind === 'backup_restore'
+        ? this.restore(spec)
+        : spec.kind === 'server_restore'
+          ? this.serverBackups.restore(spec)
+          : (MODULES[spec.kind] as FaultModule<FaultKind>)(this.world, spec);
     const stop: Heal = () => {
       if (!this.active.delete(stop)) return;
       heal();

@@ -27,6 +27,10 @@ export interface FaultWorld {
   serverCursor(): number;
   /** The server forgets the tombstones committed at or before `throughCursor`. */
   pruneTombstones(throughCursor: number): void;
+  /** A copy of the server's database now: what a later `restoreServer` puts back. */
+  backupServer(): ServerBackup;
+  /** Puts a backup back under a new server process, at the next epoch, and records the restore. */
+  restoreServer(backup: ServerBackup): void;
   /** The reference app's latest build, its last migration failing when `failing`: what an update installs. */
   latestApp(failing: boolean): ClientFactory;
   /** Boots a device's app; a throw is the system under test failing and is handled by the run. */
@@ -35,6 +39,12 @@ export interface FaultWorld {
   foreground(device: Device): void;
   /** Draws of the fault modules (kill points, suspension windows). */
   rng: Rng;
+}
+
+/** The server's database as it was at `takenAtMs`. */
+export interface ServerBackup {
+  takenAtMs: number;
+  database: Uint8Array;
 }
 
 export type FaultModule<K extends FaultSpec['kind']> = (world: FaultWorld, spec: Extract<FaultSpec, { kind: K }>) => Heal;

@@ -65,6 +65,17 @@ export interface RestoreEvent extends Stamped {
   reinstall?: true;
 }
 
+/**
+ * The server was put back to a backup taken at `snapshotAtMs`: the commits it made since are gone, and
+ * its pull cursor went back to `cursor`. It answers at `epoch` from now on, so clients can tell.
+ */
+export interface ServerRestoreEvent extends Stamped {
+  type: 'server-restore';
+  snapshotAtMs: number;
+  cursor: number;
+  epoch: number;
+}
+
 /** A fault began or healed, in the same order as the operations around it; its start and its stop carry one `faultId`. */
 export interface FaultEvent extends Stamped {
   type: 'fault';
@@ -150,6 +161,7 @@ export type HistoryEvent =
   | BootEvent
   | KillEvent
   | RestoreEvent
+  | ServerRestoreEvent
   | FaultEvent
   | PhaseEvent
   | QuiescenceTimeoutEvent

@@ -9,6 +9,16 @@ export const RECORDS_PATH = '/v1/debug/records';
 /** Upgraded to a WebSocket: the server pokes the device there when another device's push commits. */
 export const POKES_PATH = '/v1/pokes';
 
+/**
+ * The header naming the server's epoch, its restore generation: the server sends it on every answer,
+ * and a restore from a backup bumps it. A client that sends it back on its requests hears `409` with
+ * `RESYNC_ERROR` when the server is no longer at that epoch: the server lost commits the client may
+ * hold as synced, so the client must pull afresh and push again what the server no longer has.
+ */
+export const EPOCH_HEADER = 'sync-epoch';
+/** The error of a `409` answer to a request made at an older epoch than the server's. */
+export const RESYNC_ERROR = 'resync';
+
 export type ChangeType = 'create' | 'update' | 'delete';
 
 export { CONFLICT_POLICIES, type ConflictPolicy } from '../adapter.ts';
@@ -76,6 +86,13 @@ export const RESYNC_STATUS = 410;
 
 export interface ResyncResponse extends ErrorResponse {
   resync: true;
+}
+
+/** The `409` answer to a request at an older epoch: the server was restored, and the device must resync (docs/protocol.md). */
+export interface RestoredResponse extends ErrorResponse {
+  error: typeof RESYNC_ERROR;
+  /** Every version written since the restore is above this one, and none at or below it is newer than the backup. */
+  versionFloor: number;
 }
 
 /** The frame the server sends on a poke socket after a push from another device commits: pull from your cursor. */

@@ -9,7 +9,7 @@ import { runChecks, type CheckResult, type DeviceFinalState } from '../check/ind
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
-import { Device, openStore } from '../device/device.ts';
+import { Device, openStore, writeStoreImage } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
 import { ProcessContexts } from '../device/process-context.ts';
 import { FaultyServer } from '../faults/faulty-server.ts';
@@ -25,6 +25,7 @@ import { faultSpans } from '../history/fault-spans.ts';
 import { History } from '../history/history.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer, type ReferenceServer } from '../reference/server/server.ts';
+import { ServerStore } from '../reference/server/store.ts';
 import { formatDuration, type Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
@@ -43,9 +44,10 @@ import { simulatedTransport, type Transport } from '../transport/transport.ts';
 
 /**
  * What `--swarm` draws from when the scenario has no nemesis of its own: every kind, six an hour;
- * upgrades only for a client that declares its app builds.
+ * upgrades only for a client that declares its app builds. Not a server restore: a client that does
+ * not speak the protocol's epoch cannot tell the server went back, and scenarios name that class.
  */
-const SWARM_NEMESIS: NemesisSettings = { kinds: [...FAULT_KINDS], ratePerHour: 6, forMsMin: 30_000, forMsMax: 300_000, swarm: true };
+const SWARM_NEMESIS: NemesisSettings = { kinds: FAULT_KINDS.filter((kind) => kind !== 'server_restore'), ratePerHour: 6, forMsMin: 30_000, forMsMax: 300_000, swarm: true };
 
 /** Quiet time after each quiescence round, so messages still in flight land before states are compared. */
 const SETTLE_GAP_MS = 1000;
@@ -158,6 +160,10 @@ class World {
   /** The reference server process the FaultyServer passes requests to: what tombstone_retention prunes. */
   private reference: ReferenceServer;
   private serverDb: Database.Database;
+  /** The server's restore generation: 1, and one more after each server restore. */
+  private serverEpoch = 1;
+  /** Above every version the server handed out before its last restore: restored versions are never reused. */
+  private serverVersionFloor = 0;
   private readonly serverPath: string;
   private readonly devices: Device[] = [];
   private readonly users: SimulatedUser[] = [];
@@ -349,6 +355,8 @@ class World {
   private referenceServer(): ReferenceServer {
     return createReferenceServer(this.serverDb, {
       policy: this.scenario.system.conflict,
+      epoch: this.serverEpoch,
+      versionFloor: this.serverVersionFloor,
       onCommit: ({ record, changeId, deviceId }) =>
         this.history.append({ t: this.scheduler.nowMs, type: 'commit', process: deviceId, changeId, ...record }),
       onPushCommitted: ({ deviceId, cursor }) => this.pokes?.poke(deviceId, cursor),
@@ -386,6 +394,19 @@ class World {
       serverCursor: () => this.reference.lastCursor(),
       pruneTombstones: (throughCursor) => {
         this.reference.pruneTombstones(throughCursor);
+      },
+      backupServer: () => ({ takenAtMs: this.scheduler.nowMs, database: this.serverDb.serialize() }),
+      restoreServer: (backup) => {
+        this.serverVersionFloor = new ServerStore(this.serverDb, this.serverVersionFloor).topVersion();
+        this.serverDb.close();
+        for (const suffix of ['', '-wal', '-shm']) rmSync(this.serverPath + suffix, { force: true });
+        writeStoreImage(this.serverPath, backup.database);
+        this.serverDb = openStore(this.serverPath);
+        this.serverEpoch++;
+        this.reference = this.referenceServer();
+        this.server.restart(this.reference);
+        const cursor = this.reference.lastCursor();
+        this.history.append({ t: this.scheduler.nowMs, type: 'server-restore', snapshotAtMs: backup.takenAtMs, cursor, epoch: this.serverEpoch });
       },
       latestApp: (failing) => this.builds().build(this.builds().versions.at(-1) as number, { failingMigration: failing }),
       boot: (device) => {

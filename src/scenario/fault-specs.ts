@@ -12,6 +12,7 @@ export const FAULT_KINDS = [
   'suspend',
   'upgrade',
   'server_restart',
+  'server_restore',
   'latency',
   'loss',
   'duplicate',
@@ -36,6 +37,7 @@ export type FaultSpec =
   | { kind: 'suspend'; targets: string[]; windowsPerHour: number; windowMs: number }
   | { kind: 'upgrade'; targets: string[]; fromVersion: 1 | 2; fail: boolean }
   | { kind: 'server_restart'; downMs: number }
+  | { kind: 'server_restore'; loseMs: number }
   | { kind: 'latency'; targets: string[]; latencyMsMin: number; latencyMsMax: number }
   | { kind: 'loss'; targets: string[]; rate: number }
   | { kind: 'duplicate'; targets: string[]; rate: number }

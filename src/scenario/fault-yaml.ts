@@ -32,6 +32,8 @@ function faultSettings(spec: FaultSpec): Record<string, unknown> {
       return { target: spec.targets, backup_every: formatDuration(spec.backupEveryMs), age: formatDuration(spec.ageMs) };
     case 'reinstall':
       return { target: spec.targets };
+    case 'server_restore':
+      return { lose: formatDuration(spec.loseMs) };
     case 'suspend':
       return { target: spec.targets, windows: perHourText(spec.windowsPerHour), window: formatDuration(spec.windowMs) };
     case 'upgrade':

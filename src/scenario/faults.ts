@@ -155,6 +155,12 @@ const faultKinds = {
   server_restart: section({ down: duration('10s', 'How long the server is down while it restarts.') }, 'server restart settings (down)')
     .optional()
     .meta({ description: 'Restart the server; its committed data survives.' }),
+  server_restore: section({ lose: duration('3m', 'How old the backup put back is: the commits of that last stretch are lost.') }, 'server restore settings (lose)')
+    .optional()
+    .meta({
+      description:
+        'Restore the server from an older backup: the commits it made in the last `lose` are gone, and its epoch moves on so that clients can tell. Clients must push again what the server no longer has, or surface it.',
+    }),
   latency: section(
     {
       target: target(),
@@ -355,6 +361,7 @@ const RESOLVERS: Resolvers = {
   }),
   upgrade: ({ target, from, fail }, devices) => ({ kind: 'upgrade', targets: targetsOf(target, devices), fromVersion: from, fail }),
   server_restart: ({ down }) => ({ kind: 'server_restart', downMs: down }),
+  server_restore: ({ lose }) => ({ kind: 'server_restore', loseMs: lose }),
   latency: ({ target, min, max }, devices) => ({ kind: 'latency', targets: targetsOf(target, devices), latencyMsMin: min, latencyMsMax: max }),
   loss: ({ target, rate }, devices) => ({ kind: 'loss', targets: targetsOf(target, devices), rate }),
   duplicate: ({ target, rate }, devices) => ({ kind: 'duplicate', targets: targetsOf(target, devices), rate }),

@@ -46,6 +46,7 @@ faults:
   - { at: 25m, reinstall: { target: d2 } }
   - { at: 4m, for: 30m, suspend: { target: d2, windows: 2/h, window: 30s } }
   - { at: 6m, server_restart: { down: 10s } }
+  - { at: 12m, server_restore: { lose: 3m } }
   - { at: 8m, upgrade: { target: d1, from: 1, fail: false } }
   - { at: 1m, for: 5m, latency: { target: all, min: 500ms, max: 3s } }
   - { at: 1m, for: 5m, loss: { target: d1, rate: 0.2 } }

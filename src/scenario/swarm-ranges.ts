@@ -28,6 +28,7 @@ export const SWARM_RANGES: { [K in FaultKind]: { [S in Setting<K>]?: SwarmRange<
   suspend: { windowsPerHour: { int: [0, 6] }, windowMs: { int: [10_000, 60_000] } },
   upgrade: { fromVersion: { oneOf: [1, 2] }, fail: { oneOf: [true, false] } },
   server_restart: { downMs: { int: [1_000, 60_000] } },
+  server_restore: { loseMs: { int: [10_000, 600_000] } },
   latency: { latencyMsMin: { int: [0, 1_000] }, latencyMsMax: { int: [0, 5_000], atLeast: 'latencyMsMin' } },
   loss: { rate: { real: [0.05, 0.5] } },
   duplicate: { rate: { real: [0.05, 0.5] } },

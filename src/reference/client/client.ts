@@ -78,7 +78,7 @@ class ReferenceClient implements SyncClient {
     if (policy !== settings.conflict) env.log('conflict-policy-degraded', { policy: settings.conflict, fallback: policy, schemaVersion });
     const settlement = new Settlement(env, this.store, this.queue, this.inbox, policy);
     const retry = new RetryState(env.db, settings.retry, env.now, env.random);
-    this.engine = new SyncEngine(env, this.store, this.queue, settlement, retry, settings);
+    this.engine = new SyncEngine(env, this.store, this.queue, this.inbox, settlement, retry, settings);
     this.engine.start();
     if (settings.pokes) this.listenForPokes();
   }

@@ -64,8 +64,9 @@ function tableStatements(db: Database.Database, entity: Entity, schemaVersion: n
 export class LocalStore {
   private readonly tables: Record<Entity, ReturnType<typeof tableStatements>>;
   private readonly selectSettled;
-  private readonly selectCursor;
-  private readonly putCursor;
+  private readonly selectEvery;
+  private readonly selectState;
+  private readonly putState;
   private readonly runAtomically: (work: () => unknown) => unknown;
 
   constructor(db: Database.Database, schemaVersion: number) {
@@ -75,9 +76,10 @@ export class LocalStore {
          AND NOT EXISTS (SELECT 1 FROM pending_changes WHERE object_id = records.id)
          AND NOT EXISTS (SELECT 1 FROM conflicts WHERE record_id = records.id)`,
     );
-    this.selectCursor = db.prepare<[], { value: number }>("SELECT value FROM sync_state WHERE key = 'cursor'");
-    this.putCursor = db.prepare<[number]>(
-      "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    this.selectEvery = db.prepare<[], RecordRow>('SELECT entity, id, fields, server_version, deleted FROM records ORDER BY id');
+    this.selectState = db.prepare<[string], { value: number }>('SELECT value FROM sync_state WHERE key = ?');
+    this.putState = db.prepare<[string, number]>(
+      'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
     );
     this.runAtomically = db.transaction((work: () => unknown) => work());
   }
@@ -85,6 +87,11 @@ export class LocalStore {
   record(entity: Entity, id: string): LocalRecord | undefined {
     const row = this.tables[entity].select.get(id);
     return row && toLocalRecord(row);
+  }
+
+  /** Every record the device holds, tombstones included, by id. */
+  allRecords(): LocalRecord[] {
+    return this.selectEvery.all().map((row) => toLocalRecord(row));
   }
 
   put(record: LocalRecord): void {
@@ -102,11 +109,29 @@ export class LocalStore {
   }
 
   cursor(): number {
-    return this.selectCursor.get()?.value ?? 0;
+    return this.selectState.get('cursor')?.value ?? 0;
   }
 
   setCursor(cursor: number): void {
-    this.putCursor.run(cursor);
+    this.putState.run('cursor', cursor);
+  }
+
+  /** The server epoch this device last resynced at (EPOCH_HEADER); undefined before its first resync. */
+  epoch(): number | undefined {
+    return this.selectState.get('epoch')?.value;
+  }
+
+  setEpoch(epoch: number): void {
+    this.putState.run('epoch', epoch);
+  }
+
+  /** The version a server restore lost that this record, pushed again with edits, builds on (resync.ts); undefined when none. */
+  lostVersion(id: string): number | undefined {
+    return this.selectState.get(`lost:${id}`)?.value;
+  }
+
+  setLostVersion(id: string, version: number): void {
+    this.putState.run(`lost:${id}`, version);
   }
 
   /** Runs `work` atomically; nested calls become savepoints. */

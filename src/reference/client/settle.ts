@@ -18,6 +18,9 @@ type ConflictOutcome = 'server-kept' | 'merged' | 'applied-over-concurrent' | 'i
 type Discarded = Pick<PendingChange, 'changeId' | 'payload'>;
 
 export class Settlement {
+  /** This process heard of a server restore: answers may meet a lost version put back (putBack). */
+  private afterRestore = false;
+
   constructor(
     private readonly env: DeviceEnv,
     private readonly store: LocalStore,
@@ -29,8 +32,44 @@ export class Settlement {
   /** Applies the server's answer for `change`; run it in the store's transaction. */
   settle(change: PendingChange, result: ChangeResult): void {
     if (result.status === 'applied' || result.status === 'duplicate') this.acknowledge(change, result);
+    else if (result.record && this.putBack(change, result.record)) this.again(change, result.record);
     else if (result.status === 'conflict') this.conflict(change, result);
+    else if (change.changeType === 'create' && result.record) this.createMet(change, result, result.record);
     else this.refuse(change, result.reason ?? 'rejected without a reason');
+  }
+
+  /**
+   * After a server restore, the change (this device's state, edits folded in, pushed on the version the
+   * server held) met the very lost version the device's record builds on: another device put it back
+   * first (resync.ts). A version names one state, so the change builds on it: it goes again on it.
+   */
+  /** The server was restored, and this process resynced with it, or had before it last died. */
+  restored(): void {
+    this.afterRestore = true;
+  }
+
+  private putBack(change: PendingChange, server: ServerRecord): boolean {
+    if (!this.afterRestore || server.deleted || change.baseVersion === server.version || this.store.lostVersion(change.objectId) !== server.version) return false;
+    return this.store.record(change.entity, change.objectId)?.serverVersion === server.version;
+  }
+
+  private again(change: PendingChange, server: ServerRecord): void {
+    const { objectId, entity, payload, clientTime } = change;
+    this.queue.remove(change.changeId);
+    const changeType = change.changeType === 'create' ? 'update' : change.changeType;
+    this.queue.enqueue({ changeId: uuidFrom(this.env.random), objectId, entity, changeType, payload, baseVersion: server.version, clientTime }, false);
+    this.env.log('restored-version-met', { id: change.objectId, entity: change.entity, changeId: change.changeId, serverVersion: server.version });
+  }
+
+  /**
+   * A create refused because the record exists: after a server restore, another device pushed the
+   * same lost record again first. What the server holds is the create's when every field agrees;
+   * otherwise the two met concurrently, and the policy settles it as a conflict, logged.
+   */
+  private createMet(change: PendingChange, result: ChangeResult, server: ServerRecord): void {
+    const same = !server.deleted && Object.entries(change.payload).every(([name, value]) => server.fields[name] === value);
+    if (same) this.acknowledge(change, { ...result, status: 'applied', version: server.version });
+    else this.conflict(change, { ...result, status: 'conflict' });
   }
 
   /** A pulled record: stored unless local edits of it wait to be sent, and shown as the server side of its open conflict. */

@@ -2,21 +2,26 @@
 // answer, then pull from the cursor (or resync from a snapshot when the server pruned tombstones past
 // it); while syncs fail, retry with backoff inside the hourly budget.
 // Triggers: launch, a periodic timer, a debounce after local writes, and sync(); one run at a time.
-import type { DeviceEnv, Ordering } from '../../adapter.ts';
+// A server restored from a backup answers `resync`: pull everything, push again what it lost, go on.
+import type { DeviceEnv, Ordering, ServerRecord } from '../../adapter.ts';
 import {
+  EPOCH_HEADER,
   PULL_PATH,
   PUSH_PATH,
+  RESYNC_ERROR,
   RESYNC_STATUS,
   type Change,
-  type ErrorResponse,
   type PullResponse,
   type PushRequest,
   type PushResponse,
+  type RestoredResponse,
 } from '../../protocol/v1.ts';
 import type { RetryState } from './backoff.ts';
+import type { ConflictInbox } from './inbox.ts';
 import type { LocalStore } from './local-store.ts';
 import { selectBatch } from './ordering.ts';
 import type { PendingChange, PendingQueue } from './queue.ts';
+import { resync } from './resync.ts';
 import type { Settlement } from './settle.ts';
 
 export interface SyncSettings {
@@ -53,17 +58,37 @@ class SyncRequestError extends Error {
   }
 }
 
+/** The server is at a later epoch than the device: it was restored from a backup, and the device must resync. */
+class ResyncNeeded extends SyncRequestError {
+  constructor(
+    readonly epoch: number,
+    readonly versionFloor: number,
+  ) {
+    super(409, `${RESYNC_ERROR}: the server is at epoch ${epoch}`);
+  }
+
+  override get permanent(): boolean {
+    return false;
+  }
+}
+
 export class SyncEngine {
   private running: Promise<void> | undefined;
   private followUp: Promise<void> | undefined;
   private followUpTrigger: Trigger = 'background';
   private cancelRetry: () => void = () => {};
   private cancelDebounce: () => void = () => {};
+  /**
+   * The server epoch requests are made at, once this process heard of a restore; until then none is sent,
+   * which the server takes as epoch 1. Kept in memory: the stored one is read only when a `resync` comes.
+   */
+  private epoch: number | undefined;
 
   constructor(
     private readonly env: DeviceEnv,
     private readonly store: LocalStore,
     private readonly queue: PendingQueue,
+    private readonly inbox: ConflictInbox,
     private readonly settlement: Settlement,
     private readonly retry: RetryState,
     private readonly settings: SyncSettings,
@@ -122,8 +147,7 @@ export class SyncEngine {
   private async run(): Promise<void> {
     this.cancelRetry();
     try {
-      await this.pushAll();
-      await this.pullAll();
+      await this.exchange();
     } catch (error) {
       if (!isRequestFailure(error)) throw error;
       const retryInMs = this.retry.failed();
@@ -132,6 +156,51 @@ export class SyncEngine {
       return;
     }
     this.retry.succeeded();
+  }
+
+  /** Pushes, then pulls; a server that answers `resync` gets the device's resync first, and the two again. */
+  private async exchange(): Promise<void> {
+    try {
+      await this.pushAll();
+      await this.pullAll();
+    } catch (error) {
+      if (!(error instanceof ResyncNeeded)) throw error;
+      // a device that resynced at this epoch before it last died only needs to say so
+      if (this.store.epoch() === error.epoch) this.atEpoch(error.epoch);
+      else await this.resync(error.epoch, error.versionFloor);
+      await this.pushAll();
+      await this.pullAll();
+    }
+  }
+
+  /**
+   * Pulls the restored server's whole state at its new epoch, then in one transaction queues again what
+   * it lost (resync.ts) and moves to its cursor and epoch: a resync the app dies in starts over at launch.
+   */
+  private async resync(epoch: number, versionFloor: number): Promise<void> {
+    const records = new Map<string, ServerRecord>();
+    let cursor = 0;
+    for (let hasMore = true; hasMore; ) {
+      // a snapshot: the restored server may have pruned tombstones since its cursor 0
+      const page = await this.pull(cursor, epoch, true);
+      for (const record of page.records) records.set(record.id, record);
+      cursor = page.cursor;
+      hasMore = page.hasMore;
+    }
+    const { store, queue, inbox, settlement } = this;
+    const repushedIds = store.transaction(() => {
+      const repushed = resync(this.env, { store, queue, inbox, settlement }, records, versionFloor);
+      store.setCursor(cursor);
+      store.setEpoch(epoch);
+      return repushed;
+    });
+    this.atEpoch(epoch);
+    this.env.log('server-restored', { epoch, repushedIds });
+  }
+
+  private atEpoch(epoch: number): void {
+    this.epoch = epoch;
+    this.settlement.restored();
   }
 
   private async pushAll(): Promise<void> {
@@ -157,7 +226,7 @@ export class SyncEngine {
     try {
       response = await this.request<PushResponse>(PUSH_PATH, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...this.epochHeader(this.epoch) },
         body: JSON.stringify({ deviceId: this.env.deviceId, changes: batch.map(toWire) } satisfies PushRequest),
       });
     } catch (error) {
@@ -197,8 +266,7 @@ export class SyncEngine {
   private async pullPages(snapshot: boolean): Promise<void> {
     const seen = new Set<string>();
     for (let cursor = snapshot ? 0 : this.store.cursor(); ; ) {
-      const query = `?cursor=${cursor}&limit=${this.settings.pullLimit}${snapshot ? '&snapshot=true' : ''}`;
-      const page = await this.request<PullResponse>(PULL_PATH + query, { method: 'GET' });
+      const page = await this.pull(cursor, this.epoch, snapshot);
       cursor = page.cursor;
       this.store.transaction(() => {
         for (const record of page.records) {
@@ -212,10 +280,24 @@ export class SyncEngine {
     }
   }
 
+  private pull(cursor: number, epoch: number | undefined, snapshot: boolean): Promise<PullResponse> {
+    const query = `?cursor=${cursor}&limit=${this.settings.pullLimit}${snapshot ? '&snapshot=true' : ''}`;
+    return this.request<PullResponse>(PULL_PATH + query, { method: 'GET', headers: this.epochHeader(epoch) });
+  }
+
+  /** The epoch a request is made at, none before the process heard of a restore: a server at another answers `resync`. */
+  private epochHeader(epoch: number | undefined): Record<string, string> {
+    return epoch === undefined ? {} : { [EPOCH_HEADER]: String(epoch) };
+  }
+
   private async request<T>(path: string, init: RequestInit): Promise<T> {
     const response = await this.env.fetch(this.settings.serverUrl + path, init);
     if (!response.ok) {
-      const body = (await response.json().catch(() => ({}))) as Partial<ErrorResponse>;
+      const body = (await response.json().catch(() => ({}))) as Partial<RestoredResponse>;
+      const serverEpoch = Number(response.headers.get(EPOCH_HEADER) ?? Number.NaN);
+      if (response.status === 409 && body.error === RESYNC_ERROR && Number.isInteger(serverEpoch)) {
+        throw new ResyncNeeded(serverEpoch, body.versionFloor ?? 0);
+      }
       throw new SyncRequestError(response.status, body.error ?? response.statusText);
     }
     return (await response.json()) as T;

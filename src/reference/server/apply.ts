@@ -1,6 +1,7 @@
 // Applying one pushed change, in the order the protocol promises: idempotency by changeId, then
 // existence and tombstone rules, conflict detection by baseVersion (a concurrent change is settled
 // by the server's policy), the referential checks on what takes effect, and finally the write.
+// After a restore, a change on a version the server lost puts that version back (docs/protocol.md).
 import type { ServerRecord } from '../../adapter.ts';
 import type { Change, ChangeResult, ConflictPolicy } from '../../protocol/v1.ts';
 import { resolveConcurrent } from './policies.ts';
@@ -10,7 +11,7 @@ import type { ServerStore, StoredRecord } from './store.ts';
 /** Either the answer, with nothing written, or the part of the change to write and how to answer once written. */
 type Plan =
   | { kind: 'answer'; result: ChangeResult }
-  | { kind: 'write'; effective: Change; concurrent: boolean; conflictReason?: string };
+  | { kind: 'write'; effective: Change; concurrent: boolean; conflictReason?: string; atVersion?: number };
 
 /** Applies `change`, pushed by `deviceId`, and answers it; call inside the push batch's transaction. */
 export function applyChange(store: ServerStore, policy: ConflictPolicy, change: Change, deviceId: string): ChangeResult {
@@ -19,11 +20,11 @@ export function applyChange(store: ServerStore, policy: ConflictPolicy, change: 
   if (earlier) return { changeId, status: 'duplicate', version: earlier.version, record: store.find(earlier.recordId)?.record };
   // a change to a record whose tombstone was pruned meets the delete, as it would have met the tombstone
   const current = store.find(change.id) ?? store.prunedTombstone(change.entity, change.id);
-  const plan = planOf(policy, change, deviceId, current);
+  const plan = planOf(policy, change, deviceId, current, store.versionFloor);
   if (plan.kind === 'answer') return plan.result;
   const problem = referenceProblem(store, plan.effective);
   if (problem) return refusal(change, problem.status, problem.reason, current?.record);
-  const record = write(store, plan.effective, deviceId, current);
+  const record = write(store, plan.effective, deviceId, current, plan.atVersion);
   if (plan.conflictReason !== undefined) {
     return { changeId, status: 'conflict', version: record.version, record, reason: plan.conflictReason };
   }
@@ -31,8 +32,12 @@ export function applyChange(store: ServerStore, policy: ConflictPolicy, change: 
   return { changeId, status: 'applied', version: record.version, record, concurrent: true, ...(current && { replaced: current.record.fields }) };
 }
 
-function planOf(policy: ConflictPolicy, change: Change, deviceId: string, current: StoredRecord | undefined): Plan {
+function planOf(policy: ConflictPolicy, change: Change, deviceId: string, current: StoredRecord | undefined, versionFloor: number): Plan {
   const { id } = change;
+  if (restores(change, current, versionFloor)) {
+    // a tombstone ends the record, whichever version it was made on: it takes the next version
+    return { kind: 'write', effective: change, concurrent: false, ...(change.changeType !== 'delete' && { atVersion: change.baseVersion }) };
+  }
   if (change.changeType === 'create') {
     if (current) return answer(change, 'rejected', `record ${id} already exists`, current.record);
     return { kind: 'write', effective: change, concurrent: false };
@@ -47,6 +52,10 @@ function planOf(policy: ConflictPolicy, change: Change, deviceId: string, curren
     return answer(change, 'rejected', reason, record);
   }
   const concurrent = change.baseVersion < record.version;
+  if (!concurrent && change.baseVersion <= versionFloor && changesNothing(change, record)) {
+    // another device put this lost version back first: this change is the same state again
+    return { kind: 'answer', result: { changeId: change.changeId, status: 'applied', version: record.version, record } };
+  }
   if (record.deleted) {
     return concurrent
       ? answer(change, 'conflict', `record ${id} was deleted at version ${record.version}`, record)
@@ -69,9 +78,30 @@ function planOf(policy: ConflictPolicy, change: Change, deviceId: string, curren
   }
 }
 
-/** Writes the record's next version: fields merged over the current ones, or a tombstone for a delete. */
-function write(store: ServerStore, change: Change, deviceId: string, current: StoredRecord | undefined): ServerRecord {
-  const version = (current?.record.version ?? 0) + 1;
+/**
+ * After a restore, a change whose baseVersion is one the server handed out before (at or below the
+ * version floor) but above the record's version now (or the record is gone) was made by a device that
+ * held the record at that lost version. A create or an update carries the state the server had at that
+ * version (the device has nothing of its own on top), so the server writes it back at that same
+ * version: no version is reused for another state. A delete was made on it, so the record ends.
+ * A device with edits of its own on a live record pushes them on the version the server holds.
+ */
+function restores(change: Change, current: StoredRecord | undefined, versionFloor: number): boolean {
+  const { baseVersion } = change;
+  if (baseVersion === 0 || baseVersion > versionFloor || baseVersion <= (current?.record.version ?? 0)) return false;
+  if (current?.record.deleted || (current && current.record.entity !== change.entity)) return false;
+  return change.changeType === 'delete' || (current ? change.changeType === 'update' : change.changeType === 'create');
+}
+
+/** Whether `change` leaves `record` as it is: the same fields, or a delete of a tombstone. */
+function changesNothing(change: Change, record: ServerRecord): boolean {
+  if (change.changeType === 'delete') return record.deleted;
+  return !record.deleted && change.changeType === 'update' && Object.entries(change.fields).every(([name, value]) => record.fields[name] === value);
+}
+
+/** Writes the record's next version (or `atVersion`, a lost one put back): fields merged over the current ones, or a tombstone for a delete. */
+function write(store: ServerStore, change: Change, deviceId: string, current: StoredRecord | undefined, atVersion?: number): ServerRecord {
+  const version = atVersion ?? Math.max(current?.record.version ?? 0, store.versionFloor) + 1;
   const before = current?.record.fields ?? {};
   const deleted = change.changeType === 'delete';
   const changedNames = deleted

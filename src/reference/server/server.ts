@@ -1,17 +1,20 @@
 // The reference sync server: a web-standard `handle(Request)` over its own SQLite database, as a
 // Worker or a node:http mount would run it. This module only routes: push validates and applies a
 // batch in one transaction, pull pages from a cursor (410 with resync below the tombstone horizon),
-// and the debug route dumps every record.
+// and the debug route dumps every record. A request at another epoch than the server's is answered 409.
 import type Database from 'better-sqlite3';
 import type { ServerRecord, SyncServer } from '../../adapter.ts';
 import {
   CONFLICT_POLICIES,
+  EPOCH_HEADER,
   PULL_PATH,
   PUSH_PATH,
   RECORDS_PATH,
+  RESYNC_ERROR,
   RESYNC_STATUS,
   type ConflictPolicy,
   type PushResponse,
+  type RestoredResponse,
   type ResyncResponse,
 } from '../../protocol/v1.ts';
 import { applyChange } from './apply.ts';
@@ -21,6 +24,13 @@ import { validatePull, validatePush } from './validate.ts';
 export interface ReferenceServerOptions {
   /** How concurrent changes are settled; `server-wins` when not given. */
   policy?: ConflictPolicy;
+  /**
+   * The server's restore generation, sent on every answer in EPOCH_HEADER; 1 when not given. It lives
+   * outside the database, as a restore procedure bumps it: a backup put back holds the old one.
+   */
+  epoch?: number;
+  /** Every version the server writes is above this one (ServerStore); 0 when not given. Kept outside the database, as `epoch`. */
+  versionFloor?: number;
   /** Hears each record version the server committed, once its push transaction has committed: the server's own log. */
   onCommit?: (commit: { record: ServerRecord; changeId: string; deviceId: string }) => void;
   /** Hears each push that committed at least one record version, with the cursor after it: what push pokes announce. */
@@ -38,10 +48,21 @@ export interface ReferenceServer extends SyncServer {
 export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): ReferenceServer {
   const policy = options.policy ?? 'server-wins';
   if (!CONFLICT_POLICIES.includes(policy)) throw new Error(`unknown conflict policy ${String(policy)}`);
-  const store = new ServerStore(db);
+  const store = new ServerStore(db, options.versionFloor);
+  const epoch = options.epoch ?? 1;
 
   async function handle(request: Request): Promise<Response> {
+    const response = await route(request);
+    response.headers.set(EPOCH_HEADER, String(epoch));
+    return response;
+  }
+
+  async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    // a request without the header is made at epoch 1: a client that never heard of a restore
+    if ((request.headers.get(EPOCH_HEADER) ?? '1') !== String(epoch)) {
+      return json(409, { error: RESYNC_ERROR, versionFloor: store.versionFloor } satisfies RestoredResponse);
+    }
     try {
       if (request.method === 'POST' && url.pathname === PUSH_PATH) return await push(request);
       if (request.method === 'GET' && url.pathname === PULL_PATH) return pull(url);

@@ -50,9 +50,17 @@ export class ServerStore {
   private readonly selectPrunable;
   private readonly deleteTombstones;
   private readonly selectLastApplied;
+  private readonly selectTopVersion;
   private readonly runAtomically: (work: () => unknown) => unknown;
 
-  constructor(db: Database.Database) {
+  /**
+   * `versionFloor`: every version written is above it. After a restore it is the highest version handed
+   * out before, so no version a device saw in the lost history is ever reused for another state.
+   */
+  constructor(
+    db: Database.Database,
+    readonly versionFloor = 0,
+  ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS records (
         id TEXT PRIMARY KEY,
@@ -112,6 +120,7 @@ export class ServerStore {
     this.selectLastApplied = db.prepare<[string], { version: number | null }>(
       'SELECT MAX(version) AS version FROM applied_changes WHERE record_id = ?',
     );
+    this.selectTopVersion = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM applied_changes');
   }
 
   find(id: string): StoredRecord | undefined {
@@ -164,6 +173,11 @@ export class ServerStore {
     const version = this.selectLastApplied.get(id)?.version;
     if (version === null || version === undefined) return undefined;
     return { record: { entity, id, fields: {}, version, deleted: true }, fieldVersions: new Map(), clientTimeMs: 0, deviceId: '' };
+  }
+
+  /** The highest record version the server wrote, pruned tombstones' included: what a restore's next version floor starts from. */
+  topVersion(): number {
+    return Math.max(this.selectTopVersion.get()?.version ?? 0, this.versionFloor);
   }
 
   /** Stores a record's new state, stamps it with the next sequence number and remembers the change that made it. */

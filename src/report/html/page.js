@@ -6,7 +6,7 @@
   const data = JSON.parse(document.getElementById('report-data').textContent);
   const SVG = 'http://www.w3.org/2000/svg';
   const COLORS = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#116329', '#953800'];
-  const FAULT_COLORS = { partition: '#cf222e', kill: '#8250df', clock: '#9a6700', batch_failure: '#bc4c00', backup_restore: '#116329', reinstall: '#0a3069', suspend: '#57606a', upgrade: '#0969da', server_restart: '#bf3989', latency: '#d4a72c', loss: '#fa4549', duplicate: '#6639ba', reorder: '#1b7c83', tombstone_retention: '#4d2d00' };
+  const FAULT_COLORS = { partition: '#cf222e', kill: '#8250df', clock: '#9a6700', batch_failure: '#bc4c00', backup_restore: '#116329', reinstall: '#0a3069', suspend: '#57606a', upgrade: '#0969da', server_restart: '#bf3989', server_restore: '#a40e26', latency: '#d4a72c', loss: '#fa4549', duplicate: '#6639ba', reorder: '#1b7c83', tombstone_retention: '#4d2d00' };
   /** The narrowest frame the timeline zooms to: ticks stay a tenth of a second apart at least. */
   const MIN_FRAME_MS = 1000;
   /** How much of the run either side of a violation's writes its zoom shows at least: the writes just before and after. */

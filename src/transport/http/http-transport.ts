@@ -67,7 +67,12 @@ export function httpTransport(settings: HttpTransportSettings): Transport {
   };
   return {
     deterministic: false,
-    unsupportedFaults: external || (adapter && !adapter.restarts) ? ['batch_failure', 'server_restart', 'tombstone_retention'] : adapter ? ['batch_failure', 'tombstone_retention'] : [],
+    unsupportedFaults:
+      external || (adapter && !adapter.restarts)
+        ? ['batch_failure', 'server_restart', 'server_restore', 'tombstone_retention']
+        : adapter
+          ? ['batch_failure', 'server_restore', 'tombstone_retention']
+          : [],
     commitLog: adapter === undefined,
     createScheduler: (onTaskError) => (scheduler = new PacedScheduler(onTaskError, settings.timeScale)),
     deviceFetch: ({ scheduler, network, link, requestTimeoutMs }, history) => {
