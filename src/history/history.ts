@@ -70,6 +70,8 @@ interface ShownRecord {
   at: number;
   /** The number of the last look that met it handed out unchanged in its place. */
   metAt: number;
+  /** The handed object and its fields were frozen when it was handed out: they stay so, and unchanged. */
+  frozen: boolean;
 }
 
 /** What a device's previous read showed: the list as handed (a copy of the array), its records, and each record by id. */
@@ -101,12 +103,12 @@ function readAnew(before: Shown | undefined, records: readonly VisibleRecord[]):
     const previous = before?.byId.get(record.id);
     if (!previous && !byId.has(record.id)) newIds++;
     if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
-      byId.set(record.id, previous.handed === record ? previous : { copy: previous.copy, handed: record, at: 0, metAt: 0 });
+      byId.set(record.id, previous.handed === record ? previous : entryOf(previous.copy, record));
       continue;
     }
     // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
     const copy = { ...record, fields: { ...record.fields } };
-    byId.set(record.id, { copy, handed: record, at: 0, metAt: 0 });
+    byId.set(record.id, entryOf(copy, record));
     changed.push(copy);
   }
   // every id shown before is shown again unless fewer of them than before are left
@@ -136,7 +138,7 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: num
   let next = 0;
   for (let at = 0; at < records.length; at++) {
     const record = records[at] as VisibleRecord;
-    if (record === list[next] && isFrozenRecord(record)) {
+    if (record === list[next] && (previousEntries[next] as ShownRecord).frozen) {
       const entry = previousEntries[next++] as ShownRecord;
       entry.metAt = look;
       entries[at] = entry;
@@ -149,10 +151,10 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: num
     else if (previous.at >= next) next = previous.at + 1;
     let entry: ShownRecord;
     if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
-      entry = previous.handed === record ? previous : { copy: previous.copy, handed: record, at, metAt: 0 };
+      entry = previous.handed === record ? previous : entryOf(previous.copy, record);
     } else {
       const copy = { ...record, fields: { ...record.fields } };
-      entry = { copy, handed: record, at, metAt: 0 };
+      entry = entryOf(copy, record);
       changed.push(copy);
     }
     elsewhere.set(record.id, entry);
@@ -168,6 +170,10 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: num
   for (const [id, entry] of elsewhere) byId.set(id, entry);
   for (const [at, entry] of entries.entries()) entry.at = at;
   return { shown: { list: records.slice(), entries, byId, unique: true }, changed, removed };
+}
+
+function entryOf(copy: VisibleRecord, handed: VisibleRecord): ShownRecord {
+  return { copy, handed, at: 0, metAt: 0, frozen: isFrozenRecord(handed) };
 }
 
 /** A record and its fields frozen: an app handing it out again cannot have changed it since. */
