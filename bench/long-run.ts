@@ -1,6 +1,6 @@
 // One run of the standard scenario for `hours` simulated hours (first argument, default 2) in a
 // process of its own, so its peak RSS is its own: prints one JSON line with the wall time, the
-// simulated time, the CPU time (in all and per simulated hour), the counts and the peak RSS.
+// simulated time, the CPU time (in all, per simulated hour, and of the quiesce and the checks), the counts and the peak RSS.
 import { performance } from 'node:perf_hooks';
 import type { ClientDefinition } from '../src/adapter.ts';
 import { runScenario } from '../src/run/run.ts';
@@ -9,13 +9,18 @@ import { STANDARD_SEED, standardScenario } from './standard.ts';
 const HOUR_MS = 3_600_000;
 const hours = Number(process.argv[2] ?? '2');
 const { scenario, client } = await standardScenario(hours);
-const hourlyCpuMs: number[] = [];
+/** CPU time of the run up to the end of each simulated hour of its chaos phase, ms. */
+const cpuAtHourMs: number[] = [];
+/** The heap in use at the end of each simulated hour, MiB: what grows with the run's length. */
+const heapAtHourMiB: number[] = [];
+/** CPU time of the run at the last clock reading of any app: the end of the quiesce, ms. */
+let cpuAtLastClockMs = 0;
 const startedMs = performance.now();
 const cpuBefore = process.cpuUsage();
 const result = await runScenario(scenario, { seed: STANDARD_SEED, client: clockedClient(client) });
 const wallMs = performance.now() - startedMs;
 const cpuMs = cpuMsSince(cpuBefore);
-hourlyCpuMs.push(cpuMs - hourlyCpuMs.reduce((sum, each) => sum + each, 0));
+const chaosCpuMs = cpuAtHourMs.at(-1) ?? cpuMs;
 process.stdout.write(
   JSON.stringify({
     hours,
@@ -24,8 +29,12 @@ process.stdout.write(
     wallMs: Math.round(wallMs),
     /** CPU time of the run (user + system): steadier than wall time on a shared machine. */
     cpuMs: Math.round(cpuMs),
-    /** CPU time of each simulated hour; the last one includes the quiesce and the checkers. */
-    hourlyCpuMs: hourlyCpuMs.map(Math.round),
+    /** CPU time of each simulated hour of the chaos phase, the users acting. */
+    hourlyCpuMs: cpuAtHourMs.map((atMs, hour) => Math.round(atMs - (cpuAtHourMs[hour - 1] ?? 0))),
+    /** CPU time after the last hour: the devices settling (quiesce), then the checkers reading the history. */
+    quiesceCpuMs: Math.round(Math.max(cpuAtLastClockMs, chaosCpuMs) - chaosCpuMs),
+    checkCpuMs: Math.round(cpuMs - Math.max(cpuAtLastClockMs, chaosCpuMs)),
+    heapAtHourMiB,
     simulatedMs: result.simulatedMs,
     writes: result.counts.writes,
     events: result.counts.events,
@@ -40,7 +49,8 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 
 /**
  * The client, watched through the devices' clocks: the first clock reading in a new simulated hour
- * closes the CPU account of the hour before. It only reads the clock the app reads anyway, so the run is unchanged.
+ * closes the CPU account of the hour before, and the last reading of all marks the end of the quiesce.
+ * It only reads the clock the app reads anyway, so the run is unchanged.
  */
 function clockedClient(definition: ClientDefinition): ClientDefinition {
   let originMs: number | undefined;
@@ -52,8 +62,10 @@ function clockedClient(definition: ClientDefinition): ClientDefinition {
         now: () => {
           const nowMs = env.now();
           originMs ??= nowMs;
-          while (nowMs - originMs >= (hourlyCpuMs.length + 1) * HOUR_MS && hourlyCpuMs.length < hours - 1) {
-            hourlyCpuMs.push(cpuMsSince(cpuBefore) - hourlyCpuMs.reduce((sum, each) => sum + each, 0));
+          if (cpuAtHourMs.length === hours) cpuAtLastClockMs = cpuMsSince(cpuBefore);
+          while (cpuAtHourMs.length < hours && nowMs - originMs >= (cpuAtHourMs.length + 1) * HOUR_MS) {
+            cpuAtHourMs.push(cpuMsSince(cpuBefore));
+            heapAtHourMiB.push(Math.round(process.memoryUsage().heapUsed / 1048576));
           }
           return nowMs;
         },

@@ -151,13 +151,26 @@ function mergeRows(sweepReport: string): Row[] {
 
 async function longRunRows(): Promise<Row[]> {
   const { stdout, cpuS, peakRssMiB } = await measuredNode(['--import', 'tsx', 'bench/long-run.ts', String(LONG_HOURS)], [0]);
-  const run = JSON.parse(stdout) as { hash: string; wallMs: number; cpuMs: number; hourlyCpuMs: number[]; simulatedMs: number; writes: number; events: number };
+  const run = JSON.parse(stdout) as {
+    hash: string;
+    wallMs: number;
+    cpuMs: number;
+    hourlyCpuMs: number[];
+    quiesceCpuMs: number;
+    checkCpuMs: number;
+    heapAtHourMiB: number[];
+    simulatedMs: number;
+    writes: number;
+    events: number;
+  };
   const first = run.hourlyCpuMs[0]!;
   const last = run.hourlyCpuMs.at(-1)!;
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
   return [
-    [`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, `${run.writes} writes, ${run.events} events in ${(run.wallMs / 1000).toFixed(1)} s, CPU ${(run.cpuMs / 1000).toFixed(1)} s (${(run.simulatedMs / run.cpuMs).toFixed(0)}× by CPU), hash ${run.hash}`],
-    ['    CPU per simulated hour', `first ${(first / 1000).toFixed(1)} s, last ${(last / 1000).toFixed(1)} s (with quiesce and checks): last / first ${(last / first).toFixed(2)} (${run.hourlyCpuMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')})`],
-    [`(e) peak RSS of the ${LONG_HOURS} h run`, `${peakRssMiB.toFixed(0)} MiB (process CPU ${cpuS.toFixed(1)} s, start included)`],
+    [`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, `${run.writes} writes, ${run.events} events in ${seconds(run.wallMs)} s, CPU ${seconds(run.cpuMs)} s (${(run.simulatedMs / run.cpuMs).toFixed(0)}× by CPU), hash ${run.hash}`],
+    ['    CPU per simulated hour', `first ${seconds(first)} s, last ${seconds(last)} s: last / first ${(last / first).toFixed(2)} (${run.hourlyCpuMs.map(seconds).join(', ')})`],
+    ['    then quiesce, checks', `CPU ${seconds(run.quiesceCpuMs)} s, ${seconds(run.checkCpuMs)} s; last hour with both / first ${((last + run.quiesceCpuMs + run.checkCpuMs) / first).toFixed(2)}`],
+    [`(e) peak RSS of the ${LONG_HOURS} h run`, `${peakRssMiB.toFixed(0)} MiB (process CPU ${cpuS.toFixed(1)} s, start included); heap at each hour's end ${run.heapAtHourMiB.join(', ')} MiB`],
   ];
 }
 

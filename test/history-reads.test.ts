@@ -53,4 +53,39 @@ describe('reads in the history', () => {
 
     expect(reads(history).map((read) => [...viewAfter(read).values()])).toEqual(shown);
   });
+
+  it('record, look after look, exactly what changed, whether the app hands out the same frozen objects, new ones or lists an id twice', () => {
+    let state = 7;
+    const roll = (below: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % below;
+    };
+    const history = new History();
+    let list: VisibleRecord[] = [];
+    let made = 0;
+    const expected: { records: VisibleRecord[]; removed: string[] }[] = [];
+    let view = new Map<string, VisibleRecord>();
+    let order: string[] = [];
+    for (let look = 0; look < 400; look++) {
+      const next = list.filter(() => roll(12) !== 0);
+      for (let index = 0; index < next.length; index++) {
+        const record = next[index] as VisibleRecord;
+        if (roll(8) === 0) next[index] = Object.freeze({ ...record, fields: Object.freeze({ name: `t:d1:w${++made}` }) });
+        else if (roll(10) === 0) next[index] = Object.freeze({ ...record, fields: Object.freeze({ ...record.fields }) });
+        else if (roll(40) === 0) next[index] = { ...record, fields: { ...record.fields } };
+      }
+      for (let added = roll(4); added > 0; added--) next.splice(roll(next.length + 1), 0, Object.freeze(folder(`r${++made}`, `t:d1:w${made}`)));
+      if (roll(30) === 0 && next.length > 0) next.splice(roll(next.length), 0, next[roll(next.length)] as VisibleRecord);
+      if (roll(25) === 0) next.reverse();
+      history.appendRead(look, 'd1', look === 0 ? 'boot' : 'user', next);
+      const now = new Map(next.map((record) => [record.id, record]));
+      const differs = (record: VisibleRecord) => JSON.stringify(view.get(record.id)) !== JSON.stringify(record);
+      expected.push({ records: next.filter(differs), removed: order.filter((id) => !now.has(id)) });
+      view = now;
+      order = [...new Set(next.map((record) => record.id))];
+      list = [...now.values()];
+    }
+
+    expect(reads(history).map(({ records, removed }) => ({ records, removed: removed ?? [] }))).toEqual(expected);
+  });
 });

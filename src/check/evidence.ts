@@ -39,13 +39,21 @@ export function outcomeWords(write: Pick<WriteRef, 'outcome' | 'committedMs'>): 
   return `${OUTCOME_WORDS[write.outcome]}, ${commit}`;
 }
 
-/** The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named: values a client admitted it replaced. */
-export function loggedConflictTokens(events: EventLog): Map<string, number> {
+const loggedOf = new WeakMap<EventLog, ReadonlyMap<string, number>>();
+
+/**
+ * The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named: values a client
+ * admitted it replaced. Read once per history however many checkers ask: a long run's log is read back from disk on every pass.
+ */
+export function loggedConflictTokens(events: EventLog): ReadonlyMap<string, number> {
+  const known = loggedOf.get(events);
+  if (known) return known;
   const firstMs = new Map<string, number>();
   for (const event of events) {
     if (event.type !== 'client' || event.event !== 'conflict') continue;
     for (const token of tokensIn(event.data)) if (!firstMs.has(token)) firstMs.set(token, event.t);
   }
+  loggedOf.set(events, firstMs);
   return firstMs;
 }
 
@@ -62,11 +70,25 @@ function collectTokens(value: unknown, into: Set<string>): void {
   else if (value && typeof value === 'object') for (const item of Object.values(value)) collectTokens(item, into);
 }
 
+type Noticed = (device: string, id: string, fromMs: number) => boolean;
+
+const noticesOf = new WeakMap<EventLog, Map<string, Noticed>>();
+
 /**
  * When each device's app told of trouble with a record through its log (`change-rejected`, `conflict`):
  * `noticed(device, id, fromMs)` says whether it did at or after `fromMs`. A surfaced failure is not a silent one.
+ * Read once per history and kinds, however many checkers ask.
  */
-export function recordNotices(events: EventLog, kinds: readonly string[]): (device: string, id: string, fromMs: number) => boolean {
+export function recordNotices(events: EventLog, kinds: readonly string[]): Noticed {
+  const known = noticesOf.get(events) ?? new Map<string, Noticed>();
+  noticesOf.set(events, known);
+  const key = kinds.join('\u0000');
+  const noticed = known.get(key) ?? noticesIn(events, kinds);
+  known.set(key, noticed);
+  return noticed;
+}
+
+function noticesIn(events: EventLog, kinds: readonly string[]): Noticed {
   const latest = new Map<string, number>();
   for (const event of events) {
     if (event.type === 'client' && kinds.includes(event.event) && typeof event.data?.id === 'string') latest.set(`${event.process}\u0000${event.data.id}`, event.t);

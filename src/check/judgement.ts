@@ -45,7 +45,7 @@ function classify(input: CheckInput): Classified[] {
 
 class Judge {
   private readonly server: Map<string, ServerRecord>;
-  private readonly logged: Map<string, number>;
+  private readonly logged: ReadonlyMap<string, number>;
   private readonly kept = new Set<string>();
   private readonly failed = new Set<string>();
   private readonly rejected: ReturnType<typeof recordNotices>;

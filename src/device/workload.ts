@@ -177,11 +177,10 @@ export class SimulatedUser {
   /** Edits aim at records other devices created with probability `contention`; folders are deleted only when empty. */
   private pickTarget(visible: VisibleRecord[], kind: OperationKind): VisibleRecord | undefined {
     const { rng, workload } = this.settings;
-    const usedFolders = new Set(visible.filter((record) => record.entity === 'note').map((record) => record.fields.folderId));
-    const candidates = visible.filter((record) => kind !== 'delete' || record.entity === 'note' || !usedFolders.has(record.id));
-    const theirs = candidates.filter((record) => !this.createdHere.has(record.id));
-    const mine = candidates.filter((record) => this.createdHere.has(record.id));
-    const preferred = rng.chance(workload.contention) ? theirs : mine;
+    const usedFolders = kind === 'delete' ? new Set(visible.filter((record) => record.entity === 'note').map((record) => record.fields.folderId)) : undefined;
+    const candidates = usedFolders ? visible.filter((record) => record.entity === 'note' || !usedFolders.has(record.id)) : visible;
+    const theirs = rng.chance(workload.contention);
+    const preferred = candidates.filter((record) => this.createdHere.has(record.id) !== theirs);
     const pool = preferred.length > 0 ? preferred : candidates;
     return pool.length > 0 ? rng.pick(pool) : undefined;
   }

@@ -15,8 +15,10 @@ export class History {
   private readonly digest: Hash = createHash('sha256');
   /** The log in order, the same object for every pass: from memory, or read back from disk once spilled. */
   readonly events: EventLog = { [Symbol.iterator]: () => this.replay() };
-  /** Per device, what its previous read showed, by record id. */
-  private readonly shown = new Map<string, Map<string, ShownRecord>>();
+  /** Per device, what its previous read showed. */
+  private readonly shown = new Map<string, Shown>();
+  /** Reads taken so far: numbers each look, so a record can tell it was already met in the current one. */
+  private reads = 0;
 
   constructor(private readonly spillAfterEvents = SPILL_AFTER_EVENTS) {}
 
@@ -36,26 +38,10 @@ export class History {
 
   /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
   appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
-    const before = at === 'boot' ? new Map<string, ShownRecord>() : (this.shown.get(process) ?? new Map<string, ShownRecord>());
-    const now = new Map<string, ShownRecord>();
-    const changed: VisibleRecord[] = [];
-    let newIds = 0;
-    for (const record of records) {
-      const previous = before.get(record.id);
-      if (!previous && !now.has(record.id)) newIds++;
-      if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
-        now.set(record.id, previous.handed === record ? previous : { copy: previous.copy, handed: record });
-        continue;
-      }
-      // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
-      const copy = { ...record, fields: { ...record.fields } };
-      now.set(record.id, { copy, handed: record });
-      changed.push(copy);
-    }
-    this.shown.set(process, now);
-    // every id shown before is shown again unless fewer of them than before are left
-    const removed = now.size - newIds === before.size ? [] : [...before.keys()].filter((id) => !now.has(id));
-    this.append({ t, type: 'read', process, at, records: changed, ...(removed.length > 0 && { removed }) });
+    const before = at === 'boot' ? undefined : this.shown.get(process);
+    const read = (before?.unique && lookedAgain(before, records, ++this.reads)) || readAnew(before, records);
+    this.shown.set(process, read.shown);
+    this.append({ t, type: 'read', process, at, records: read.changed, ...(read.removed.length > 0 && { removed: read.removed }) });
   }
 
   private spillToDisk(): void {
@@ -80,11 +66,124 @@ export class History {
 interface ShownRecord {
   copy: VisibleRecord;
   handed: VisibleRecord;
+  /** Its position in the list the read was handed. */
+  at: number;
+  /** The number of the last look that met it handed out unchanged in its place. */
+  metAt: number;
+  /** The handed object and its fields were frozen when it was handed out: they stay so, and unchanged. */
+  frozen: boolean;
+}
+
+/** What a device's previous read showed: the list as handed (a copy of the array), its records, and each record by id. */
+interface Shown {
+  list: readonly VisibleRecord[];
+  entries: readonly ShownRecord[];
+  byId: Map<string, ShownRecord>;
+  /** No id was listed twice: then `entries[at]` is the record of id `list[at].id`, and a look can go by positions. */
+  unique: boolean;
+}
+
+interface Read {
+  shown: Shown;
+  /** Copies of the records new or different since the previous read. */
+  changed: VisibleRecord[];
+  /** The ids the previous read showed and this one does not, in the previous read's order. */
+  removed: string[];
+}
+
+/**
+ * A read compared record by record with the previous one by id: the only way for a list with an id twice
+ * or objects the app may change later; a record is unchanged when it is the very frozen object, or alike.
+ */
+function readAnew(before: Shown | undefined, records: readonly VisibleRecord[]): Read {
+  const byId = new Map<string, ShownRecord>();
+  const changed: VisibleRecord[] = [];
+  let newIds = 0;
+  for (const record of records) {
+    const previous = before?.byId.get(record.id);
+    if (!previous && !byId.has(record.id)) newIds++;
+    if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
+      byId.set(record.id, previous.handed === record ? previous : entryOf(previous.copy, record));
+      continue;
+    }
+    // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
+    const copy = { ...record, fields: { ...record.fields } };
+    byId.set(record.id, entryOf(copy, record));
+    changed.push(copy);
+  }
+  // every id shown before is shown again unless fewer of them than before are left
+  const beforeIds = before?.byId.size ?? 0;
+  const removed = byId.size - newIds === beforeIds ? [] : [...new Set(before?.list.map((record) => record.id))].filter((id) => !byId.has(id));
+  const unique = byId.size === records.length;
+  const entries = records.map((record, at) => {
+    const entry = byId.get(record.id) as ShownRecord;
+    entry.at = at;
+    return entry;
+  });
+  return { shown: { list: records.slice(), entries, byId, unique }, changed, removed };
+}
+
+/**
+ * A look compared with the previous read by positions first: a record handed out again as the very frozen
+ * object where the previous read had it is unchanged, with no lookup, so a look costs about what changed.
+ * Anything else is looked up by id, as `readAnew` does; an id listed twice hands the look over to it (undefined).
+ */
+function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: number): Read | undefined {
+  const { list, entries: previousEntries, byId } = before;
+  const entries: ShownRecord[] = new Array<ShownRecord>(records.length);
+  const changed: VisibleRecord[] = [];
+  /** Records not met in their place: by id, with what they are now. */
+  const elsewhere = new Map<string, ShownRecord>();
+  let newIds = 0;
+  let next = 0;
+  for (let at = 0; at < records.length; at++) {
+    const record = records[at] as VisibleRecord;
+    if (record === list[next] && (previousEntries[next] as ShownRecord).frozen) {
+      const entry = previousEntries[next++] as ShownRecord;
+      entry.metAt = look;
+      entries[at] = entry;
+      continue;
+    }
+    if (elsewhere.has(record.id)) return undefined;
+    const previous = byId.get(record.id);
+    if (!previous) newIds++;
+    else if (previous.metAt === look) return undefined;
+    else if (previous.at >= next) next = previous.at + 1;
+    let entry: ShownRecord;
+    if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
+      entry = previous.handed === record ? previous : entryOf(previous.copy, record);
+    } else {
+      const copy = { ...record, fields: { ...record.fields } };
+      entry = entryOf(copy, record);
+      changed.push(copy);
+    }
+    elsewhere.set(record.id, entry);
+    entries[at] = entry;
+  }
+  const removed: string[] = [];
+  if (records.length - newIds !== list.length) {
+    for (const [at, record] of list.entries()) {
+      if ((previousEntries[at] as ShownRecord).metAt !== look && !elsewhere.has(record.id)) removed.push(record.id);
+    }
+  }
+  for (const id of removed) byId.delete(id);
+  for (const [id, entry] of elsewhere) byId.set(id, entry);
+  for (const [at, entry] of entries.entries()) entry.at = at;
+  return { shown: { list: records.slice(), entries, byId, unique: true }, changed, removed };
+}
+
+function entryOf(copy: VisibleRecord, handed: VisibleRecord): ShownRecord {
+  return { copy, handed, at: 0, metAt: 0, frozen: isFrozenRecord(handed) };
+}
+
+/** A record and its fields frozen: an app handing it out again cannot have changed it since. */
+function isFrozenRecord(record: VisibleRecord): boolean {
+  return Object.isFrozen(record) && Object.isFrozen(record.fields);
 }
 
 /** The app handed out the very object again, and neither it nor its fields can have changed since: frozen. */
 function isSameFrozen(handed: VisibleRecord, record: VisibleRecord): boolean {
-  return handed === record && Object.isFrozen(record) && Object.isFrozen(record.fields);
+  return handed === record && isFrozenRecord(record);
 }
 
 /** Whether an app shows `a` and `b` alike: the same kind, status, reason and field values. */

@@ -58,6 +58,8 @@ class ReferenceClient implements SyncClient {
   private readonly listing: LiveListing;
   /** What the last listing showed of each listed record object. */
   private readonly shown = new WeakMap<LocalRecord, VisibleRecord>();
+  /** The last listing of the live records: the listing's records, what it showed of each (in the same places), and the ids then in the queue or the inbox. */
+  private lastListing: { live: readonly LocalRecord[]; visible: readonly VisibleRecord[]; unsettled: ReadonlySet<string> } | undefined;
   private readonly queue: PendingQueue;
   private readonly inbox: ConflictInbox;
   private readonly engine: SyncEngine;
@@ -107,7 +109,7 @@ class ReferenceClient implements SyncClient {
     const refusedDeletes = [...progress]
       .filter(([id, { failedReason }]) => failedReason !== undefined && !(shown ??= new Set(live.map((record) => record.id))).has(id) && this.deleteRefused(id))
       .flatMap(([id]) => this.store.record('note', id) ?? this.store.record('folder', id) ?? []);
-    const visible = live.map((record) => this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+    const visible = this.listed(live, inConflict, progress);
     for (const record of refusedDeletes) visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
     return visible;
   }
@@ -136,6 +138,33 @@ class ReferenceClient implements SyncClient {
     });
     this.resolved(entry, changeId, 'update');
     this.engine.afterLocalWrite();
+  }
+
+  /**
+   * The live records as the UI shows them. A record the last listing showed, the same object in its place, whose
+   * status cannot have changed (neither then nor now in the queue or the inbox) is shown as that listing showed it,
+   * as `visibleOf` would, without working its status out again: a listing costs about what changed since the last.
+   */
+  private listed(live: readonly LocalRecord[], inConflict: ReadonlySet<string>, progress: ReadonlyMap<string, RecordProgress>): VisibleRecord[] {
+    const unsettled = new Set([...progress.keys(), ...inConflict]);
+    const last = this.lastListing;
+    const volatile = last ? new Set([...unsettled, ...last.unsettled]) : unsettled;
+    const visible: VisibleRecord[] = [];
+    let next = 0;
+    for (const record of live) {
+      const lastLive = last?.live;
+      // one record gone since the last listing: the walk steps over it
+      if (lastLive && record !== lastLive[next] && record === lastLive[next + 1]) next++;
+      if (last && record === lastLive?.[next] && !volatile.has(record.id)) {
+        visible.push(last.visible[next++] as VisibleRecord);
+        continue;
+      }
+      // a record changed in its place moves the walk on; a new one does not
+      if (lastLive?.[next]?.id === record.id) next++;
+      visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+    }
+    this.lastListing = { live, visible: visible.slice(), unsettled };
+    return visible;
   }
 
   /** The record as the UI shows it: the same frozen object as the last listing's while the record and its status are unchanged. */

@@ -82,6 +82,7 @@ export class ServerStore {
         record_id TEXT NOT NULL,
         version INTEGER NOT NULL
       );
+      CREATE INDEX IF NOT EXISTS applied_changes_by_record ON applied_changes(record_id, version);
       CREATE TABLE IF NOT EXISTS tombstone_horizon (
         only INTEGER PRIMARY KEY CHECK (only = 1),
         seq INTEGER NOT NULL
