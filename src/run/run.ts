@@ -9,7 +9,7 @@ import { runChecks, type CheckResult, type DeviceFinalState } from '../check/ind
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
-import { Device, openStore } from '../device/device.ts';
+import { Device, openStore, reopenStore } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
 import { ProcessContexts } from '../device/process-context.ts';
 import { FaultyServer } from '../faults/faulty-server.ts';
@@ -158,7 +158,6 @@ class World {
   /** The reference server process the FaultyServer passes requests to: what tombstone_retention prunes. */
   private reference: ReferenceServer;
   private serverDb: Database.Database;
-  private readonly serverPath: string;
   private readonly devices: Device[] = [];
   private readonly users: SimulatedUser[] = [];
   private readonly nemesis: Nemesis;
@@ -192,8 +191,7 @@ class World {
     this.network = new Network(this.scheduler, createRng(options.seed, 'network'), scenario.network, (event) =>
       this.history.append({ t: this.scheduler.nowMs, type: 'message', ...event }),
     );
-    this.serverPath = join(root, 'server.sqlite');
-    this.serverDb = openStore(this.serverPath);
+    this.serverDb = openStore();
     this.contexts = globalsOf(scenario, options.client) === 'virtual' ? new ProcessContexts() : undefined;
     // with virtual globals a library may open sockets of its own, so the server has its socket endpoint
     this.pokes = scenario.system.pokes || this.contexts ? new PokeHub() : undefined;
@@ -345,7 +343,7 @@ class World {
     return builds;
   }
 
-  /** A server process over the server's database file: what a restart brings up again. */
+  /** A server process over the server's database: what a restart brings up again. */
   private referenceServer(): ReferenceServer {
     return createReferenceServer(this.serverDb, {
       policy: this.scenario.system.conflict,
@@ -378,8 +376,7 @@ class World {
       restartServer: () => {
         const process = this.transport.serverProcess();
         if (process) return this.serverChange(() => process.start());
-        this.serverDb.close();
-        this.serverDb = openStore(this.serverPath);
+        this.serverDb = reopenStore(this.serverDb);
         this.reference = this.referenceServer();
         this.server.restart(this.reference);
       },
