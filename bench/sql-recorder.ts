@@ -49,7 +49,7 @@ export class SqlRecorder {
     this.restore.splice(0).forEach((undo) => undo());
   }
 
-  /** Replays every recorded call on fresh file databases of the same names; returns the wall time in ms. */
+  /** Replays every recorded call on fresh databases like the recorded ones (in memory, or files of the same names); returns the wall time in ms. */
   replay(): number {
     const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-raw-'));
     const twins = new Map<Database.Database, Database.Database>();
@@ -59,7 +59,7 @@ export class SqlRecorder {
       for (const call of this.calls) {
         let twin = twins.get(call.db);
         if (!twin) {
-          twin = new Database(join(folder, `${twins.size}-${basename(call.db.name)}`));
+          twin = new Database(call.db.memory ? ':memory:' : join(folder, `${twins.size}-${basename(call.db.name)}`));
           twins.set(call.db, twin);
           statements.set(twin, new Map());
         }

@@ -27,7 +27,7 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
-/** One real device (fenced store on disk, simulated network, reference server) driven by hand. */
+/** One real device (fenced store, simulated network, reference server) driven by hand. */
 function handBuiltDevice(factory: ClientFactory, latencyMs = { min: 20, max: 200 }) {
   const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-faults-kill-'));
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
@@ -44,9 +44,9 @@ function handBuiltDevice(factory: ClientFactory, latencyMs = { min: 20, max: 200
   const device = new Device({ deviceId: 'd1', folder, scheduler, clock: new DeviceClock(), rng: createRng(1, 'client:d1'), history, fetch, factory });
   cleanups.push(() => device.close());
 
-  /** What the next boot would find in the file: whether the token's record and its queue entry are there. */
-  const onDisk = (token: string) => {
-    const reader = new Database(join(folder, 'device.sqlite'), { readonly: true });
+  /** What the next boot would find in the store, read by a new connection: whether the token's record and its queue entry are there. */
+  const stored = (token: string) => {
+    const reader = new Database(device.snapshot().database, { readonly: true });
     try {
       const count = (sql: string) => (reader.prepare(sql).pluck().get(`%${token}%`) as number) > 0;
       return {
@@ -61,12 +61,12 @@ function handBuiltDevice(factory: ClientFactory, latencyMs = { min: 20, max: 200
   const onDevice = async (token: string) => (await device.client.list()).some((record) => JSON.stringify(record.fields).includes(token));
   /** Lets the launch sync and any timer due within a minute finish. */
   const settle = () => scheduler.runUntil(scheduler.nowMs + 60_000);
-  return { device, scheduler, errors, history, onDisk, onServer, onDevice, settle };
+  return { device, scheduler, errors, history, stored, onServer, onDevice, settle };
 }
 
 interface KillOutcome {
   statement: number;
-  onDisk: { record: boolean; queued: boolean };
+  stored: { record: boolean; queued: boolean };
   /** After a reboot and a sync: whether the device shows the record, and whether the server has it. */
   device: boolean;
   server: boolean;
@@ -92,15 +92,15 @@ async function killAtEveryStatementOfACreate(factory: ClientFactory): Promise<{ 
     if (!killed) {
       world.device.disarm();
       await world.settle();
-      expect(world.onDisk(token)).toEqual({ record: true, queued: false });
+      expect(world.stored(token)).toEqual({ record: true, queued: false });
       expect(await world.onServer(token), 'a create that survived reaches the server').toBe(true);
       expect(world.errors).toEqual([]);
       return { outcomes, statements: statement - 1 };
     }
-    const onDisk = world.onDisk(token);
+    const stored = world.stored(token);
     await world.device.boot();
     await world.settle();
-    outcomes.push({ statement, onDisk, device: await world.onDevice(token), server: await world.onServer(token) });
+    outcomes.push({ statement, stored, device: await world.onDevice(token), server: await world.onServer(token) });
     if (statement > 50) throw new Error('a create that never ends');
   }
 }
@@ -110,11 +110,11 @@ describe('a kill between two SQLite statements of a create', () => {
     const { outcomes, statements } = await killAtEveryStatementOfACreate(twoTransactions.factory);
     expect(statements).toBeGreaterThanOrEqual(2);
     // killed before the record insert: nothing happened
-    expect(outcomes[0]).toEqual({ statement: 1, onDisk: { record: false, queued: false }, device: false, server: false });
+    expect(outcomes[0]).toEqual({ statement: 1, stored: { record: false, queued: false }, device: false, server: false });
     // killed after the record insert, before the queue insert: the record is on the device, the change is
     // not queued, and after a reboot and a sync the device shows a record the server never gets
     for (const outcome of outcomes.slice(1)) {
-      expect(outcome).toEqual({ statement: outcome.statement, onDisk: { record: true, queued: false }, device: true, server: false });
+      expect(outcome).toEqual({ statement: outcome.statement, stored: { record: true, queued: false }, device: true, server: false });
     }
   });
 
@@ -123,10 +123,10 @@ describe('a kill between two SQLite statements of a create', () => {
     expect(statements, 'the create runs several statements, so a kill can fall between them').toBeGreaterThanOrEqual(2);
     expect(outcomes).toHaveLength(statements);
     for (const outcome of outcomes) {
-      expect(outcome.onDisk.record, `kill at statement ${outcome.statement}`).toBe(outcome.onDisk.queued);
+      expect(outcome.stored.record, `kill at statement ${outcome.statement}`).toBe(outcome.stored.queued);
       // whatever the device kept after the kill, the server ends up with too
       expect(outcome.server, `kill at statement ${outcome.statement}`).toBe(outcome.device);
-      expect(outcome.device).toBe(outcome.onDisk.record);
+      expect(outcome.device).toBe(outcome.stored.record);
     }
   });
 });

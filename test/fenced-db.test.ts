@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../src/device/device.ts';
 import { fenceDatabase, ProcessKilledError, type FencedDatabase } from '../src/device/fenced-db.ts';
 
 const cleanups: Array<() => void> = [];
@@ -11,12 +10,13 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
-/** A device store on disk, opened as the harness opens it (WAL), and a fence on it. */
+/** A store in a file (WAL), so a second connection can read what is committed, and a fence on it. */
 function newStore(): { path: string; raw: Database.Database; fence: FencedDatabase; db: Database.Database } {
   const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-fenced-'));
   cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
   const path = join(folder, 'device.sqlite');
-  const raw = openStore(path);
+  const raw = new Database(path);
+  raw.pragma('journal_mode = WAL');
   cleanups.push(() => raw.close());
   raw.exec(`
     CREATE TABLE records (id TEXT PRIMARY KEY, title TEXT NOT NULL);

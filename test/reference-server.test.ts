@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerRecord } from '../src/adapter.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
+import { ServerStore } from '../src/reference/server/store.ts';
 import { BASE, change, newDb, pull, push, pushRequest } from './reference-server-helpers.ts';
 
 describe('reference server push', () => {
@@ -188,6 +189,21 @@ describe('reference server pull', () => {
     expect(page.records.map((record) => record.id)).toEqual(['n2']);
     const rest = await pull(server, `?cursor=${page.cursor}&limit=10`);
     expect(rest.records.map((record) => [record.id, record.version])).toEqual([['n1', 2]]);
+  });
+
+  it('gives the change after a rolled-back transaction the cursor right after the last committed one', () => {
+    const store = new ServerStore(newDb());
+    const stored = (id: string) => ({ record: { entity: 'note', id, fields: {}, version: 1, deleted: false }, fieldVersions: new Map(), clientTimeMs: 0, deviceId: 'd1' }) as const;
+    store.write(stored('n1'), 'c1');
+    expect(() =>
+      store.transaction(() => {
+        store.write(stored('n2'), 'c2');
+        throw new Error('the batch fails after a write');
+      }),
+    ).toThrow('the batch fails');
+    expect(store.lastCursor()).toBe(1);
+    store.write(stored('n3'), 'c3');
+    expect(store.changesSince(0, 10)).toEqual({ records: [stored('n1').record, stored('n3').record], cursor: 2, hasMore: false });
   });
 });
 

@@ -1,4 +1,5 @@
-// A simulated device: its persistent SQLite store and data folder, its drifting clock, and the
+// A simulated device: its persistent SQLite store (held in memory: only the app dies, never the
+// OS, so what a process committed is what the next one finds) and data folder, its drifting clock, and the
 // app process booted on them by calling the client factory. The process can be killed (now, or
 // at its n-th next SQLite statement), suspended, and restored from an old backup; whatever it
 // left running after death is fenced: its database handle, timers and network are inert.
@@ -15,7 +16,7 @@ import type { AppContext, ProcessContexts } from './process-context.ts';
 
 export interface DeviceSettings {
   deviceId: string;
-  /** The device's own folder: holds its database and its `dataDir`. */
+  /** The device's own folder: holds its `dataDir`. */
   folder: string;
   scheduler: Scheduler;
   clock: DeviceClock;
@@ -68,7 +69,7 @@ export class Device {
   constructor(private readonly settings: DeviceSettings) {
     this.factory = settings.factory;
     mkdirSync(this.dataDir, { recursive: true });
-    this.db = openStore(this.databasePath);
+    this.db = openStore();
   }
 
   get id(): string {
@@ -211,8 +212,7 @@ export class Device {
 
   /** Puts a snapshot back while the app is dead, as restoring a phone from an old backup does. */
   restore(snapshot: DeviceSnapshot): void {
-    this.replaceStore(() => {
-      writeStoreImage(this.databasePath, snapshot.database);
+    this.replaceStore(snapshot.database, () => {
       for (const [path, content] of snapshot.dataFiles) {
         mkdirSync(dirname(join(this.dataDir, path)), { recursive: true });
         writeFileSync(join(this.dataDir, path), content);
@@ -222,18 +222,17 @@ export class Device {
 
   /** Deletes the database and the data folder while the app is dead, as deleting the app does: the next boot is a fresh install. */
   wipe(): void {
-    this.replaceStore(() => {});
+    this.replaceStore(undefined, () => {});
   }
 
-  /** Removes the store and the data folder of a dead app, lets `fill` write what comes back, and opens the store again. */
-  private replaceStore(fill: () => void): void {
+  /** Replaces the store of a dead app with `image` (or an empty one), empties the data folder and lets `fill` write what comes back. */
+  private replaceStore(image: Buffer | undefined, fill: () => void): void {
     if (this.running) throw new Error(`device ${this.id} must be dead to have its store replaced`);
     this.db.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(this.databasePath + suffix, { force: true });
     rmSync(this.dataDir, { recursive: true, force: true });
     mkdirSync(this.dataDir, { recursive: true });
     fill();
-    this.db = openStore(this.databasePath);
+    this.db = openStore(image);
   }
 
   /**
@@ -277,10 +276,6 @@ export class Device {
     });
   }
 
-  private get databasePath(): string {
-    return join(this.settings.folder, 'device.sqlite');
-  }
-
   private get dataDir(): string {
     return join(this.settings.folder, 'data');
   }
@@ -297,8 +292,7 @@ export class Device {
     process.sockets.clear();
     if (this.closed) return;
     history.append({ t: scheduler.nowMs, type: 'kill', process: deviceId, statement: process.fence.statementsRun() });
-    this.db.close();
-    this.db = openStore(this.databasePath);
+    this.db = reopenStore(this.db);
     for (const listener of [...this.deathListeners]) listener();
   }
 
@@ -362,21 +356,20 @@ export class Device {
   }
 }
 
-/** Opens a store as a phone app would keep it: WAL, and no fsync, since only the app dies, never the OS. */
-export function openStore(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  return db;
+/**
+ * Opens a store, empty or holding `image` (a `serialize()` of one). It lives in memory: a phone's file
+ * survives an app's death, and the only deaths simulated are the app's, so memory holds exactly what a file
+ * would, at none of the file's system calls. A kill still rolls back the open transaction (the fence does).
+ */
+export function openStore(image?: Buffer): Database.Database {
+  return new Database(image ?? ':memory:');
 }
 
-/** Writes a serialized store (`db.serialize()`) back as a database file that `openStore` opens. */
-export function writeStoreImage(path: string, database: Uint8Array): void {
-  const image = Buffer.from(database);
-  // a serialized WAL database says "WAL" in header bytes 18-19; SQLite opens it only as rollback-journal (1)
-  image[18] = 1;
-  image[19] = 1;
-  writeFileSync(path, image);
+/** Closes `db` and opens a new connection over what it committed, as the next process opening the file gets. */
+export function reopenStore(db: Database.Database): Database.Database {
+  const image = db.serialize();
+  db.close();
+  return openStore(image);
 }
 
 function filesUnder(folder: string): string[] {

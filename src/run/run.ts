@@ -9,7 +9,7 @@ import { runChecks, type CheckResult, type DeviceFinalState } from '../check/ind
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
-import { Device, openStore, writeStoreImage } from '../device/device.ts';
+import { Device, openStore, reopenStore } from '../device/device.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
 import { ProcessContexts } from '../device/process-context.ts';
 import { FaultyServer } from '../faults/faulty-server.ts';
@@ -164,7 +164,6 @@ class World {
   private serverEpoch = 1;
   /** Above every version the server handed out before its last restore: restored versions are never reused. */
   private serverVersionFloor = 0;
-  private readonly serverPath: string;
   private readonly devices: Device[] = [];
   private readonly users: SimulatedUser[] = [];
   private readonly nemesis: Nemesis;
@@ -198,8 +197,7 @@ class World {
     this.network = new Network(this.scheduler, createRng(options.seed, 'network'), scenario.network, (event) =>
       this.history.append({ t: this.scheduler.nowMs, type: 'message', ...event }),
     );
-    this.serverPath = join(root, 'server.sqlite');
-    this.serverDb = openStore(this.serverPath);
+    this.serverDb = openStore();
     this.contexts = globalsOf(scenario, options.client) === 'virtual' ? new ProcessContexts() : undefined;
     // with virtual globals a library may open sockets of its own, so the server has its socket endpoint
     this.pokes = scenario.system.pokes || this.contexts ? new PokeHub() : undefined;
@@ -351,7 +349,7 @@ class World {
     return builds;
   }
 
-  /** A server process over the server's database file: what a restart brings up again. */
+  /** A server process over the server's database: what a restart brings up again. */
   private referenceServer(): ReferenceServer {
     return createReferenceServer(this.serverDb, {
       policy: this.scenario.system.conflict,
@@ -386,8 +384,7 @@ class World {
       restartServer: () => {
         const process = this.transport.serverProcess();
         if (process) return this.serverChange(() => process.start());
-        this.serverDb.close();
-        this.serverDb = openStore(this.serverPath);
+        this.serverDb = reopenStore(this.serverDb);
         this.reference = this.referenceServer();
         this.server.restart(this.reference);
       },
@@ -399,9 +396,7 @@ class World {
       restoreServer: (backup) => {
         this.serverVersionFloor = new ServerStore(this.serverDb, this.serverVersionFloor).topVersion();
         this.serverDb.close();
-        for (const suffix of ['', '-wal', '-shm']) rmSync(this.serverPath + suffix, { force: true });
-        writeStoreImage(this.serverPath, backup.database);
-        this.serverDb = openStore(this.serverPath);
+        this.serverDb = openStore(Buffer.from(backup.database));
         this.serverEpoch++;
         this.reference = this.referenceServer();
         this.server.restart(this.reference);

@@ -42,7 +42,11 @@ export class ServerStore {
   private readonly countLiveNotes;
   private readonly selectApplied;
   private readonly insertApplied;
-  private readonly selectSince;
+  private readonly db: Database.Database;
+  /** The pull page query for the last page size asked for: see `pageQuery`. */
+  private selectSince: { limit: number; statement: Database.Statement<[number], RecordRow & { seq: number }> } | undefined;
+  /** The cursor after the newest change, once read: only this store writes it, and a rolled-back transaction forgets it. */
+  private cursorValue: number | undefined;
   private readonly selectAll;
   private readonly selectLastSeq;
   private readonly selectHorizon;
@@ -61,6 +65,7 @@ export class ServerStore {
     db: Database.Database,
     readonly versionFloor = 0,
   ) {
+    this.db = db;
     db.exec(`
       CREATE TABLE IF NOT EXISTS records (
         id TEXT PRIMARY KEY,
@@ -82,7 +87,7 @@ export class ServerStore {
         record_id TEXT NOT NULL,
         version INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS applied_changes_by_record ON applied_changes(record_id, version);
+      CREATE INDEX IF NOT EXISTS applied_by_record ON applied_changes(record_id, version);
       CREATE TABLE IF NOT EXISTS tombstone_horizon (
         only INTEGER PRIMARY KEY CHECK (only = 1),
         seq INTEGER NOT NULL
@@ -107,9 +112,6 @@ export class ServerStore {
       'SELECT record_id AS recordId, version FROM applied_changes WHERE change_id = ?',
     );
     this.insertApplied = db.prepare('INSERT INTO applied_changes (change_id, record_id, version) VALUES (?, ?, ?)');
-    this.selectSince = db.prepare<[number, number], RecordRow & { seq: number }>(
-      'SELECT entity, id, fields, version, deleted, seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
-    );
     this.selectAll = db.prepare<[], RecordRow>('SELECT entity, id, fields, version, deleted FROM records ORDER BY id');
     this.selectLastSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM records');
     this.selectHorizon = db.prepare<[], { seq: number }>('SELECT seq FROM tombstone_horizon');
@@ -148,7 +150,8 @@ export class ServerStore {
 
   /** The pull cursor at the newest change: what a device that pulled everything holds. */
   lastCursor(): number {
-    return Math.max(this.selectLastSeq.get()?.seq ?? 0, this.horizon());
+    this.cursorValue ??= Math.max(this.selectLastSeq.get()?.seq ?? 0, this.horizon());
+    return this.cursorValue;
   }
 
   /** The cursor of the newest pruned tombstone: a pull from below it would miss a delete. 0 while none was pruned. */
@@ -185,6 +188,7 @@ export class ServerStore {
   write(stored: StoredRecord, changeId: string): void {
     const { record } = stored;
     const folderId = record.entity === 'note' && !record.deleted ? record.fields.folderId : undefined;
+    const seq = this.lastCursor() + 1;
     this.upsertRecord.run({
       id: record.id,
       entity: record.entity,
@@ -195,14 +199,15 @@ export class ServerStore {
       liveNoteFolderId: folderId ?? null,
       clientTimeMs: stored.clientTimeMs,
       deviceId: stored.deviceId,
-      seq: this.lastCursor() + 1,
+      seq,
     });
+    this.cursorValue = seq;
     this.insertApplied.run(changeId, record.id, record.version);
   }
 
   /** Up to `limit` records changed after `cursor`, oldest change first, each at its latest state. */
   changesSince(cursor: number, limit: number): PullResponse {
-    const rows = this.selectSince.all(cursor, limit + 1);
+    const rows = this.pageQuery(limit + 1).all(cursor);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { records: page.map(toRecord), cursor: last ? last.seq : cursor, hasMore: rows.length > limit };
@@ -214,7 +219,26 @@ export class ServerStore {
 
   /** Runs `work` atomically; nested calls become savepoints. */
   transaction<T>(work: () => T): T {
-    return this.runAtomically(work) as T;
+    try {
+      return this.runAtomically(work) as T;
+    } catch (error) {
+      this.cursorValue = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The changes query with its LIMIT written in: SQLite (built with STAT4) prepares a statement anew at
+   * every run when a bound `LIMIT ?` may change its plan, which cost an empty pull page 13 µs instead of 1 µs.
+   */
+  private pageQuery(limit: number): Database.Statement<[number], RecordRow & { seq: number }> {
+    if (this.selectSince?.limit !== limit) {
+      const statement = this.db.prepare<[number], RecordRow & { seq: number }>(
+        `SELECT entity, id, fields, version, deleted, seq FROM records WHERE seq > ? ORDER BY seq LIMIT ${String(limit)}`,
+      );
+      this.selectSince = { limit, statement };
+    }
+    return this.selectSince.statement;
   }
 }
 
