@@ -87,6 +87,27 @@ describe('the lost-write checker', () => {
     expect(kinds(checkLostWrite(input(history, [serverNote('n1', { title: A }, 3)])))).toEqual(['regressed']);
   });
 
+  /**
+   * A server whose commits the history lacks (a server module that never calls `onCommit`): d1 edits n1's title
+   * while d2's edit of its body is on the way; the server keeps its own version, with d1's title gone.
+   */
+  const keptAgainstAnotherField = (logged: boolean) => {
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A, body: A } })
+      .update('d2', { id: 'n1', fields: { body: 't:d2:w1' }, seen: [{ title: A, body: A }] })
+      .update('d1', { id: 'n1', fields: { title: 't:d1:w2' }, seen: [{ title: A, body: A }] });
+    return logged ? history.log('d1', 'conflict', { id: 'n1', outcome: 'server-kept', discardedPayloads: [{ title: 't:d1:w2' }] }) : history;
+  };
+
+  it('without the server\'s commits, takes a write that lost to the version it was made over for a concurrent loss, not regressed: nothing proves no concurrent change had reached it', () => {
+    const server = [serverNote('n1', { title: A, body: 't:d2:w1' }, 2)];
+    const external = { commitLog: false, allow: ['overwritten'] };
+    expect(checkLostWrite(input(keptAgainstAnotherField(true), server, [], external))).toEqual({ valid: true, violations: [] });
+    expect(kinds(checkLostWrite(input(keptAgainstAnotherField(false), server, [], external)))).toEqual(['silent']);
+    // with a full commit log and no commits at all, the server turned the write down against no concurrent change
+    expect(kinds(checkLostWrite(input(keptAgainstAnotherField(true), server, [], { allow: ['overwritten'] })))).toEqual(['regressed']);
+  });
+
   it('calls an acknowledged create that never reached the server vanished', () => {
     const history = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } });
     expect(kinds(checkLostWrite(input(history, [])))).toEqual(['vanished']);
@@ -249,12 +270,30 @@ describe('the resurrection checker', () => {
     expect(checkResurrection(input(history, [serverNote('n1', { title: A })])).valid).toBe(false);
   });
 
-  it('stays silent when the record came back through an edit the delete never saw', () => {
+  /** d2 deletes n1 having seen only its create, while d3's edit is on the way: the edit wins or loses at the server, by `fate`. */
+  const deleteMissingAnEdit = (fate: 'committed' | 'logged' | 'dropped') => {
     const history = new HistoryBuilder()
       .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A })
       .update('d3', { id: 'n1', fields: { title: 't:d3:w1' }, seen: [{ title: A }] })
       .delete('d2', { id: 'n1', seen: [{ title: A }] });
-    expect(checkResurrection(input(history, [serverNote('n1', { title: 't:d3:w1' })])).valid).toBe(true);
+    if (fate === 'committed') history.commit('d2', 'n1', 2, { title: A }, true);
+    if (fate === 'logged') history.log('d2', 'conflict', { id: 'n1', outcome: 'server-kept', discardedPayloads: [{}] });
+    return history.commit('d3', 'n1', 3, { title: 't:d3:w1' });
+  };
+  const edited = [serverNote('n1', { title: 't:d3:w1' }, 3)];
+
+  it('stays silent when the record came back through an edit the delete never saw, or the delete lost to it at the server and the app logged it', () => {
+    expect(checkResurrection(input(deleteMissingAnEdit('committed'), edited)).valid).toBe(true);
+    expect(checkResurrection(input(deleteMissingAnEdit('logged'), edited)).valid).toBe(true);
+  });
+
+  it('fires when a delete that missed an edit never reached the server and the app said nothing, unless the server under test logs no commits', () => {
+    const result = checkResurrection(input(deleteMissingAnEdit('dropped'), edited));
+    expect(result.violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/^note n1: delete by d2 at 4\.0s \(saved on device, never committed by the server\) missed an edit, but never reached the server to lose to it there, and the app said nothing: the record is still live on the server, which the delete never reached$/),
+    ]);
+    expect(checkResurrection(input(deleteMissingAnEdit('dropped'), edited, [], { commitLog: false })).valid).toBe(true);
   });
 
   it('says live again only where the record had been seen deleted, and still live where the delete never arrived', () => {

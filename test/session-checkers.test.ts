@@ -42,6 +42,23 @@ describe('the monotonic-reads checker', () => {
     ]);
   });
 
+  it("takes the device's own delete as its latest word: a record it comes back with, in the version that beat the delete, is no step back", () => {
+    // policy-manual seed 5: d2 showed its own edit, deleted the record, and the delete lost to a concurrent edit of another field
+    const back = (history: HistoryBuilder) => history.read('d2', [note('n1', { title: A, body: 't:d3:w1' })]);
+    const shownThenDeleted = edited()
+      .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A, body: A }] })
+      .read('d2', [note('n1', { title: 't:d2:w1', body: A }, 'conflict')])
+      .delete('d2', { id: 'n1', seen: [{ title: 't:d2:w1', body: A }] })
+      .read('d2', []);
+    expect(checkMonotonicReads(input(back(shownThenDeleted), [])).valid).toBe(true);
+    const shownOnly = edited()
+      .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A, body: A }] })
+      .read('d2', [note('n1', { title: 't:d2:w1', body: A }, 'conflict')]);
+    expect(checkMonotonicReads(input(back(shownOnly), [])).violations.map((violation) => violation.summary)).toEqual([
+      expect.stringMatching(/field title on d2 went back from t:d2:w1 .* to its ancestor t:d1:w1/),
+    ]);
+  });
+
   it('stays silent when values only move forward or sideways to a concurrent one', () => {
     const history = edited()
       .update('d2', { id: 'n1', fields: { title: 't:d2:w1' }, seen: [{ title: A, body: A }] })

@@ -28,6 +28,14 @@ const REGRESSIONS: readonly Regression[] = [
       'the delete now builds on what the user saw and loses to the edit, logged, and the checkers take the deleted edit as superseded',
   },
   {
+    scenario: 'policy-manual.yaml',
+    seed: 5,
+    client: 'reference',
+    failure:
+      'a device showed its own edit (the local side of a manual conflict), deleted the record, and the delete lost to a concurrent edit of another field, logged; ' +
+      'the record came back with the version that beat the delete, whose title is an ancestor of that edit (monotonic-reads); the device\'s own delete now starts what it shows of the record afresh, as in read-your-writes',
+  },
+  {
     scenario: 'policy-lww.yaml',
     seed: 1,
     client: 'template',

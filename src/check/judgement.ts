@@ -49,6 +49,8 @@ class Judge {
   private readonly kept = new Set<string>();
   private readonly failed = new Set<string>();
   private readonly rejected: ReturnType<typeof recordNotices>;
+  /** Whether the history holds every version the server committed: an external server's change feed may leave some out, or report none. */
+  private readonly commitLog: boolean;
 
   constructor(
     input: CheckInput,
@@ -62,6 +64,7 @@ class Judge {
       }
     }
     this.logged = loggedConflictTokens(input.events);
+    this.commitLog = input.commitLog !== false;
     this.rejected = recordNotices(input.events, ['change-rejected']);
     for (const device of input.devices) {
       for (const conflict of device.conflicts ?? []) {
@@ -105,11 +108,12 @@ class Judge {
    * Older state won: the server held this write and went back to a version it was made over, or it
    * turned the write down when no change the user had not seen had reached the record by then (the
    * loss is dated by the first logged conflict naming it): LWW by a drifted clock, a stale re-upload.
+   * Only a full commit log proves that no concurrent change had reached it: an external server's may lack them.
    */
   private olderStateWon(write: Write, field: string, value: string): boolean {
     const token = write.token as string;
     if (this.causality.firstCommitMs.has(token)) return this.causality.ancestors(token, field).has(value);
-    return !this.causality.metConcurrentChange(write, this.logged.get(token));
+    return this.commitLog && !this.causality.metConcurrentChange(write, this.logged.get(token));
   }
 
   /** The earliest write in the final value's ancestry that is concurrent with `token`: the one that displaced it. */

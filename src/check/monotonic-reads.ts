@@ -1,6 +1,7 @@
 // Monotonic reads: a device never shows a field going back to an ancestor of a value it has already
 // shown (a note flickering back to an older text after a sync). Switching to a concurrent value, or back
-// under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it.
+// under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it,
+// and the device's own delete of the record too (what it comes back with is the version that beat the delete).
 import { causalityOf, type Write } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { recordNotices, writeRef } from './evidence.ts';
@@ -18,18 +19,24 @@ export function checkMonotonicReads(input: CheckInput): CheckResult {
     const write = causality.writeOf(token);
     return write !== undefined && refused(write.device, id, write.atMs);
   };
-  /** Per device, the newest value shown of each record field (`id␀field`) and when. */
-  const newest = new Map<string, Map<string, { token: string; atMs: number }>>();
+  /** Per device, the newest value shown of each record (by id) and field, and when. */
+  const newest = new Map<string, Map<string, Map<string, { token: string; atMs: number }>>>();
   const violations: Violation[] = [];
   for (const event of input.events) {
     if (event.type === 'restore') newest.delete(event.process);
+    // the device's own delete is its latest word on the record, as in read-your-writes: whatever it shows of it later starts afresh
+    if (event.type === 'ok' && event.f === 'delete') {
+      const id = causality.writeAt(event.process, event.op)?.id;
+      if (id) newest.get(event.process)?.delete(id);
+    }
     if (event.type !== 'read') continue;
-    const seen = newest.get(event.process) ?? new Map<string, { token: string; atMs: number }>();
-    newest.set(event.process, seen);
+    const shown = newest.get(event.process) ?? new Map<string, Map<string, { token: string; atMs: number }>>();
+    newest.set(event.process, shown);
     for (const record of event.records) {
+      const seen = shown.get(record.id) ?? new Map<string, { token: string; atMs: number }>();
+      shown.set(record.id, seen);
       for (const [field, token] of shownTokens(record.fields)) {
-        const key = `${record.id}\u0000${field}`;
-        const before = seen.get(key);
+        const before = seen.get(field);
         // a logged conflict that threw out the device's own edit steps back on purpose, and says so
         const stepBack = before && causality.ancestors(before.token, field).has(token);
         if (before && stepBack && !replaced(before.token, field, event.t) && !wasRefused(before.token, record.id)) {
@@ -43,7 +50,7 @@ export function checkMonotonicReads(input: CheckInput): CheckResult {
             faults: faultsDuring(spans, before.atMs, event.t),
           });
         }
-        if (!before || before.token !== token) seen.set(key, { token, atMs: event.t });
+        if (!before || before.token !== token) seen.set(field, { token, atMs: event.t });
       }
     }
   }

@@ -1,7 +1,7 @@
 // Resurrection: a delete made after seeing every write to its record is the last word on it, so
-// the record must not come back anywhere. A delete that missed a concurrent edit may lose to it;
-// that is a policy's choice, not a resurrection. Where the record is live again (a place that had seen
-// it deleted) is told apart from where it is still live (the delete never got there).
+// the record must not come back anywhere. A delete that missed a concurrent edit may lose to it at the
+// server, a policy's choice, but not be dropped on the way there unsaid. Where the record is live again
+// (a place that had seen it deleted) is told apart from where it is still live (the delete never got there).
 import type { EventLog } from '../history/events.ts';
 import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
@@ -27,7 +27,10 @@ export function checkResurrection(input: CheckInput): CheckResult {
   for (const write of causality.writes) {
     if (write.f !== 'delete' || write.outcome !== 'ok' || !write.id) continue;
     const where = live.get(write.id);
-    if (!where || causality.wipedByRestore(write) || refused(write.device, write.id, write.atMs) || !sawEverything(write, causality)) continue;
+    if (!where || causality.wipedByRestore(write) || refused(write.device, write.id, write.atMs)) continue;
+    // one that missed an edit is the policy's to settle once the server had it; one that never got there was dropped (a full commit log tells)
+    const sawAll = sawEverything(write, causality);
+    if (!sawAll && (write.committedMs !== undefined || input.commitLog === false)) continue;
     const id = write.id;
     const seenDeleted = (place: string) => place === write.device || sawDeleted(place, id, write.atMs);
     const again = where.filter(seenDeleted);
@@ -39,7 +42,7 @@ export function checkResurrection(input: CheckInput): CheckResult {
     ].join(', and ');
     violations.push({
       checker: 'resurrection',
-      summary: `${record}: ${describeWrite(write)} saw every write to it, yet the record is ${told}`,
+      summary: `${record}: ${describeWrite(write)} ${sawAll ? 'saw every write to it, yet' : 'missed an edit, but never reached the server to lose to it there, and the app said nothing:'} the record is ${told}`,
       record: { entity: write.entity ?? 'record', id: write.id },
       device: write.device,
       writes: [writeRef(write)],
