@@ -8,13 +8,13 @@ import { runCli } from './cli-helpers.ts';
 
 const CLIENT = 'fixtures/clients/never-pushes-deletes.ts';
 
-/** A failing run's report.json (baseline then offline-edits, one seed each, under the catalog's delete-dropping client), run once for the file. */
+/** A failing run's report.json (baseline, which fails, then resume-after-partition, one seed each, under the catalog's delete-dropping client), run once for the file. */
 let failing: ReturnType<typeof runFailing> | undefined;
 const failingReport = () => (failing ??= runFailing());
 
 async function runFailing(): Promise<{ path: string; report: { cases: { verdict: string; eventLogHash: string; violations: Violation[] }[] } }> {
   const out = mkdtempSync(join(tmpdir(), 'sync-chaos-replay-'));
-  const { code } = await runCli(['run', 'scenarios/baseline.yaml', 'scenarios/offline-edits.yaml', '--client', CLIENT, '--reporter', 'json', '--out', out]);
+  const { code } = await runCli(['run', 'scenarios/baseline.yaml', 'scenarios/resume-after-partition.yaml', '--workers', '1', '--client', CLIENT, '--reporter', 'json', '--out', out]);
   expect(code).toBe(1);
   const path = join(out, 'latest', 'report.json');
   return { path, report: JSON.parse(readFileSync(path, 'utf8')) };

@@ -113,7 +113,9 @@ describe('file reporters', () => {
   it('shows a failing run in junit.xml (a suite per file, a failure per failing seed) and summary.md, with the replay commands', async () => {
     const out = outDir();
     const client = 'fixtures/clients/never-pushes-deletes.ts';
-    const { code, stdout } = await runCli(['run', 'scenarios/baseline.yaml', 'scenarios/offline-edits.yaml', '--seeds', '2', '--client', client, '--reporter', 'junit', '--reporter', 'markdown', '--reporter', 'console', '--reporter', 'json', '--out', out]);
+    // a file whose seeds fail and one whose seeds pass; on one thread, the pool being cli-pool.test.ts's
+    const files = ['scenarios/baseline.yaml', 'scenarios/resume-after-partition.yaml'];
+    const { code, stdout } = await runCli(['run', ...files, '--seeds', '2', '--workers', '1', '--client', client, '--reporter', 'junit', '--reporter', 'markdown', '--reporter', 'console', '--reporter', 'json', '--out', out]);
     expect(code).toBe(1);
     expect(stdout).toContain('FAIL');
     expect(stdout).not.toContain('"version"');
@@ -124,7 +126,7 @@ describe('file reporters', () => {
     expect(failing.length).toBeGreaterThan(0);
 
     const junit = parseXml(read('junit.xml'));
-    expect(junit.children.map((suite) => suite.attributes.name)).toEqual(['scenarios/baseline.yaml', 'scenarios/offline-edits.yaml']);
+    expect(junit.children.map((suite) => suite.attributes.name)).toEqual(files);
     expect(junit.attributes).toMatchObject({ tests: '4', failures: String(failing.length), errors: '0' });
     expect(count(junit.children, 'testcase')).toBe(4);
     for (const suite of junit.children) {
