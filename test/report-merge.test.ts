@@ -6,10 +6,10 @@ import { reportSchemaProblems } from '../src/report/report-schema.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'sync-chaos-merge-'));
-/** everything.yaml (every fault kind, swarm) cut to ten simulated minutes, so four seeds take seconds. */
+/** everything.yaml (every fault kind, swarm) cut to five simulated minutes, so four seeds take seconds. */
 const EVERYTHING = (() => {
   const file = join(outDir(), 'everything.yaml');
-  writeFileSync(file, readFileSync(join(REPO_ROOT, 'scenarios/everything.yaml'), 'utf8').replace('duration: 30m', 'duration: 10m'));
+  writeFileSync(file, readFileSync(join(REPO_ROOT, 'scenarios/everything.yaml'), 'utf8').replace('duration: 30m', 'duration: 5m'));
   return file;
 })();
 const SWEEP = ['run', EVERYTHING, '--seeds', '4', '--reporter', 'json', '--reporter', 'junit', '--reporter', 'markdown'];
