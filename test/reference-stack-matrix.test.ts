@@ -16,6 +16,7 @@ function heavyContention(conflict: string, ordering: string, syncEvery = 'sync_i
       'devices: 5',
       'duration: 5m',
       'quiesce_timeout: 10m',
+      'resume: 1m', // users act again, then the devices settle on their own timers: a minute shows it as well as five
       `system: { conflict: ${conflict}, ordering: ${ordering}, batch_size: 20, ${syncEvery} }`,
       'workload: { rate: 12/min, contention: 0.9, note_share: 0.7, resolve_delay: { min: 5s, max: 40s } }',
       'allow: [overwritten]',
