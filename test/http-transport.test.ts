@@ -7,12 +7,13 @@ import { runScenario } from '../src/run/run.ts';
 import { REPO_ROOT, runCli } from './cli-helpers.ts';
 import { scenarioFrom } from './scenario-helpers.ts';
 
-/** Two simulated minutes of three devices: two real seconds at time_scale 60. */
+/** Two simulated minutes of three devices, and one of acting again after the heal: three real seconds at time_scale 60. */
 const SHORT_RUN = `
 name: http-short
 devices: 3
 duration: 2m
 quiesce_timeout: 5m
+resume: 1m
 system: { sync_interval: 20s }
 workload: { rate: 12/min, mix: { create: 0.4, update: 0.3, delete: 0.3 } }
 allow: [overwritten]
@@ -73,7 +74,7 @@ faults: [{ at: 10s, server_restart: { down: 5s } }]`);
   it('says on the command line that an http run is seeded but not byte-deterministic', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'sync-chaos-http-cli-'));
     const file = join(folder, 'http.yaml');
-    writeFileSync(file, `${SHORT_RUN.replace('2m', '30s')}`.replace('system: {', 'system: { transport: http,'));
+    writeFileSync(file, `${SHORT_RUN.replace('2m', '30s').replace('resume: 1m', 'resume: 0ms')}`.replace('system: {', 'system: { transport: http,'));
 
     const { code, stdout, stderr } = await runCli(['run', file, '--workers', '1']);
     rmSync(folder, { recursive: true, force: true });
