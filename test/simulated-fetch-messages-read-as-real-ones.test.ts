@@ -1,6 +1,6 @@
-// The simulated fetch hands the device a Response, and the server a Request, whose bodies are
-// settled text: each must read exactly as the real Request and Response with the same body do,
-// through every reader an adapter uses (text, json, arrayBuffer, bytes, blob, body, clone).
+// The simulated fetch hands the device a Response whose body is settled text, and takes the common
+// call without a Request of its own: the device's Response and the server's Request must read exactly
+// as the real ones with the same body, through every reader (text, json, arrayBuffer, bytes, blob, body, clone).
 import { describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/adapter.ts';
 import { Network } from '../src/sim/network.ts';

@@ -3,7 +3,7 @@
 // answer after doing the work, or reject single changes, as real servers under stress do.
 import type { SyncServer } from '../adapter.ts';
 import { ServerUnavailableError } from '../errors.ts';
-import { SettledRequest, SettledResponse } from '../protocol/settled-messages.ts';
+import { SettledResponse } from '../protocol/settled-response.ts';
 import { PUSH_PATH, type ChangeResult, type PushRequest, type PushResponse } from '../protocol/v1.ts';
 import type { BatchFailureMode } from '../scenario/fault-specs.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -82,7 +82,7 @@ export class FaultyServer implements SyncServer {
   }
 
   private forward(request: Request, push: PushRequest): Promise<Response> {
-    return this.inner.handle(new SettledRequest(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(push) }));
+    return this.inner.handle(new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(push) }));
   }
 }
 

@@ -17,7 +17,7 @@ import {
   type RestoredResponse,
   type ResyncResponse,
 } from '../../protocol/v1.ts';
-import { SettledResponse } from '../../protocol/settled-messages.ts';
+import { SettledResponse } from '../../protocol/settled-response.ts';
 import { applyChange } from './apply.ts';
 import { ServerStore } from './store.ts';
 import { validatePull, validatePush } from './validate.ts';

@@ -5,7 +5,7 @@
 // partitioned fails at once, and the history still records it as the device's attempt (`refused`).
 import type { SyncServer } from '../../adapter.ts';
 import { ServerUnavailableError } from '../../errors.ts';
-import { SettledRequest, SettledResponse } from '../../protocol/settled-messages.ts';
+import { readBack, SettledResponse } from '../../protocol/settled-response.ts';
 import type { Network } from '../../sim/network.ts';
 import type { Scheduler } from '../../sim/scheduler.ts';
 
@@ -40,7 +40,7 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
         return;
       }
       network.send(link, 'to-server', `${request.method} ${path}`, body?.length ?? 0, () => {
-        const arrived = new SettledRequest(request.url, { method: request.method, headers: request.headers, body });
+        const arrived = new Request(request.url, { method: request.method, headers: request.headers, body });
         server.handle(arrived).then(
           async (response) => {
             const text = await response.text();
@@ -79,8 +79,8 @@ const PLAIN_INIT_FIELDS = new Set(['method', 'headers', 'body', 'signal']);
 
 /**
  * The common call taken as fetch would take it, without building a Request: an absolute URL and
- * a standard method, with a string body (or none) and nothing else to interpret. Anything else is
- * undefined, for a real Request to read (and to refuse as fetch does).
+ * a standard method, with a string body (or none) and nothing else to interpret; the body reads back
+ * as a Request's would. Anything else is undefined, for a real Request to read (and to refuse as fetch does).
  */
 function plainRequest(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): SentRequest | undefined {
   if (typeof input !== 'string' && !(input instanceof URL)) return undefined;
@@ -99,7 +99,7 @@ function plainRequest(input: Parameters<typeof fetch>[0], init: RequestInit | un
   } catch {
     return undefined;
   }
-  return { method: method.toUpperCase(), url: url.href, path: url.pathname, headers, body: bodyless ? null : (given ?? '') };
+  return { method: method.toUpperCase(), url: url.href, path: url.pathname, headers, body: bodyless ? null : readBack(given ?? '') };
 }
 
 async function readRequest(request: Request): Promise<SentRequest> {
