@@ -5,7 +5,7 @@
 // partitioned fails at once, and the history still records it as the device's attempt (`refused`).
 import type { SyncServer } from '../../adapter.ts';
 import { ServerUnavailableError } from '../../errors.ts';
-import { readBack, SettledResponse } from '../../protocol/settled-response.ts';
+import { SettledResponse } from '../../protocol/settled-response.ts';
 import type { Network } from '../../sim/network.ts';
 import type { Scheduler } from '../../sim/scheduler.ts';
 
@@ -23,8 +23,9 @@ export interface SimFetchSettings {
 export function createSimFetch(settings: SimFetchSettings): typeof fetch {
   const { scheduler, network, server, link } = settings;
   return async (input, init) => {
-    const request = plainRequest(input, init) ?? (await readRequest(new Request(input, init)));
-    const { path, body } = request;
+    const request = plainGet(input, init) ?? new Request(input, init);
+    const body = request instanceof Request && request.method !== 'GET' && request.method !== 'HEAD' ? await request.text() : undefined;
+    const path = request instanceof Request ? new URL(request.url).pathname : request.path;
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
       const fail = (reason: string) => {
@@ -63,33 +64,29 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
   };
 }
 
-/** A request as it goes on the wire: its body read once (`null` for a GET or HEAD, which carry none). */
-interface SentRequest {
-  method: string;
+/** A GET or HEAD as it goes on the wire. */
+interface PlainGet {
+  method: 'GET' | 'HEAD';
   url: string;
   path: string;
   headers: Headers;
-  body: string | null;
 }
 
-/** The methods a Request spells in capitals whatever their case. */
-const STANDARD_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 /** The init fields the simulation reads; `signal` is ignored, as docs/adapters.md says. */
-const PLAIN_INIT_FIELDS = new Set(['method', 'headers', 'body', 'signal']);
+const PLAIN_INIT_FIELDS = new Set(['method', 'headers', 'signal']);
 
 /**
- * The common call taken as fetch would take it, without building a Request: an absolute URL and
- * a standard method, with a string body (or none) and nothing else to interpret; the body reads back
- * as a Request's would. Anything else is undefined, for a real Request to read (and to refuse as fetch does).
+ * The common bodiless call taken as fetch would take it, without building a Request: an absolute
+ * URL, GET or HEAD, headers and nothing else to interpret. Anything else is undefined, for a real
+ * Request to read (and to refuse as fetch does). A call with a body still goes through a Request
+ * and its stream: that read's microtask turns decide the order of same-instant sends across
+ * devices, which every event-log hash pins.
  */
-function plainRequest(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): SentRequest | undefined {
+function plainGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): PlainGet | undefined {
   if (typeof input !== 'string' && !(input instanceof URL)) return undefined;
   for (const field in init) if (!PLAIN_INIT_FIELDS.has(field)) return undefined;
-  const method = init?.method ?? 'GET';
-  if (typeof method !== 'string' || !STANDARD_METHODS.has(method.toUpperCase())) return undefined;
-  const bodyless = method === 'GET' || method === 'HEAD';
-  const given = init?.body ?? null;
-  if (given !== null && (typeof given !== 'string' || bodyless)) return undefined;
+  const method = typeof init?.method === 'string' ? init.method.toUpperCase() : init?.method === undefined ? 'GET' : undefined;
+  if (method !== 'GET' && method !== 'HEAD') return undefined;
   if (init?.signal != null && !(init.signal instanceof AbortSignal)) return undefined;
   const url = URL.parse(String(input));
   if (url === null || url.username !== '' || url.password !== '') return undefined;
@@ -99,11 +96,5 @@ function plainRequest(input: Parameters<typeof fetch>[0], init: RequestInit | un
   } catch {
     return undefined;
   }
-  return { method: method.toUpperCase(), url: url.href, path: url.pathname, headers, body: bodyless ? null : readBack(given ?? '') };
-}
-
-async function readRequest(request: Request): Promise<SentRequest> {
-  const bodyless = request.method === 'GET' || request.method === 'HEAD';
-  const body = bodyless ? null : await request.text();
-  return { method: request.method, url: request.url, path: new URL(request.url).pathname, headers: request.headers, body };
+  return { method, url: url.href, path: url.pathname, headers };
 }
