@@ -3,6 +3,7 @@
 // answer after doing the work, or reject single changes, as real servers under stress do.
 import type { SyncServer } from '../adapter.ts';
 import { ServerUnavailableError } from '../errors.ts';
+import { SettledResponse } from '../protocol/settled-response.ts';
 import { PUSH_PATH, type ChangeResult, type PushRequest, type PushResponse } from '../protocol/v1.ts';
 import type { BatchFailureMode } from '../scenario/fault-specs.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -49,7 +50,7 @@ export class FaultyServer implements SyncServer {
     if (!failure || !push) return this.inner.handle(request);
     if (failure.mode === 'partial') {
       await this.forward(request, { ...push, changes: push.changes.slice(0, failure.appliedCount) });
-      return Response.json({ error: `injected failure after ${failure.appliedCount} changes` }, { status: 500 });
+      return SettledResponse.json({ error: `injected failure after ${failure.appliedCount} changes` }, { status: 500 });
     }
     if (failure.mode === 'response-lost') {
       await this.inner.handle(request);
@@ -77,7 +78,7 @@ export class FaultyServer implements SyncServer {
     const results: ChangeResult[] = push.changes.map(
       (change) => answered.get(change.changeId) ?? { changeId: change.changeId, status: 'rejected', reason: 'injected: the server rejected this change' },
     );
-    return Response.json({ results } satisfies PushResponse);
+    return SettledResponse.json({ results } satisfies PushResponse);
   }
 
   private forward(request: Request, push: PushRequest): Promise<Response> {

@@ -17,6 +17,7 @@ import {
   type RestoredResponse,
   type ResyncResponse,
 } from '../../protocol/v1.ts';
+import { SettledResponse } from '../../protocol/settled-response.ts';
 import { applyChange } from './apply.ts';
 import { ServerStore } from './store.ts';
 import { validatePull, validatePush } from './validate.ts';
@@ -116,5 +117,5 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new SettledResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }

@@ -5,6 +5,7 @@
 // partitioned fails at once, and the history still records it as the device's attempt (`refused`).
 import type { SyncServer } from '../../adapter.ts';
 import { ServerUnavailableError } from '../../errors.ts';
+import { SettledResponse } from '../../protocol/settled-response.ts';
 import type { Network } from '../../sim/network.ts';
 import type { Scheduler } from '../../sim/scheduler.ts';
 
@@ -22,9 +23,9 @@ export interface SimFetchSettings {
 export function createSimFetch(settings: SimFetchSettings): typeof fetch {
   const { scheduler, network, server, link } = settings;
   return async (input, init) => {
-    const request = new Request(input, init);
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
-    const path = new URL(request.url).pathname;
+    const request = plainGet(input, init) ?? new Request(input, init);
+    const body = request instanceof Request && request.method !== 'GET' && request.method !== 'HEAD' ? await request.text() : undefined;
+    const path = request instanceof Request ? new URL(request.url).pathname : request.path;
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
       const fail = (reason: string) => {
@@ -50,7 +51,7 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
               if (settled) return;
               settled = true;
               cancelTimeout();
-              resolve(new Response(text === '' ? null : text, { status, statusText, headers }));
+              resolve(new SettledResponse(text === '' ? null : text, { status, statusText, headers }));
             });
           },
           (error) => {
@@ -61,4 +62,39 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
       });
     });
   };
+}
+
+/** A GET or HEAD as it goes on the wire. */
+interface PlainGet {
+  method: 'GET' | 'HEAD';
+  url: string;
+  path: string;
+  headers: Headers;
+}
+
+/** The init fields the simulation reads; `signal` is ignored, as docs/adapters.md says. */
+const PLAIN_INIT_FIELDS = new Set(['method', 'headers', 'signal']);
+
+/**
+ * The common bodiless call taken as fetch would take it, without building a Request: an absolute
+ * URL, GET or HEAD, headers and nothing else to interpret. Anything else is undefined, for a real
+ * Request to read (and to refuse as fetch does). A call with a body still goes through a Request
+ * and its stream: that read's microtask turns decide the order of same-instant sends across
+ * devices, which every event-log hash pins.
+ */
+function plainGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): PlainGet | undefined {
+  if (typeof input !== 'string' && !(input instanceof URL)) return undefined;
+  for (const field in init) if (!PLAIN_INIT_FIELDS.has(field)) return undefined;
+  const method = typeof init?.method === 'string' ? init.method.toUpperCase() : init?.method === undefined ? 'GET' : undefined;
+  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  if (init?.signal != null && !(init.signal instanceof AbortSignal)) return undefined;
+  const url = URL.parse(String(input));
+  if (url === null || url.username !== '' || url.password !== '') return undefined;
+  let headers: Headers;
+  try {
+    headers = new Headers(init?.headers);
+  } catch {
+    return undefined;
+  }
+  return { method, url: url.href, path: url.pathname, headers };
 }

@@ -1,0 +1,148 @@
+// The simulated fetch hands the device a Response whose body is settled text, and takes the common
+// call without a Request of its own: the device's Response and the server's Request must read exactly
+// as the real ones with the same body, through every reader (text, json, arrayBuffer, bytes, blob, body, clone).
+import { describe, expect, it } from 'vitest';
+import type { SyncServer } from '../src/adapter.ts';
+import { Network } from '../src/sim/network.ts';
+import { createRng } from '../src/sim/rng.ts';
+import { Scheduler } from '../src/sim/scheduler.ts';
+import { createSimFetch } from '../src/transport/simulated/sim-fetch.ts';
+
+const URL_BASE = 'http://sync-server.sim';
+
+async function outcome(read: () => Promise<unknown> | unknown): Promise<unknown> {
+  try {
+    const value = await read();
+    if (value instanceof ArrayBuffer) return { arrayBuffer: [...new Uint8Array(value)] };
+    if (value instanceof Uint8Array) return { bytes: [...value] };
+    if (value instanceof Blob) return { blob: value.type, text: await value.text() };
+    return { value };
+  } catch (error) {
+    return { threw: (error as Error).constructor.name };
+  }
+}
+
+async function streamed(stream: ReadableStream<Uint8Array> | null): Promise<number[] | null> {
+  if (stream === null) return null;
+  const bytes: number[] = [];
+  for await (const chunk of stream) bytes.push(...chunk);
+  return bytes;
+}
+
+/** Everything an adapter can read off a message's body, read the way adapters read it. */
+async function bodyOf(message: Request | Response): Promise<Record<string, unknown>> {
+  const [forJson, forBuffer, forBytes, forBlob, forStream, forCloneOfClone] = [1, 2, 3, 4, 5, 6].map(() => message.clone());
+  const stream = forStream!.body;
+  return {
+    usedBefore: message.bodyUsed,
+    text: await outcome(() => message.text()),
+    usedAfter: message.bodyUsed,
+    readAgain: await outcome(() => message.text()),
+    cloneAfterRead: await outcome(() => message.clone() && 'cloned'),
+    json: await outcome(() => forJson!.json()),
+    arrayBuffer: await outcome(() => forBuffer!.arrayBuffer()),
+    bytes: await outcome(() => forBytes!.bytes()),
+    blob: await outcome(() => forBlob!.blob()),
+    streamIsStream: stream === null ? null : stream instanceof ReadableStream,
+    stream: await streamed(stream),
+    usedAfterStream: forStream!.bodyUsed,
+    textAfterStream: await outcome(() => forStream!.text()),
+    cloneOfClone: await outcome(() => forCloneOfClone!.clone().text()),
+  };
+}
+
+async function responseOf(response: Response): Promise<Record<string, unknown>> {
+  const { status, ok, statusText, type, url, redirected } = response;
+  return { isResponse: response instanceof Response, status, ok, statusText, type, url, redirected, headers: [...response.headers], body: await bodyOf(response) };
+}
+
+async function requestOf(request: Request): Promise<Record<string, unknown>> {
+  const { method, url } = request;
+  return { isRequest: request instanceof Request, method, url, headers: [...request.headers], body: await bodyOf(request) };
+}
+
+interface Answer {
+  body: string | null;
+  init: ResponseInit;
+}
+
+/**
+ * One fetch over a healthy simulated link to a server that answers `answer` with a real Response.
+ * Returns what the server read off the request it got, and the response the device got.
+ */
+async function simulatedFetch(input: string | Request, init: RequestInit | undefined, answer: Answer) {
+  const scheduler = new Scheduler((error) => {
+    throw error;
+  });
+  const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 10, latencyMsMax: 50 }, () => {});
+  let received: Promise<Record<string, unknown>> | undefined;
+  const server: SyncServer = {
+    handle: async (request) => {
+      received = requestOf(request);
+      await received;
+      return new Response(answer.body, answer.init);
+    },
+    records: async () => [],
+  };
+  const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 5_000, onServerError: (error) => { throw error; } });
+  const answered = fetch(input, init).then(
+    (response) => ({ response }),
+    (error: unknown) => ({ error }),
+  );
+  await scheduler.runUntil(1_000);
+  const outcome = await answered;
+  if ('error' in outcome) throw outcome.error;
+  return { received: await received!, response: outcome.response };
+}
+
+const JSON_ANSWER: Answer = { body: JSON.stringify({ results: [{ changeId: 'c1', status: 'applied' }], note: 'ünïcödé ✓' }), init: { status: 200, headers: { 'content-type': 'application/json', 'x-trace': 'abc' } } };
+
+describe('the simulated fetch', () => {
+  it.each<[string, Answer]>([
+    ['a JSON answer', JSON_ANSWER],
+    ['an error status with a body', { body: '{"error":"no route"}', init: { status: 404, statusText: 'Not Found', headers: { 'content-type': 'application/json' } } }],
+    ['a body that is not JSON, with no content type', { body: 'plain words', init: { status: 503 } }],
+    ['an empty answer', { body: null, init: { status: 204 } }],
+  ])('hands the device a Response that reads as the real one with the same body: %s', async (_, answer) => {
+    const { response } = await simulatedFetch(`${URL_BASE}/v1/pull?cursor=0`, { method: 'GET' }, answer);
+    const real = new Response(answer.body, answer.init);
+    expect(await responseOf(response)).toEqual(await responseOf(real));
+  });
+
+  const BODY = JSON.stringify({ deviceId: 'd1', changes: [{ changeId: 'c1', fields: { title: 'ünïcödé ✓' } }] });
+  it.each<[string, RequestInit]>([
+    ['a JSON push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }],
+    ['a lower-case method and no content type', { method: 'post', body: BODY }],
+    ['a body starting with a byte-order mark and holding a lone surrogate', { method: 'PUT', body: '\uFEFF{"a":"\uD800"}' }],
+    ['a POST with no body', { method: 'POST' }],
+    ['a GET', { headers: { accept: 'application/json' } }],
+    ['a method a Request keeps as spelled', { method: 'PATCH', body: BODY }],
+  ])('hands the server a Request that reads as the real one the device made: %s', async (_, init) => {
+    const url = `${URL_BASE}/v1/push?x=1`;
+    const { received } = await simulatedFetch(url, init, JSON_ANSWER);
+    const real = new Request(url, init);
+    // a real Request with a string body (even an empty one) types it text, as the wire then carries it
+    const sent = real.method === 'GET' || real.method === 'HEAD' ? real : new Request(url, { method: real.method, headers: real.headers, body: await real.clone().text() });
+    expect(received).toEqual(await requestOf(sent));
+  });
+
+  it('takes a Request as input as fetch does, and the server gets the same request as from the URL and init', async () => {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY };
+    const fromRequest = await simulatedFetch(new Request(`${URL_BASE}/v1/push`, init), undefined, JSON_ANSWER);
+    const fromUrl = await simulatedFetch(`${URL_BASE}/v1/push`, init, JSON_ANSWER);
+    expect(fromRequest.received).toEqual(fromUrl.received);
+    expect(fromRequest.received).toMatchObject({ method: 'POST', body: { json: { value: JSON.parse(BODY) } } });
+  });
+
+  it('refuses what fetch refuses, with the same error', async () => {
+    for (const [input, init] of [
+      ['not a url', undefined],
+      [`${URL_BASE}/v1/pull`, { method: 'GET', body: 'x' }],
+      ['http://user:secret@sync-server.sim/v1/pull', undefined],
+    ] as const) {
+      const real = await outcome(() => new Request(input, init));
+      expect(real).toEqual({ threw: 'TypeError' });
+      expect(await outcome(() => simulatedFetch(input, init, JSON_ANSWER))).toEqual(real);
+    }
+  });
+});
