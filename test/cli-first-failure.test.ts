@@ -37,12 +37,12 @@ describe('the first failure in CI', () => {
     expect(outcome.code).toBe(1);
     const lines = outcome.stdout.trimEnd().split('\n');
     const commands = lines.filter((line) => line.startsWith('::'));
-    expect(commands).toHaveLength(89);
+    expect(commands).toHaveLength(95);
     expect(commands[0]).toMatch(/^::error file=scenarios\/baseline\.yaml,line=2,title=sync-chaos \[resurrection\] baseline seed 42::folder da9e79d4: delete by d2 at 15\.4s .*%0Areplay: npx sync-chaos run scenarios\/baseline\.yaml --seed 42 --client fixtures\/clients\/never-pushes-deletes\.ts$/);
     expect(commands.every((line) => /^::error file=scenarios\/baseline\.yaml,line=2,title=sync-chaos \[[a-z-]+\] baseline seed 42::[^\r\n]+$/.test(line))).toBe(true);
     const others = lines.filter((line) => !line.startsWith('::'));
     expect(others[0]).toBe(`F${' '.repeat(49)} 1`);
-    expect(others[1]).toMatch(/^F baseline seed 42: 89 violations on 36 records: 30 resurrection · /);
+    expect(others[1]).toMatch(/^F baseline seed 42: 95 violations on 36 records: 36 resurrection · /);
     expect(others[2]).toMatch(/^ {4}root cause: \[resurrection\] folder da9e79d4: /);
     expect(others.at(-1)).toBe('0 passed, 1 failed (1 case)');
     const summary = readFileSync(summaryFile, 'utf8');

@@ -45,7 +45,9 @@ describe('shrink scenarios and candidates', () => {
 
     const scheduled = { ...scenario, nemesis: undefined, faults: EVERY_KIND };
     const next = candidatesOf({ scenario: scheduled, swarm: false }, []);
-    expect(next.filter(({ scenario: each }) => each.faults.length === EVERY_KIND.length - 1)).toHaveLength(EVERY_KIND.length);
+    // each fault alone left out is a candidate (a shorter run may drop a late fault too, so count by content)
+    const withoutOne = EVERY_KIND.map((_, index) => EVERY_KIND.filter((__, at) => at !== index));
+    expect(withoutOne.every((faults) => next.some(({ scenario: each }) => isDeepStrictEqual(each.faults, faults)))).toBe(true);
     expect(next.some(({ scenario: each }) => each.faults.some((fault, index) => fault.forMs === 15_000 && EVERY_KIND[index]!.forMs === 30_000))).toBe(true);
     const oneDevice = next[0]!.scenario;
     expect(oneDevice.faults.every((fault) => !('targets' in fault.spec))).toBe(true);
