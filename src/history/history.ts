@@ -102,14 +102,7 @@ function readAnew(before: Shown | undefined, records: readonly VisibleRecord[]):
   for (const record of records) {
     const previous = before?.byId.get(record.id);
     if (!previous && !byId.has(record.id)) newIds++;
-    if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
-      byId.set(record.id, previous.handed === record ? previous : entryOf(previous.copy, record));
-      continue;
-    }
-    // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
-    const copy = { ...record, fields: { ...record.fields } };
-    byId.set(record.id, entryOf(copy, record));
-    changed.push(copy);
+    byId.set(record.id, entryFor(previous, record, changed));
   }
   // every id shown before is shown again unless fewer of them than before are left
   const beforeIds = before?.byId.size ?? 0;
@@ -149,14 +142,7 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: num
     if (!previous) newIds++;
     else if (previous.metAt === look) return undefined;
     else if (previous.at >= next) next = previous.at + 1;
-    let entry: ShownRecord;
-    if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
-      entry = previous.handed === record ? previous : entryOf(previous.copy, record);
-    } else {
-      const copy = { ...record, fields: { ...record.fields } };
-      entry = entryOf(copy, record);
-      changed.push(copy);
-    }
+    const entry = entryFor(previous, record, changed);
     elsewhere.set(record.id, entry);
     entries[at] = entry;
   }
@@ -170,6 +156,17 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: num
   for (const [id, entry] of elsewhere) byId.set(id, entry);
   for (const [at, entry] of entries.entries()) entry.at = at;
   return { shown: { list: records.slice(), entries, byId, unique: true }, changed, removed };
+}
+
+/** What a read keeps of `record`: the previous entry when the app shows it alike, else a copy, which joins `changed`. */
+function entryFor(previous: ShownRecord | undefined, record: VisibleRecord, changed: VisibleRecord[]): ShownRecord {
+  if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
+    return previous.handed === record ? previous : entryOf(previous.copy, record);
+  }
+  // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
+  const copy = { ...record, fields: { ...record.fields } };
+  changed.push(copy);
+  return entryOf(copy, record);
 }
 
 function entryOf(copy: VisibleRecord, handed: VisibleRecord): ShownRecord {

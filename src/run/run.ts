@@ -25,7 +25,6 @@ import { faultSpans } from '../history/fault-spans.ts';
 import { History } from '../history/history.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer, type ReferenceServer } from '../reference/server/server.ts';
-import { ServerStore } from '../reference/server/store.ts';
 import { formatDuration, type Scenario } from '../scenario/index.ts';
 import { DeviceClock } from '../sim/clock.ts';
 import { Network } from '../sim/network.ts';
@@ -394,7 +393,7 @@ class World {
       },
       backupServer: () => ({ takenAtMs: this.scheduler.nowMs, database: this.serverDb.serialize() }),
       restoreServer: (backup) => {
-        this.serverVersionFloor = new ServerStore(this.serverDb, this.serverVersionFloor).topVersion();
+        this.serverVersionFloor = this.reference.topVersion();
         this.serverDb.close();
         this.serverDb = openStore(Buffer.from(backup.database));
         this.serverEpoch++;

@@ -44,6 +44,8 @@ export interface ReferenceServer extends SyncServer {
   lastCursor(): number;
   /** Forgets the tombstones committed at or before `throughCursor`; returns how many. */
   pruneTombstones(throughCursor: number): number;
+  /** The highest record version it wrote: where the version floor of a restore over an older backup starts. */
+  topVersion(): number;
 }
 
 export function createReferenceServer(db: Database.Database, options: ReferenceServerOptions = {}): ReferenceServer {
@@ -113,6 +115,7 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
     records: async () => store.all(),
     lastCursor: () => store.lastCursor(),
     pruneTombstones: (throughCursor) => store.pruneTombstones(throughCursor),
+    topVersion: () => store.topVersion(),
   };
 }
 
