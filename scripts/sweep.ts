@@ -85,6 +85,8 @@ for (let done = 0; done < perScenario && elapsedMs() < budgetMs; done += roundSe
     reports.get(name)!.push(...round);
     const failed = round.filter((report) => report.verdict !== 'pass').length;
     console.log(`  ${name}, seeds ${firstSeed + done}..${firstSeed + done + count - 1}: ${round.length} cases, ${failed} failing (${formatDuration(Math.round(elapsedMs()))} wall so far)`);
+    // a long sweep names its failures as each round ends, so they can be read before it finishes
+    for (const report of round.filter((each) => each.verdict !== 'pass')) console.log(`    ✗ ${report.replay}`);
   }
 }
 
