@@ -356,6 +356,13 @@ describe('the liveness checker', () => {
     expect(kinds(checkLiveness(input(history, [], [device('d1', [note('n1', { title: A })])])))).toEqual(['liveness']);
   });
 
+  it('does not say a lost change never reached a server that logs no commits, which it cannot know, and leaves the loss to lost-write', () => {
+    const history = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } });
+    const shown = [device('d1', [note('n1', { title: A })])];
+    expect(checkLiveness(input(history, [], shown, { commitLog: false })).valid).toBe(true);
+    expect(kinds(checkLostWrite(input(history, [], shown, { commitLog: false })))).toEqual(['vanished']);
+  });
+
   it('stays silent when the change was applied, or refused and shown failed', () => {
     const applied = new HistoryBuilder().create('d1', { id: 'n1', fields: { title: A } }).commit('d1', 'n1', 1, { title: A });
     expect(checkLiveness(input(applied, [serverNote('n1', { title: A })])).valid).toBe(true);
