@@ -240,6 +240,7 @@ describe('reference server bad input', () => {
     ['a missing clientTime', { deviceId: 'd1', changes: [{ ...good, clientTime: undefined }] }, /clientTime/],
     ['a fractional clientTime', { deviceId: 'd1', changes: [{ ...good, clientTime: 10.5 }] }, /changes\[0\]: clientTime must be a whole number/],
     ['a string clientTime', { deviceId: 'd1', changes: [{ ...good, clientTime: '10' }] }, /clientTime/],
+    ['a lostVersion of 0', { deviceId: 'd1', changes: [{ ...good, lostVersion: 0 }] }, /changes\[0\]: lostVersion must be a whole number >= 1 when given/],
     ['a baseVersion beyond the safe integers', { deviceId: 'd1', changes: [{ ...good, baseVersion: 2 ** 53 }] }, /baseVersion/],
     ['missing fields', { deviceId: 'd1', changes: [{ ...good, fields: undefined }] }, /fields must be an object/],
     ['an object field value', { deviceId: 'd1', changes: [{ ...good, fields: { title: { text: 'a' } } }] }, /fields\.title must be a string or null/],

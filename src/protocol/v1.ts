@@ -35,6 +35,12 @@ export interface Change {
   baseVersion: number;
   /** The device's clock when the user made the change, ms: what `lww` compares. */
   clientTime: number;
+  /**
+   * After a server restore: the lost version (at or below the version floor) this change's state is built on,
+   * when the change goes on the older version the server held at the device's resync. A server that holds that
+   * very version again (another device put it back first) takes the change as made on it (docs/protocol.md).
+   */
+  lostVersion?: number;
 }
 
 export interface PushRequest {

@@ -16,8 +16,8 @@ import type { Settlement } from './settle.ts';
  * holds at an older version, or no longer at all, was lost: a device with no edits of its own on it
  * pushes its state on the lost version, which puts that version back as it was (docs/protocol.md); a
  * device with edits pushes its whole state (edits folded in) on the version the server holds, and keeps
- * its own version, so that if another device put the lost version back first, its edits go again on
- * that (Settlement). One written since the restore meets the device's own changes by the policy: a
+ * its own version, which its push names (Settlement.lostBase), so that if another device put the lost
+ * version back first, the server takes its edits as made on that. One written since the restore meets the device's own changes by the policy: a
  * device with no edits pushes its state on its version, so the policy settles the two, logged.
  * Returns the ids pushed again.
  */

@@ -18,7 +18,7 @@ type ConflictOutcome = 'server-kept' | 'merged' | 'applied-over-concurrent' | 'i
 type Discarded = Pick<PendingChange, 'changeId' | 'payload'>;
 
 export class Settlement {
-  /** This process heard of a server restore: answers may meet a lost version put back (putBack). */
+  /** This process heard of a server restore: a change may build on a version the restore lost (lostBase). */
   private afterRestore = false;
 
   constructor(
@@ -32,33 +32,26 @@ export class Settlement {
   /** Applies the server's answer for `change`; run it in the store's transaction. */
   settle(change: PendingChange, result: ChangeResult): void {
     if (result.status === 'applied' || result.status === 'duplicate') this.acknowledge(change, result);
-    else if (result.record && this.putBack(change, result.record)) this.again(change, result.record);
     else if (result.status === 'conflict') this.conflict(change, result);
     else if (change.changeType === 'create' && result.record) this.createMet(change, result, result.record);
     else this.refuse(change, result.reason ?? 'rejected without a reason');
   }
 
-  /**
-   * After a server restore, the change (this device's state, edits folded in, pushed on the version the
-   * server held) met the very lost version the device's record builds on: another device put it back
-   * first (resync.ts). A version names one state, so the change builds on it: it goes again on it.
-   */
   /** The server was restored, and this process resynced with it, or had before it last died. */
   restored(): void {
     this.afterRestore = true;
   }
 
-  private putBack(change: PendingChange, server: ServerRecord): boolean {
-    if (!this.afterRestore || server.deleted || change.baseVersion === server.version || this.store.lostVersion(change.objectId) !== server.version) return false;
-    return this.store.record(change.entity, change.objectId)?.serverVersion === server.version;
-  }
-
-  private again(change: PendingChange, server: ServerRecord): void {
-    const { objectId, entity, payload, clientTime } = change;
-    this.queue.remove(change.changeId);
-    const changeType = change.changeType === 'create' ? 'update' : change.changeType;
-    this.queue.enqueue({ changeId: uuidFrom(this.env.random), objectId, entity, changeType, payload, baseVersion: server.version, clientTime }, false);
-    this.env.log('restored-version-met', { id: change.objectId, entity: change.entity, changeId: change.changeId, serverVersion: server.version });
+  /**
+   * After a server restore, the lost version a change (this device's state, edits folded in, pushed on the
+   * older version the server held at the resync) builds on, while the device still holds the record at it:
+   * pushed with the change, so a server that another device gave that version back takes it as made on it.
+   */
+  lostBase(change: PendingChange): number | undefined {
+    if (!this.afterRestore) return undefined;
+    const lost = this.store.lostVersion(change.objectId);
+    if (lost === undefined || change.baseVersion >= lost) return undefined;
+    return this.store.record(change.entity, change.objectId)?.serverVersion === lost ? lost : undefined;
   }
 
   /**

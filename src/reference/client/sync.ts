@@ -227,7 +227,7 @@ export class SyncEngine {
       response = await this.request<PushResponse>(PUSH_PATH, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...this.epochHeader(this.epoch) },
-        body: JSON.stringify({ deviceId: this.env.deviceId, changes: batch.map(toWire) } satisfies PushRequest),
+        body: JSON.stringify({ deviceId: this.env.deviceId, changes: batch.map((change) => toWire(change, this.settlement.lostBase(change))) } satisfies PushRequest),
       });
     } catch (error) {
       if (error instanceof SyncRequestError && error.permanent) {
@@ -304,7 +304,7 @@ export class SyncEngine {
   }
 }
 
-function toWire(change: PendingChange): Change {
+function toWire(change: PendingChange, lostVersion: number | undefined): Change {
   return {
     changeId: change.changeId,
     entity: change.entity,
@@ -313,6 +313,7 @@ function toWire(change: PendingChange): Change {
     fields: change.payload,
     baseVersion: change.baseVersion,
     clientTime: change.clientTime,
+    ...(lostVersion !== undefined && { lostVersion }),
   };
 }
 

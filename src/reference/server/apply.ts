@@ -14,12 +14,13 @@ type Plan =
   | { kind: 'write'; effective: Change; concurrent: boolean; conflictReason?: string; atVersion?: number };
 
 /** Applies `change`, pushed by `deviceId`, and answers it; call inside the push batch's transaction. */
-export function applyChange(store: ServerStore, policy: ConflictPolicy, change: Change, deviceId: string): ChangeResult {
-  const { changeId } = change;
+export function applyChange(store: ServerStore, policy: ConflictPolicy, pushed: Change, deviceId: string): ChangeResult {
+  const { changeId } = pushed;
   const earlier = store.applied(changeId);
   if (earlier) return { changeId, status: 'duplicate', version: earlier.version, record: store.find(earlier.recordId)?.record };
   // a change to a record whose tombstone was pruned meets the delete, as it would have met the tombstone
-  const current = store.find(change.id) ?? store.prunedTombstone(change.entity, change.id);
+  const current = store.find(pushed.id) ?? store.prunedTombstone(pushed.entity, pushed.id);
+  const change = onLostVersion(pushed, current, store.versionFloor);
   const plan = planOf(policy, change, deviceId, current, store.versionFloor);
   if (plan.kind === 'answer') return plan.result;
   const problem = referenceProblem(store, plan.effective);
@@ -83,14 +84,29 @@ function planOf(policy: ConflictPolicy, change: Change, deviceId: string, curren
  * version floor) but above the record's version now (or the record is gone) was made by a device that
  * held the record at that lost version. A create or an update carries the state the server had at that
  * version (the device has nothing of its own on top), so the server writes it back at that same
- * version: no version is reused for another state. A delete was made on it, so the record ends.
+ * version: no version is reused for another state. Versions before the restore follow one line per
+ * record, so a later lost version is built on the one the server holds: a create of it (the device saw
+ * the record gone at its resync, before another device put an earlier version back) goes back at its
+ * version too. A delete was made on it, so the record ends.
  * A device with edits of its own on a live record pushes them on the version the server holds.
  */
 function restores(change: Change, current: StoredRecord | undefined, versionFloor: number): boolean {
   const { baseVersion } = change;
   if (baseVersion === 0 || baseVersion > versionFloor || baseVersion <= (current?.record.version ?? 0)) return false;
   if (current?.record.deleted || (current && current.record.entity !== change.entity)) return false;
-  return change.changeType === 'delete' || (current ? change.changeType === 'update' : change.changeType === 'create');
+  // a device that held a later lost version than the one another device put back first pushes it as it saw the server at its resync: as a create when the record was gone
+  return change.changeType === 'delete' || change.changeType === 'create' || (current !== undefined && change.changeType === 'update');
+}
+
+/**
+ * A change pushed again after a restore on an older version than the lost one its state builds on, which the
+ * server holds again (another device put it back first): it was made on that version, so it goes on it, a
+ * create (the device saw the record gone at its resync) as an update.
+ */
+function onLostVersion(change: Change, current: StoredRecord | undefined, versionFloor: number): Change {
+  const { lostVersion } = change;
+  if (lostVersion === undefined || lostVersion > versionFloor || lostVersion <= change.baseVersion || current?.record.version !== lostVersion || current.record.deleted) return change;
+  return { ...change, baseVersion: lostVersion, changeType: change.changeType === 'create' ? 'update' : change.changeType };
 }
 
 /** Whether `change` leaves `record` as it is: the same fields, or a delete of a tombstone. */

@@ -53,6 +53,9 @@ function changeProblem(change: unknown): string | undefined {
     return 'baseVersion must be a whole number >= 0';
   }
   if (!Number.isSafeInteger(change.clientTime)) return 'clientTime must be a whole number of ms';
+  if (change.lostVersion !== undefined && (!Number.isSafeInteger(change.lostVersion) || (change.lostVersion as number) < 1)) {
+    return 'lostVersion must be a whole number >= 1 when given';
+  }
   if (!isObject(change.fields)) return 'fields must be an object';
   for (const [name, value] of Object.entries(change.fields)) {
     if (value !== null && typeof value !== 'string') return `fields.${name} must be a string or null`;
