@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { BadInputError, SystemUnderTestError } from '../errors.ts';
+import { routeWsPackage } from '../transport/simulated/routed-websocket.ts';
 
 /** The default export of the module at `path`, a `kind` module whose default export must be `expected` (`fits` tells). */
 export async function defaultExportOf(path: string, kind: string, expected: string, fits: (value: unknown) => boolean = isFunction): Promise<unknown> {
@@ -16,6 +17,8 @@ export async function defaultExportOf(path: string, kind: string, expected: stri
 /** Whatever the module at `path` exports as its default. */
 export async function moduleDefaultOf(path: string, kind: string): Promise<unknown> {
   if (!existsSync(path)) throw new BadInputError(`${kind} module not found: ${path}`);
+  // before the module's own imports resolve: its `ws` must be the routed one (a run of the reference client loads no user module, and pays for neither)
+  routeWsPackage();
   try {
     // tsx only for users' modules, and only once one is named: the CLI itself is compiled JavaScript.
     const { tsImport } = await import('tsx/esm/api');

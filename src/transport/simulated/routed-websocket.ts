@@ -11,6 +11,8 @@ import type { DeviceSocket } from '../../adapter.ts';
 export type SocketRouter = (url: string) => DeviceSocket;
 
 let router: SocketRouter | undefined;
+/** Whether routeWsPackage has run on this thread, whose module cache it changed. */
+let wsRouted = false;
 
 type Listener = (event: { type: string; [key: string]: unknown }) => void;
 
@@ -108,12 +110,17 @@ export function routeWebSockets(route: SocketRouter): () => void {
 }
 
 /**
- * ws's client class, as every importer of `ws` gets it once this module has loaded (the run loads it before any
- * client module): `require` through the module cache, `import` through a resolution hook (ws-resolve-hook.mjs).
- * It is the real class, except that constructing it while a router is installed makes a routed socket instead.
- * A library that bundles its own copy of ws, or requires another copy, is not reached.
+ * Makes ws's client class, as every importer of `ws` gets it from now on, the routed one: `require` through the
+ * module cache, `import` through a resolution hook (ws-resolve-hook.mjs). The module loader calls this before it
+ * loads any user module (a client, a server adapter, a project config), the only code that may import ws; a run
+ * of the built-in reference client never does, so it pays for no resolution hook (the hook runs on a loader
+ * thread of its own, and every later import waits on it). The class is the real one, except that constructing
+ * it while a router is installed makes a routed socket instead. A library that bundles its own copy of ws, or
+ * requires another copy, is not reached.
  */
-function redirectWs(): void {
+export function routeWsPackage(): void {
+  if (wsRouted) return;
+  wsRouted = true;
   const require = createRequire(import.meta.url);
   const file = join(dirname(require.resolve('ws')), 'lib', 'websocket.js');
   const real = require(file) as new (...args: unknown[]) => object;
@@ -126,5 +133,3 @@ function redirectWs(): void {
   }
   register(new URL('./ws-resolve-hook.mjs', import.meta.url));
 }
-
-redirectWs();
