@@ -7,10 +7,9 @@ import type { ClientDefinition } from '../adapter.ts';
 import { toCaseReport, type CaseReport } from '../report/case.ts';
 import { TRACE_FOLDER, writeTrace } from '../report/trace.ts';
 import { loadClient } from '../run/client-loader.ts';
-import { BadInputError, SystemUnderTestError } from '../errors.ts';
+import { BadInputError } from '../errors.ts';
 import { ProcessKilledError } from '../device/fenced-db.ts';
 import { EXIT_CRASH } from './exit-codes.ts';
-import type { SerializedError } from '../run/pool.ts';
 import { clientMisfit, runScenario, serverMisfit } from '../run/run.ts';
 import { loadServerAdapter } from '../run/server-adapter.ts';
 import { checkBudgets } from '../check/budget.ts';
@@ -40,9 +39,6 @@ export interface CaseTask {
   fileIndex: number;
   seed: number;
 }
-
-/** This module, for worker threads to load: run-case.ts from the sources, run-case.js once built. */
-export const taskModuleUrl = new URL(import.meta.url);
 
 let setup: CaseSetup | undefined;
 const loaded = new Map<number, Promise<{ file: string; scenario: Scenario; client: ClientDefinition }>>();
@@ -168,11 +164,4 @@ function scenarioOf(fileIndex: number) {
 
 function replayCommand(file: string, seed: number, flags: { client?: string; swarm?: boolean }): string {
   return `npx sync-chaos run ${file} --seed ${seed}${flags.client ? ` --client ${flags.client}` : ''}${flags.swarm ? ' --swarm' : ''}`;
-}
-
-/** A task error from a worker thread as the CLI would have seen it on its own thread (bad input stays exit 2). */
-export function reviveError(error: SerializedError): Error {
-  const revived = error.name === 'BadInputError' ? new BadInputError(error.message) : error.name === 'SystemUnderTestError' ? new SystemUnderTestError(error.message) : new Error(error.message);
-  if (error.stack) revived.stack = error.stack;
-  return revived;
 }

@@ -3,7 +3,9 @@
 // (and the progress line, on a terminal). Exit 0 clean, 1 violations, 2 bad input, 3 crash, 130 interrupted.
 import { Command } from 'commander';
 import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { BaselineMatcher, DEFAULT_BASELINE_FILE, readBaseline } from '../report/baseline.ts';
 import { exitCodeOf, type CaseReport, type Reporter, type RunEndReason } from '../report/case.ts';
 import { ProgressLine } from '../report/progress.ts';
@@ -11,14 +13,13 @@ import { createReporters, FILE_REPORTER_NAMES, type ReporterName } from '../repo
 import { DEFAULT_OUT, RunFolder, runIdOf, wallClockNow } from '../report/run-folder.ts';
 import type { RunInfo } from '../report/run-info.ts';
 import { TRACE_FOLDER } from '../report/trace.ts';
-import { inProcessRunner, runOrdered, workerRunner, type Runner } from '../run/pool.ts';
+import { inProcessRunner, runOrdered, workerRunner, type Runner, type SerializedError } from '../run/pool.ts';
 import type { Scenario } from '../scenario/index.ts';
-import { BadInputError } from '../errors.ts';
+import { BadInputError, SystemUnderTestError } from '../errors.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED } from './exit-codes.ts';
 import { reporterOption } from './reporter-option.ts';
 import { loadProjectConfig, resolveRun, type ConfigurableFlags } from './project-config.ts';
-import * as caseModule from './run-case.ts';
-import { reviveError, type CaseSetup, type CaseTask } from './run-case.ts';
+import type { CaseSetup, CaseTask } from './run-case.ts';
 import { parseRunPlan, plannedTasks, type RunPlan, type RunPlanFlags } from './run-plan.ts';
 import { loadScenarioFiles } from './scenario-files.ts';
 
@@ -153,7 +154,7 @@ async function runCases(
   io: RunIo,
   baseline: BaselineMatcher | undefined,
 ): Promise<RunOutcome> {
-  const runners = runnersFor(setup, Math.max(1, Math.min(plan.workers, tasks.length)));
+  const runners = await runnersFor(setup, Math.max(1, Math.min(plan.workers, tasks.length)));
   const limits = new CaseLimits(plan, elapsedMs);
   const reports: CaseReport[] = [];
   // Ctrl-C: hand out no more cases, let the running ones finish and report them; a second one quits at once.
@@ -193,10 +194,24 @@ async function runCases(
   return { reports, reason: limits.reasonFor(reports.length, tasks.length), stoppedOnFailures: limits.stoppedOnFailures };
 }
 
+/**
+ * The case module beside this one (run-case.ts from the sources, run-case.js once built), which each worker
+ * thread loads. This thread imports it only to run the cases itself, so a pool's own thread never loads the
+ * simulator (half a CPU-second that would compete with the workers starting).
+ */
+const CASE_MODULE_URL = new URL(`./run-case${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
 /** One runner on this thread, or `size` worker threads. */
-function runnersFor(setup: CaseSetup, size: number): Runner<CaseTask, CaseReport>[] {
-  if (size === 1) return [inProcessRunner(caseModule, setup)];
-  return Array.from({ length: size }, () => workerRunner<CaseSetup, CaseTask, CaseReport>(caseModule.taskModuleUrl, setup, reviveError));
+async function runnersFor(setup: CaseSetup, size: number): Promise<Runner<CaseTask, CaseReport>[]> {
+  if (size === 1) return [inProcessRunner(await import('./run-case.ts'), setup)];
+  return Array.from({ length: size }, () => workerRunner<CaseSetup, CaseTask, CaseReport>(CASE_MODULE_URL, setup, reviveError));
+}
+
+/** A task error from a worker thread as the CLI would have seen it on its own thread (bad input stays exit 2). */
+function reviveError(error: SerializedError): Error {
+  const revived = error.name === 'BadInputError' ? new BadInputError(error.message) : error.name === 'SystemUnderTestError' ? new SystemUnderTestError(error.message) : new Error(error.message);
+  if (error.stack) revived.stack = error.stack;
+  return revived;
 }
 
 /**
