@@ -2,12 +2,13 @@
 // machine are noisy: compare the ratios measured side by side in one run, and CPU times).
 // (a) the standard scenario's simulated writes/s and its ratio to raw better-sqlite3 executing the
 //     same statements; (b) its simulated-to-wall time ratio (10 devices × 1 simulated hour);
-// (c) an everything.yaml sweep through the CLI on 1 and 2 workers: wall, seeds/minute and the CPU
-//     time of its process (worker threads included), per seed; then the merge of 1,000 shard reports;
+// (c) an everything.yaml sweep through the built CLI (bin/sync-chaos, as users run it; dist/ is brought up
+//     to date first) on 1 and 2 workers: wall, seeds/minute and the CPU time of its process (worker threads
+//     included), per seed, and what a process and a worker thread cost to start; then the merge of 1,000 shard reports;
 // (d) CPU per simulated hour, first and last, and (e) the peak RSS, of a 10-device × BENCH_LONG_HOURS
 //     (default 2; the targets are set at 8 for (d) and 24 for (e)) hour run in a process of its own.
 // BENCH_SEEDS (default 20) sets the sweep's seed count.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,10 +100,15 @@ function measuredNode(args: string[], allowed: number[]): Promise<Measured> {
   });
 }
 
-/** The CLI from source (tsx), as `npm run bench` sees the working tree, whether or not dist/ is built. */
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+/**
+ * The CLI as users run it: bin/sync-chaos, the compiled JavaScript in dist/. Run from the sources through tsx
+ * instead, each process and each worker thread would compile the TypeScript again, a cost no user pays.
+ */
+const CLI = ['bin/sync-chaos'];
 
 async function sweepRows(): Promise<{ rows: Row[]; report: string }> {
+  // dist/ as the working tree's sources say (the test suite's setup does the same); the build is not measured
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: REPO, stdio: 'inherit' });
   const rows: Row[] = [];
   const perMinute: number[] = [];
   const report = mkdtempSync(join(tmpdir(), 'sync-chaos-bench-report-'));
@@ -118,11 +124,29 @@ async function sweepRows(): Promise<{ rows: Row[]; report: string }> {
     rows.push([
       `(c) sweep, ${workers} worker${workers === 1 ? '' : 's'}`,
       `${SWEEP_SEEDS} seeds of ${SWEEP_SCENARIO}: wall ${wallS.toFixed(1)} s = ${perMinute.at(-1)!.toFixed(1)} seeds/minute; ` +
-        `CPU ${cpuS.toFixed(1)} s = ${(cpuS / SWEEP_SEEDS).toFixed(2)} CPU-s/seed (process start and TypeScript compile included)`,
+        `CPU ${cpuS.toFixed(1)} s = ${(cpuS / SWEEP_SEEDS).toFixed(2)} CPU-s/seed (built CLI; process and worker start included)`,
     ]);
   }
   rows.push(['    2 workers / 1, seeds/minute', `${(perMinute[1]! / perMinute[0]!).toFixed(2)}× (meaningful on an otherwise idle machine only)`]);
-  return { rows, report };
+  return { rows: [...rows, ...(await startRows())], report };
+}
+
+/** A scenario whose one seed costs next to nothing (11 writes), so its runs measure what starting costs. */
+const START_SCENARIO = 'scenarios/resume-after-partition.yaml';
+
+/** CPU of the built CLI's process start (one seed on its own thread), and of each further worker thread's (2 and 4 workers, a seed each). */
+async function startRows(): Promise<Row[]> {
+  const out = mkdtempSync(join(tmpdir(), 'sync-chaos-bench-start-'));
+  try {
+    const cpuOf = async (workers: number) => (await measuredNode([...CLI, 'run', START_SCENARIO, '--seeds', String(workers), '--workers', String(workers), '--out', out], [0])).cpuS;
+    const [alone, two, four] = [await cpuOf(1), await cpuOf(2), await cpuOf(4)];
+    return [
+      ['    start: process', `${alone.toFixed(2)} CPU-s for one seed of ${START_SCENARIO} on the CLI's own thread`],
+      ['    start: each worker thread', `${((four - two) / 2).toFixed(2)} CPU-s (4 workers ${four.toFixed(2)} s, 2 workers ${two.toFixed(2)} s, one seed each)`],
+    ];
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 /** 1,000 shard folders, each holding the sweep's cases under seeds of its own; the time to read and merge them. */
