@@ -72,7 +72,7 @@ function problemsFrom(issue: z.core.$ZodIssue, prefix: KeyPath): Problem[] {
 }
 
 function keysAllowedAt(path: KeyPath): string[] {
-  let node: z.core.JSONSchema.JSONSchema = scenarioJsonSchema;
+  let node: z.core.JSONSchema.JSONSchema = scenarioJsonSchema();
   for (const segment of path) {
     const child = typeof segment === 'number' ? node.items : node.properties?.[String(segment)];
     node = typeof child === 'object' && !Array.isArray(child) ? child : {};

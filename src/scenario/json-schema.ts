@@ -8,10 +8,15 @@ import { scenarioSchema } from './schema.ts';
 
 export const SCENARIO_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../schema/scenario.schema.json', import.meta.url));
 
-/** Draft-07, which every YAML language server understands. */
-export const scenarioJsonSchema = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-07' });
+let built: z.core.JSONSchema.JSONSchema | undefined;
+
+/** Draft-07, which every YAML language server understands; built when first asked for (an unknown key's hint), not by every process that loads scenarios. */
+export function scenarioJsonSchema(): z.core.JSONSchema.JSONSchema {
+  built ??= z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-07' });
+  return built;
+}
 
 /** The committed file's exact text: 2-space JSON and a trailing newline. */
 export function renderScenarioJsonSchema(): string {
-  return `${JSON.stringify(scenarioJsonSchema, null, 2)}\n`;
+  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
 }

@@ -81,7 +81,7 @@ file without running it.
 
 /** The page's exact text. */
 export function renderScenarioDocs(): string {
-  const root = scenarioJsonSchema as Node;
+  const root = scenarioJsonSchema() as Node;
   const sections = [INTRO, `## Top-level keys\n\n${root.description ?? ''}\n\n${table(rowsOf(root, '', false))}`];
   for (const [key, node] of Object.entries(root.properties ?? {})) {
     if (!hasSection(key, node)) continue;
