@@ -52,6 +52,17 @@ describe('a restored reference server', () => {
     expect(await pushOne(server, change('create', 'n1', { title: 'again' }, 0, { lostVersion: 4 }))).toMatchObject({ status: 'rejected', reason: 'record n1 already exists' });
   });
 
+  it('answers a lost version put back that meets a later one from before the restore with that record, and writes nothing', async () => {
+    const server = createReferenceServer(newDb(), { versionFloor: 5 });
+    await pushOne(server, change('create', 'n1', { title: 'v4' }, 4));
+    const later = { status: 'applied', version: 4, record: { version: 4, fields: { title: 'v4' } } };
+    expect(await pushOne(server, change('update', 'n1', { title: 'v2' }, 2, { lostVersion: 2 }))).toMatchObject(later);
+    expect(await pushOne(server, change('create', 'n1', { title: 'v2' }, 2, { lostVersion: 2 }))).toMatchObject(later);
+    // without naming it, an update on version 2 is a change concurrent with version 4, for the policy
+    expect(await pushOne(server, change('update', 'n1', { title: 'v2' }, 2))).toMatchObject({ status: 'conflict' });
+    expect((await pull(server, '?cursor=0')).records.map(({ version, fields }) => [version, fields.title])).toEqual([[4, 'v4']]);
+  });
+
   it('still refuses a change ahead of the record when it was never restored', async () => {
     const server = createReferenceServer(newDb());
     await pushOne(server, change('create', 'n1', { title: 'a' }, 0));
@@ -86,22 +97,26 @@ describe('the reference client after a server restore', () => {
   }
 
   const shipped = readFileSync(join(REPO_ROOT, 'scenarios', 'server-restore.yaml'), 'utf8');
-  // policy-field-merge.yaml's devices and workload, with server-restore.yaml's fault
-  const fieldMerge = [
-    'name: field-merge-restore',
-    'devices: 4',
-    'duration: 15m',
-    'quiesce_timeout: 10m',
-    'system: { conflict: field-merge, ordering: dependency }',
-    'workload: { rate: 10/min, contention: 0.7 }',
-    'faults: [{ at: 8m, server_restore: { lose: 3m } }]',
-    'allow: [overwritten]',
-  ].join('\n');
+  // the devices and workload of policy-field-merge.yaml and policy-lww.yaml, with a server restore
+  const contended = (name: string, system: string) =>
+    [
+      `name: ${name}`,
+      'devices: 4',
+      'duration: 15m',
+      'quiesce_timeout: 10m',
+      `system: ${system}`,
+      'workload: { rate: 10/min, contention: 0.7 }',
+      'faults: [{ at: 8m, server_restore: { lose: 3m } }]',
+      'allow: [overwritten]',
+    ].join('\n');
+  const fieldMerge = contended('field-merge-restore', '{ conflict: field-merge, ordering: dependency }');
+  const lww = contended('lww-restore', '{ conflict: lww }');
 
   it.each([
     ['an edit made on a lost version survives another device putting that version back first', 4, shipped],
     ['a later lost version of a record the server no longer has goes back over an earlier one another device put back first', 21, shipped],
     ['under field-merge, an edit made on a lost version is no concurrent change to that version put back', 13, fieldMerge],
+    ['under lww, an older lost version put back does not win over a later one another device put back first', 22, lww],
   ])('%s (seed %i)', async (_name, seed, text) => {
     const { races, summaries } = await judged(text, seed);
     expect(summaries).toEqual([]);

@@ -37,8 +37,10 @@ export interface Change {
   clientTime: number;
   /**
    * After a server restore: the lost version (at or below the version floor) this change's state is built on,
-   * when the change goes on the older version the server held at the device's resync. A server that holds that
-   * very version again (another device put it back first) takes the change as made on it (docs/protocol.md).
+   * its own baseVersion when it puts that version back, or above it when edits go on the older version the
+   * server held at the device's resync. A server that holds that very version again (another device put it back
+   * first) takes edits as made on it; one that holds a later version from before the restore answers a put-back
+   * with that record (docs/protocol.md).
    */
   lostVersion?: number;
 }

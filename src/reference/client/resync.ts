@@ -56,7 +56,7 @@ export function resync(
       continue;
     }
     const edited = queued.length > 0;
-    if (edited && lost) store.setLostVersion(record.id, record.serverVersion);
+    if (lost) store.setLostVersion(record.id, record.serverVersion);
     queue.enqueue(
       {
         changeId: uuidFrom(env.random),

@@ -43,14 +43,15 @@ export class Settlement {
   }
 
   /**
-   * After a server restore, the lost version a change (this device's state, edits folded in, pushed on the
-   * older version the server held at the resync) builds on, while the device still holds the record at it:
-   * pushed with the change, so a server that another device gave that version back takes it as made on it.
+   * After a server restore, the lost version a change pushed again builds on (its own base, or the older
+   * version the server held at the resync for a state with edits folded in), while the device still holds
+   * the record at it: pushed with the change, so that a server another device gave that version, or a later
+   * one, back first takes the change on it (docs/protocol.md).
    */
   lostBase(change: PendingChange): number | undefined {
     if (!this.afterRestore) return undefined;
     const lost = this.store.lostVersion(change.objectId);
-    if (lost === undefined || change.baseVersion >= lost) return undefined;
+    if (lost === undefined || change.baseVersion > lost) return undefined;
     return this.store.record(change.entity, change.objectId)?.serverVersion === lost ? lost : undefined;
   }
 

@@ -35,6 +35,9 @@ export function applyChange(store: ServerStore, policy: ConflictPolicy, pushed: 
 
 function planOf(policy: ConflictPolicy, change: Change, deviceId: string, current: StoredRecord | undefined, versionFloor: number): Plan {
   const { id } = change;
+  const later = laterLostVersionBack(change, current, versionFloor);
+  // the device's state is an older version on the same line: it has nothing the server lacks, and takes the record
+  if (later) return { kind: 'answer', result: { changeId: change.changeId, status: 'applied', version: later.version, record: later } };
   if (restores(change, current, versionFloor)) {
     // a tombstone ends the record, whichever version it was made on: it takes the next version
     return { kind: 'write', effective: change, concurrent: false, ...(change.changeType !== 'delete' && { atVersion: change.baseVersion }) };
@@ -107,6 +110,16 @@ function onLostVersion(change: Change, current: StoredRecord | undefined, versio
   const { lostVersion } = change;
   if (lostVersion === undefined || lostVersion > versionFloor || lostVersion <= change.baseVersion || current?.record.version !== lostVersion || current.record.deleted) return change;
   return { ...change, baseVersion: lostVersion, changeType: change.changeType === 'create' ? 'update' : change.changeType };
+}
+
+/**
+ * A lost version put back (a change on its own lost version, naming it) that meets a later version from before
+ * the restore, which another device put back first: versions before the restore follow one line per record.
+ */
+function laterLostVersionBack(change: Change, current: StoredRecord | undefined, versionFloor: number): ServerRecord | undefined {
+  const record = current?.record;
+  if (change.lostVersion !== change.baseVersion || change.changeType === 'delete' || !record || record.deleted || record.entity !== change.entity) return undefined;
+  return change.baseVersion < record.version && record.version <= versionFloor ? record : undefined;
 }
 
 /** Whether `change` leaves `record` as it is: the same fields, or a delete of a tombstone. */
