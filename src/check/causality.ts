@@ -2,7 +2,7 @@
 // write records the versions its user saw, so per record field the writes form a DAG whose edges are
 // exactly what the user saw: never the device's own earlier writes, which a pull may have replaced.
 import type { Entity, Fields } from '../adapter.ts';
-import type { EventLog, OperationKind } from '../history/events.ts';
+import type { HistoryEvent, OperationKind } from '../history/events.ts';
 import { isToken } from '../history/tokens.ts';
 
 /** A device store put back to a backup; for a reinstall (an empty store), what the device showed just before. */
@@ -52,46 +52,48 @@ export class Causality {
   /** Every version the server committed, per record id. */
   private readonly committed = new Map<string, { atMs: number; fields: Fields }[]>();
 
-  constructor(events: EventLog) {
-    const open = this.byOp;
-    for (const event of events) {
-      if (event.type === 'invoke' && event.f !== 'refresh') {
-        const token = Object.values(event.fields ?? {}).find(isToken);
-        const write: Write = {
-          device: event.process,
-          op: event.op,
-          f: event.f,
-          ...(event.entity && { entity: event.entity }),
-          ...(event.id && { id: event.id }),
-          fields: event.fields ?? {},
-          seen: event.seen ?? [],
-          atMs: event.t,
-          outcome: 'pending',
-          ...(token && { token }),
-        };
-        this.writes.push(write);
-        open.set(`${event.process}#${event.op}`, write);
-        if (token) this.byToken.set(token, write);
-      } else if (event.type === 'ok' || event.type === 'fail' || event.type === 'info') {
-        const write = open.get(`${event.process}#${event.op}`);
-        if (!write) continue;
-        write.outcome = event.type;
-        write.doneMs = event.t;
-        if (event.id && !write.id) write.id = event.id;
-      } else if (event.type === 'commit' || event.type === 'read') {
-        for (const record of event.type === 'commit' ? [event] : event.records) this.placeCreates(record.id, record.fields);
-        if (event.type === 'read') this.show(event.process, event.t, event.at === 'boot', event.records, event.removed ?? []);
-        if (event.type === 'commit') {
-          if (event.deleted) this.tombstones.set(event.id, [...(this.tombstones.get(event.id) ?? []), event.t]);
-          this.committed.set(event.id, [...(this.committed.get(event.id) ?? []), { atMs: event.t, fields: event.fields }]);
-          for (const value of Object.values(event.fields)) if (isToken(value) && !this.firstCommitMs.has(value)) this.firstCommitMs.set(value, event.t);
-        }
-      } else if (event.type === 'restore') {
-        const read = this.shown.get(event.process);
-        const shown = event.reinstall ? { shown: new Map(read?.records), shownAtMs: read?.atMs ?? 0 } : {};
-        this.restores.push({ device: event.process, atMs: event.t, snapshotAtMs: event.snapshotAtMs, ...shown });
-      }
+  /** Takes the history's next event; `seal` once the last is taken. */
+  take(event: HistoryEvent): void {
+    if (event.type === 'invoke' && event.f !== 'refresh') {
+      const token = Object.values(event.fields ?? {}).find(isToken);
+      const write: Write = {
+        device: event.process,
+        op: event.op,
+        f: event.f,
+        ...(event.entity && { entity: event.entity }),
+        ...(event.id && { id: event.id }),
+        fields: event.fields ?? {},
+        seen: event.seen ?? [],
+        atMs: event.t,
+        outcome: 'pending',
+        ...(token && { token }),
+      };
+      this.writes.push(write);
+      this.byOp.set(`${event.process}#${event.op}`, write);
+      if (token) this.byToken.set(token, write);
+    } else if (event.type === 'ok' || event.type === 'fail' || event.type === 'info') {
+      const write = this.byOp.get(`${event.process}#${event.op}`);
+      if (!write) return;
+      write.outcome = event.type;
+      write.doneMs = event.t;
+      if (event.id && !write.id) write.id = event.id;
+    } else if (event.type === 'commit') {
+      this.placeCreates(event.id, event.fields);
+      if (event.deleted) listIn(this.tombstones, event.id).push(event.t);
+      listIn(this.committed, event.id).push({ atMs: event.t, fields: event.fields });
+      for (const value of Object.values(event.fields)) if (isToken(value) && !this.firstCommitMs.has(value)) this.firstCommitMs.set(value, event.t);
+    } else if (event.type === 'read') {
+      for (const record of event.records) this.placeCreates(record.id, record.fields);
+      this.show(event.process, event.t, event.at === 'boot', event.records, event.removed ?? []);
+    } else if (event.type === 'restore') {
+      const read = this.shown.get(event.process);
+      const shown = event.reinstall ? { shown: new Map(read?.records), shownAtMs: read?.atMs ?? 0 } : {};
+      this.restores.push({ device: event.process, atMs: event.t, snapshotAtMs: event.snapshotAtMs, ...shown });
     }
+  }
+
+  /** Dates every write's first commit and files the writes by record, once the whole history is taken. */
+  seal(): void {
     for (const write of this.writes) {
       const committedMs = write.token === undefined ? this.tombstones.get(write.id ?? '')?.find((atMs) => atMs >= write.atMs) : this.firstCommitMs.get(write.token);
       if (committedMs !== undefined) write.committedMs = committedMs;
@@ -235,19 +237,15 @@ export class Causality {
   }
 }
 
+/** The list `map` holds at `key`, put there empty if it held none. */
+function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
 /** The user fields a write set: those holding its token (never a reference such as `folderId`). */
 export function tokenFields(write: Write): string[] {
   return Object.keys(write.fields).filter((name) => write.fields[name] === write.token);
 }
 
-const shared = new WeakMap<EventLog, Causality>();
-
-/** The oracle of a history, built once however many checkers ask. */
-export function causalityOf(events: EventLog): Causality {
-  let causality = shared.get(events);
-  if (!causality) {
-    causality = new Causality(events);
-    shared.set(events, causality);
-  }
-  return causality;
-}

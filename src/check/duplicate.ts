@@ -2,12 +2,12 @@
 // its fields' ancestry (DESIGN §7), so two live ids rooted in one create are the same user record
 // twice: a retried create without an idempotency key, or server-assigned ids made twice.
 import type { Fields } from '../adapter.ts';
-import { causalityOf, type Causality } from './causality.ts';
+import { type Causality } from './causality.ts';
+import { causalityOf, historyIndexOf } from './history-index.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
-import { lastEventMs } from '../history/event-log.ts';
 
 interface Shown {
   id: string;
@@ -34,7 +34,7 @@ function duplicatesIn(where: string, records: readonly Shown[], causality: Causa
     }
   }
   const spans = input.faultSpans;
-  const lastMs = lastEventMs(input.events);
+  const { lastEventMs: lastMs } = historyIndexOf(input.events);
   return [...idsByCreate]
     .filter(([, ids]) => ids.size > 1)
     .map(([root, ids]) => {

@@ -4,9 +4,11 @@
 // and so is a write the app surfaced as the other checkers accept it: refused (logged, or shown `failed`).
 import type { VisibleRecord } from '../adapter.ts';
 import type { OperationEvent, ReadEvent } from '../history/events.ts';
-import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
+import { tokenFields, type Causality, type Write } from './causality.ts';
+import { causalityOf } from './history-index.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
-import { describeWrite, recordNotices, tokensIn, writeRef } from './evidence.ts';
+import { describeWrite, recordNotices, writeRef } from './evidence.ts';
+import { tokensIn } from '../history/tokens.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 

@@ -4,7 +4,7 @@
 import type { EventLog } from '../history/events.ts';
 import type { Write } from './causality.ts';
 import { clockTime } from '../history/clock-time.ts';
-import { isToken } from '../history/tokens.ts';
+import { historyIndexOf, type Noticed } from './history-index.ts';
 import type { WriteRef } from './types.ts';
 
 /**
@@ -39,59 +39,18 @@ export function outcomeWords(write: Pick<WriteRef, 'outcome' | 'committedMs'>): 
   return `${OUTCOME_WORDS[write.outcome]}, ${commit}`;
 }
 
-const loggedOf = new WeakMap<EventLog, ReadonlyMap<string, number>>();
-
 /**
  * The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named: values a client
- * admitted it replaced. Read once per history however many checkers ask: a long run's log is read back from disk on every pass.
+ * admitted it replaced. From the history's shared index (history-index.ts), read once however many checkers ask.
  */
 export function loggedConflictTokens(events: EventLog): ReadonlyMap<string, number> {
-  const known = loggedOf.get(events);
-  if (known) return known;
-  const firstMs = new Map<string, number>();
-  for (const event of events) {
-    if (event.type !== 'client' || event.event !== 'conflict') continue;
-    for (const token of tokensIn(event.data)) if (!firstMs.has(token)) firstMs.set(token, event.t);
-  }
-  loggedOf.set(events, firstMs);
-  return firstMs;
+  return historyIndexOf(events).loggedConflictTokens;
 }
-
-/** Every token anywhere inside a logged value. */
-export function tokensIn(value: unknown): Set<string> {
-  const tokens = new Set<string>();
-  collectTokens(value, tokens);
-  return tokens;
-}
-
-function collectTokens(value: unknown, into: Set<string>): void {
-  if (isToken(value)) into.add(value);
-  else if (Array.isArray(value)) for (const item of value) collectTokens(item, into);
-  else if (value && typeof value === 'object') for (const item of Object.values(value)) collectTokens(item, into);
-}
-
-type Noticed = (device: string, id: string, fromMs: number) => boolean;
-
-const noticesOf = new WeakMap<EventLog, Map<string, Noticed>>();
 
 /**
  * When each device's app told of trouble with a record through its log (`change-rejected`, `conflict`):
  * `noticed(device, id, fromMs)` says whether it did at or after `fromMs`. A surfaced failure is not a silent one.
- * Read once per history and kinds, however many checkers ask.
  */
 export function recordNotices(events: EventLog, kinds: readonly string[]): Noticed {
-  const known = noticesOf.get(events) ?? new Map<string, Noticed>();
-  noticesOf.set(events, known);
-  const key = kinds.join('\u0000');
-  const noticed = known.get(key) ?? noticesIn(events, kinds);
-  known.set(key, noticed);
-  return noticed;
-}
-
-function noticesIn(events: EventLog, kinds: readonly string[]): Noticed {
-  const latest = new Map<string, number>();
-  for (const event of events) {
-    if (event.type === 'client' && kinds.includes(event.event) && typeof event.data?.id === 'string') latest.set(`${event.process}\u0000${event.data.id}`, event.t);
-  }
-  return (device, id, fromMs) => (latest.get(`${device}\u0000${id}`) ?? Number.NEGATIVE_INFINITY) >= fromMs;
+  return historyIndexOf(events).notices(kinds);
 }

@@ -2,7 +2,7 @@
 // that moment, that is, the server must already have committed that version. Replays the server's
 // commit log alongside every read the history holds.
 import type { Fields } from '../adapter.ts';
-import { causalityOf } from './causality.ts';
+import { causalityOf } from './history-index.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';

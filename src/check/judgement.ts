@@ -3,7 +3,8 @@
 // silent, regressed, vanished). lost-write reports the losses, liveness the ones that never reached the server.
 import type { ServerRecord } from '../adapter.ts';
 import { isToken } from '../history/tokens.ts';
-import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
+import { tokenFields, type Causality, type Write } from './causality.ts';
+import { causalityOf, historyIndexOf } from './history-index.ts';
 import { loggedConflictTokens, recordNotices } from './evidence.ts';
 import type { CheckInput } from './types.ts';
 
@@ -57,11 +58,9 @@ class Judge {
     private readonly causality: Causality,
   ) {
     this.server = new Map(input.server.map((record) => [record.id, record]));
-    // a tombstone the server pruned (tombstone_retention) is still the record's last word: its commit stands in for it
-    for (const event of input.events) {
-      if (event.type === 'commit' && event.deleted && !this.server.has(event.id)) {
-        this.server.set(event.id, { entity: event.entity, id: event.id, fields: event.fields, version: event.version, deleted: true });
-      }
+    // a tombstone the server pruned (tombstone_retention) is still the record's last word: its first commit stands in for it
+    for (const [id, event] of historyIndexOf(input.events).firstTombstones) {
+      if (!this.server.has(id)) this.server.set(id, { entity: event.entity, id, fields: event.fields, version: event.version, deleted: true });
     }
     this.logged = loggedConflictTokens(input.events);
     this.commitLog = input.commitLog !== false;

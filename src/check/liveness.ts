@@ -2,14 +2,13 @@
 // change must reach the server (itself or through a later version built on it) or be accounted for as
 // lost-write accounts for it (superseded, surfaced, in a logged conflict), and resume-phase writes reach everyone.
 import type { Fields } from '../adapter.ts';
-import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
+import { tokenFields, type Causality, type Write } from './causality.ts';
+import { causalityOf, historyIndexOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, loggedConflictTokens, writeRef } from './evidence.ts';
 import { classifyWrites, type WriteClass } from './judgement.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
-import { findEvent, lastEventMs } from '../history/event-log.ts';
-import type { PhaseEvent } from '../history/events.ts';
 
 export function checkLiveness(input: CheckInput): CheckResult {
   const violations = [...undrained(input), ...dropped(input), ...unspread(input)];
@@ -17,9 +16,10 @@ export function checkLiveness(input: CheckInput): CheckResult {
 }
 
 function undrained(input: CheckInput): Violation[] {
-  const quiesced = input.quiesced ?? findEvent(input.events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end' && event.quiesced === true) !== undefined;
+  const { phases } = historyIndexOf(input.events);
+  const quiesced = input.quiesced ?? phases.some((event) => event.phase === 'end' && event.quiesced === true);
   if (quiesced) return [];
-  const bound = boundOf(input.events);
+  const bound = phases.find((event) => event.phase === 'end')?.bound;
   if (bound !== undefined) return [{ checker: 'liveness', summary: `the devices did not quiesce within the bounds of a run: ${bound}` }];
   const violations: Violation[] = [];
   const named = new Set<string>();
@@ -59,11 +59,6 @@ function waitingWords(waiting: number, open: number): string {
   return open === 0 ? records : `${records} and ${open} conflict${open === 1 ? '' : 's'} open`;
 }
 
-/** The bound on events the run's last phase stopped at, if it stopped at one. */
-function boundOf(events: CheckInput['events']): string | undefined {
-  return findEvent(events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'end')?.bound;
-}
-
 /** The losses of a write that, when it never reached the server, are the sync's: it dropped the change. */
 const DROPPED: ReadonlySet<WriteClass> = new Set(['silent', 'regressed', 'vanished']);
 
@@ -74,10 +69,9 @@ const DROPPED: ReadonlySet<WriteClass> = new Set(['silent', 'regressed', 'vanish
 function dropped(input: CheckInput): Violation[] {
   // without the server's commits, "never reached the server" cannot be proven: lost-write still reports the loss
   if (input.commitLog === false) return [];
-  const causality = causalityOf(input.events);
+  const { causality, lastEventMs: lastMs } = historyIndexOf(input.events);
   const spans = input.faultSpans;
   const logged = loggedConflictTokens(input.events);
-  const lastMs = lastEventMs(input.events);
   const unreached = new Map<Write, string>();
   for (const { write, field, class: judged } of classifyWrites(input)) {
     if (!DROPPED.has(judged) || logged.has(write.token as string) || unreached.has(write)) continue;
@@ -98,7 +92,7 @@ function dropped(input: CheckInput): Violation[] {
  * held by the server at the end must be on every device too (a device that stopped syncing shows here).
  */
 function unspread(input: CheckInput): Violation[] {
-  const resumedMs = findEvent(input.events, (event): event is PhaseEvent => event.type === 'phase' && event.phase === 'resume')?.t;
+  const resumedMs = historyIndexOf(input.events).phases.find((event) => event.phase === 'resume')?.t;
   if (resumedMs === undefined) return [];
   const causality = causalityOf(input.events);
   const server = new Map(input.server.filter((record) => !record.deleted).map((record) => [record.id, record]));

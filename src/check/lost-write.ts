@@ -3,7 +3,8 @@
 // logged conflict; fine only where the scenario allows it), silent, regressed or vanished (always violations).
 import { clockTime } from '../history/clock-time.ts';
 import { isToken } from '../history/tokens.ts';
-import { causalityOf, type Write } from './causality.ts';
+import { type Write } from './causality.ts';
+import { causalityOf, historyIndexOf } from './history-index.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
 import { classifyWrites, LOSSES, type Classified } from './judgement.ts';
@@ -12,7 +13,7 @@ import type { CheckInput, CheckResult, Violation } from './types.ts';
 export function checkLostWrite(input: CheckInput): CheckResult {
   const allowed = new Set(input.allow ?? []);
   const spans = input.faultSpans;
-  const lastCommitMs = lastCommitTimes(input);
+  const { lastCommitMs } = historyIndexOf(input.events);
   const violations = classifyWrites(input)
     .filter((entry) => LOSSES.has(entry.class) && !allowed.has(entry.class))
     .map((entry) => violation(entry, spans, lastCommitMs.get(entry.write.id as string), replacementOf(input, entry)));
@@ -94,10 +95,4 @@ function replacedWords(device: string, replaced: Replacement): string {
   const after = answers.length === 0 ? '' : `, after the answer${answers.length === 1 ? '' : 's'} ${answers.join(', ')}`;
   const withWhat = replaced.shown ? ` with ${replaced.shown}` : '';
   return `a sync replaced it on ${device}${withWhat}: ${device} showed ${replaced.shown ? 'that' : 'the record gone'} at ${clockTime(replaced.shownMs)}${after}`;
-}
-
-function lastCommitTimes(input: CheckInput): Map<string, number> {
-  const times = new Map<string, number>();
-  for (const event of input.events) if (event.type === 'commit') times.set(event.id, event.t);
-  return times;
 }

@@ -2,7 +2,8 @@
 // shown (a note flickering back to an older text after a sync). Switching to a concurrent value, or back
 // under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it,
 // and the device's own delete of the record too (what it comes back with is the version that beat the delete).
-import { causalityOf, type Write } from './causality.ts';
+import { type Write } from './causality.ts';
+import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';

@@ -1,7 +1,8 @@
 // Read your writes: once a device acknowledged a write, every later read on that device shows it or
 // a value built on it, unless a logged conflict replaced it, a delete removed the record, the server
 // refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
-import { causalityOf, tokenFields, type Write } from './causality.ts';
+import { tokenFields, type Write } from './causality.ts';
+import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';

@@ -2,17 +2,16 @@
 // the record must not come back anywhere. A delete that missed a concurrent edit may lose to it at the
 // server, a policy's choice, but not be dropped on the way there unsaid. Where the record is live again
 // (a place that had seen it deleted) is told apart from where it is still live (the delete never got there).
-import type { EventLog } from '../history/events.ts';
-import { causalityOf, tokenFields, type Causality, type Write } from './causality.ts';
+import { tokenFields, type Causality, type Write } from './causality.ts';
+import { historyIndexOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import type { CheckInput, CheckResult, Violation } from './types.ts';
-import { lastEventMs } from '../history/event-log.ts';
 
 export function checkResurrection(input: CheckInput): CheckResult {
-  const causality = causalityOf(input.events);
+  const index = historyIndexOf(input.events);
+  const { causality, lastEventMs: lastMs } = index;
   const spans = input.faultSpans;
-  const lastMs = lastEventMs(input.events);
   // a delete the server turned down, and the app said so, was surfaced rather than undone behind the user's back
   const refused = recordNotices(input.events, ['change-rejected', 'conflict']);
   const live = new Map<string, string[]>();
@@ -22,7 +21,7 @@ export function checkResurrection(input: CheckInput): CheckResult {
       if (record.status !== 'failed') live.set(record.id, [...(live.get(record.id) ?? []), device.deviceId]);
     }
   }
-  const sawDeleted = deletionsSeen(input.events);
+  const sawDeleted = (place: string, id: string, fromMs: number) => index.sawDeleted(place, id, fromMs);
   const violations: Violation[] = [];
   for (const write of causality.writes) {
     if (write.f !== 'delete' || write.outcome !== 'ok' || !write.id) continue;
@@ -50,31 +49,6 @@ export function checkResurrection(input: CheckInput): CheckResult {
     });
   }
   return { valid: violations.length === 0, violations };
-}
-
-/**
- * `sawDeleted(place, id, fromMs)`: whether `place` (a device, or `the server`) had the record deleted at
- * or after `fromMs`: the server committed its tombstone, a device's read stopped showing it.
- */
-function deletionsSeen(events: EventLog): (place: string, id: string, fromMs: number) => boolean {
-  const lastMs = new Map<string, number>();
-  const shown = new Map<string, Set<string>>();
-  const saw = (place: string, id: string, atMs: number) => lastMs.set(`${place}\u0000${id}`, atMs);
-  for (const event of events) {
-    if (event.type === 'commit' && event.deleted) saw('the server', event.id, event.t);
-    if (event.type !== 'read') continue;
-    const view = shown.get(event.process) ?? new Set<string>();
-    // a launch shows everything, so what it lacks is gone; a look names what it no longer shows
-    const next = event.at === 'boot' ? new Set(event.records.map((record) => record.id)) : view;
-    const gone = event.at === 'boot' ? [...view].filter((id) => !next.has(id)) : (event.removed ?? []);
-    for (const id of gone) {
-      next.delete(id);
-      saw(event.process, id, event.t);
-    }
-    for (const record of event.records) next.add(record.id);
-    shown.set(event.process, next);
-  }
-  return (place, id, fromMs) => (lastMs.get(`${place}\u0000${id}`) ?? Number.NEGATIVE_INFINITY) >= fromMs;
 }
 
 /** Whether every write to the record that may have happened is one the delete saw, or an ancestor of what it saw. */

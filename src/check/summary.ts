@@ -1,7 +1,7 @@
 // The run in numbers, as Jepsen's set checker reads a history: writes attempted, acknowledged,
 // lost (by class), duplicated, resurrected, of unknown outcome, and how long a saved write took to
 // reach the server (simulated ms, p50/p95/p99/max).
-import { causalityOf } from './causality.ts';
+import { causalityOf } from './history-index.ts';
 import { classifyWrites } from './judgement.ts';
 import type { CheckInput, CheckResult } from './types.ts';
 

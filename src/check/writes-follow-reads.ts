@@ -1,7 +1,7 @@
 // Writes follow reads: a value a device shows must come with what its writer had seen. When a write
 // was made over a version of the record, a device showing that write while still showing an older
 // value than the writer saw in another field shows an effect without its cause.
-import { causalityOf } from './causality.ts';
+import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';

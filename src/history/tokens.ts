@@ -13,3 +13,16 @@ export function tokenOf(deviceId: string, writeNumber: number): string {
 export function isToken(value: unknown): value is string {
   return typeof value === 'string' && TOKEN_PATTERN.test(value);
 }
+
+/** Every token anywhere inside a logged value. */
+export function tokensIn(value: unknown): Set<string> {
+  const tokens = new Set<string>();
+  collectTokens(value, tokens);
+  return tokens;
+}
+
+function collectTokens(value: unknown, into: Set<string>): void {
+  if (isToken(value)) into.add(value);
+  else if (Array.isArray(value)) for (const item of value) collectTokens(item, into);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) collectTokens(item, into);
+}
