@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../src/history/events.ts';
 import { History } from '../src/history/history.ts';
 
-/** Events whose text crosses the spill file's 1 MiB read chunks, with characters of several UTF-8 bytes on the way. */
+/** Events whose text crosses the spill file's 64 KiB buffers, with characters of several UTF-8 bytes on the way, and now and then one longer than a buffer. */
 function events(count: number): HistoryEvent[] {
   return Array.from({ length: count }, (_, index) => ({
     t: index,
     type: 'client',
     process: `d${index % 3}`,
     event: 'note',
-    data: { text: `${index} é✓${'🙂'.repeat(20 + (index % 50))}` },
+    data: { text: `${index} é✓${'🙂'.repeat(index % 7_000 === 1 ? 40_000 : 20 + (index % 50))}` },
   }));
 }
 

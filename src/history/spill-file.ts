@@ -6,18 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
-/** Lines are written in batches of about this many characters. */
-const FLUSH_CHARS = 1 << 20;
-/** Lines are read back in chunks of this many bytes. */
-const READ_BYTES = 1 << 20;
+/**
+ * Lines are written, and read back, through buffers of this many bytes: under V8's large-object size, so a
+ * pass's chunks and strings die young in the nursery instead of piling up until a full collection.
+ */
+const BUFFER_BYTES = 1 << 16;
+/** A UTF-16 code unit takes at most this many bytes of UTF-8. */
+const MAX_BYTES_PER_UNIT = 3;
 
 /** Closes a spill file's descriptor once its owner is garbage. */
 const closing = new FinalizationRegistry<number>((fd) => closeSync(fd));
 
 export class SpillFile {
   private readonly fd: number;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  /** Lines written but not yet on disk, as UTF-8. */
+  private readonly pending = Buffer.allocUnsafe(BUFFER_BYTES);
+  private pendingBytes = 0;
   private sizeBytes = 0;
 
   constructor() {
@@ -31,21 +35,23 @@ export class SpillFile {
 
   /** Appends one line (without its newline). */
   write(line: string): void {
-    this.pending.push(line, '\n');
-    this.pendingChars += line.length + 1;
-    if (this.pendingChars >= FLUSH_CHARS) this.flush();
+    const mostBytes = line.length * MAX_BYTES_PER_UNIT + 1;
+    if (this.pendingBytes + mostBytes > BUFFER_BYTES) this.flush();
+    if (mostBytes > BUFFER_BYTES) return this.writeBytes(Buffer.from(`${line}\n`));
+    this.pendingBytes += this.pending.write(line, this.pendingBytes);
+    this.pending[this.pendingBytes++] = 0x0a;
   }
 
   /** Every line written so far, in order. */
   *lines(): Generator<string> {
     this.flush();
     const endBytes = this.sizeBytes;
-    const chunk = Buffer.alloc(READ_BYTES);
+    const chunk = Buffer.allocUnsafe(BUFFER_BYTES);
     const decoder = new StringDecoder('utf8');
     let positionBytes = 0;
     let rest = '';
     while (positionBytes < endBytes) {
-      const readBytes = readSync(this.fd, chunk, 0, Math.min(READ_BYTES, endBytes - positionBytes), positionBytes);
+      const readBytes = readSync(this.fd, chunk, 0, Math.min(BUFFER_BYTES, endBytes - positionBytes), positionBytes);
       positionBytes += readBytes;
       const lines = (rest + decoder.write(chunk.subarray(0, readBytes))).split('\n');
       rest = lines.pop() ?? '';
@@ -54,11 +60,13 @@ export class SpillFile {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const bytes = Buffer.from(this.pending.join(''));
+    if (this.pendingBytes === 0) return;
+    this.writeBytes(this.pending.subarray(0, this.pendingBytes));
+    this.pendingBytes = 0;
+  }
+
+  private writeBytes(bytes: Buffer): void {
     writeSync(this.fd, bytes, 0, bytes.length, this.sizeBytes);
     this.sizeBytes += bytes.length;
-    this.pending = [];
-    this.pendingChars = 0;
   }
 }
