@@ -1,6 +1,7 @@
 // One run of the standard scenario for `hours` simulated hours (first argument, default 2) in a
 // process of its own, so its peak RSS is its own: prints one JSON line with the wall time, the
-// simulated time, the CPU time (in all, per simulated hour, and of the quiesce and the checks), the counts and the peak RSS.
+// simulated time, the CPU time (in all, per simulated hour, and of the quiesce and the checks), the heap and RSS at each
+// hour's end, the counts and the peak RSS.
 import { performance } from 'node:perf_hooks';
 import type { ClientDefinition } from '../src/adapter.ts';
 import { runScenario } from '../src/run/run.ts';
@@ -13,6 +14,8 @@ const { scenario, client } = await standardScenario(hours);
 const cpuAtHourMs: number[] = [];
 /** The heap in use at the end of each simulated hour, MiB: what grows with the run's length. */
 const heapAtHourMiB: number[] = [];
+/** The resident set at the end of each simulated hour, MiB: the heap with its slack, and the devices' in-memory stores. */
+const rssAtHourMiB: number[] = [];
 /** CPU time of the run at the last clock reading of any app: the end of the quiesce, ms. */
 let cpuAtLastClockMs = 0;
 const startedMs = performance.now();
@@ -35,6 +38,7 @@ process.stdout.write(
     quiesceCpuMs: Math.round(Math.max(cpuAtLastClockMs, chaosCpuMs) - chaosCpuMs),
     checkCpuMs: Math.round(cpuMs - Math.max(cpuAtLastClockMs, chaosCpuMs)),
     heapAtHourMiB,
+    rssAtHourMiB,
     simulatedMs: result.simulatedMs,
     writes: result.counts.writes,
     events: result.counts.events,
@@ -65,7 +69,9 @@ function clockedClient(definition: ClientDefinition): ClientDefinition {
           if (cpuAtHourMs.length === hours) cpuAtLastClockMs = cpuMsSince(cpuBefore);
           while (cpuAtHourMs.length < hours && nowMs - originMs >= (cpuAtHourMs.length + 1) * HOUR_MS) {
             cpuAtHourMs.push(cpuMsSince(cpuBefore));
-            heapAtHourMiB.push(Math.round(process.memoryUsage().heapUsed / 1048576));
+            const { heapUsed, rss } = process.memoryUsage();
+            heapAtHourMiB.push(Math.round(heapUsed / 1048576));
+            rssAtHourMiB.push(Math.round(rss / 1048576));
           }
           return nowMs;
         },

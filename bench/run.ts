@@ -183,6 +183,7 @@ async function longRunRows(): Promise<Row[]> {
     quiesceCpuMs: number;
     checkCpuMs: number;
     heapAtHourMiB: number[];
+    rssAtHourMiB: number[];
     simulatedMs: number;
     writes: number;
     events: number;
@@ -194,7 +195,7 @@ async function longRunRows(): Promise<Row[]> {
     [`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, `${run.writes} writes, ${run.events} events in ${seconds(run.wallMs)} s, CPU ${seconds(run.cpuMs)} s (${(run.simulatedMs / run.cpuMs).toFixed(0)}× by CPU), hash ${run.hash}`],
     ['    CPU per simulated hour', `first ${seconds(first)} s, last ${seconds(last)} s: last / first ${(last / first).toFixed(2)} (${run.hourlyCpuMs.map(seconds).join(', ')})`],
     ['    then quiesce, checks', `CPU ${seconds(run.quiesceCpuMs)} s, ${seconds(run.checkCpuMs)} s; last hour with both / first ${((last + run.quiesceCpuMs + run.checkCpuMs) / first).toFixed(2)}`],
-    [`(e) peak RSS of the ${LONG_HOURS} h run`, `${peakRssMiB.toFixed(0)} MiB (process CPU ${cpuS.toFixed(1)} s, start included); heap at each hour's end ${run.heapAtHourMiB.join(', ')} MiB`],
+    [`(e) peak RSS of the ${LONG_HOURS} h run`, `${peakRssMiB.toFixed(0)} MiB (process CPU ${cpuS.toFixed(1)} s, start included); at each hour's end heap ${run.heapAtHourMiB.join(', ')} MiB, RSS ${run.rssAtHourMiB.join(', ')} MiB`],
   ];
 }
 
