@@ -1,7 +1,8 @@
 // Records every SQL statement better-sqlite3 executes in this process (prepared statement
 // calls, including the BEGIN/COMMIT of transactions and PRAGMAs, and exec), then replays the
 // same statements with the same parameters on fresh databases: the physical floor of a run.
-// A PRAGMA that returns nothing was read with all() in pragma mode; it replays with run().
+// A PRAGMA that returns nothing was read with all() in pragma mode; it replays with run(). An app's SQL
+// function (a trigger's callback) is there on the twin from the start, doing nothing: the floor counts SQLite's call, not the app's work.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ const STATEMENT_METHODS = ['run', 'get', 'all'] as const;
 
 export class SqlRecorder {
   readonly calls: Call[] = [];
+  /** The SQL functions the app registered on each database: name and options. */
+  private readonly functions = new Map<Database.Database, [string, Database.RegistrationOptions][]>();
   private readonly restore: (() => void)[] = [];
 
   start(): void {
@@ -43,6 +46,14 @@ export class SqlRecorder {
       return exec.call(this, sql);
     };
     this.restore.push(() => (databasePrototype.exec = exec));
+    const functions = this.functions;
+    const register = databasePrototype.function as (name: string, ...rest: unknown[]) => unknown;
+    databasePrototype.function = function (this: Database.Database, name: string, ...rest: unknown[]) {
+      const options = (rest.length > 1 ? rest[0] : {}) as Database.RegistrationOptions;
+      functions.set(this, [...(functions.get(this) ?? []), [name, options]]);
+      return register.call(this, name, ...rest);
+    };
+    this.restore.push(() => (databasePrototype.function = register));
   }
 
   stop(): void {
@@ -61,6 +72,7 @@ export class SqlRecorder {
         if (!twin) {
           twin = new Database(call.db.memory ? ':memory:' : join(folder, `${twins.size}-${basename(call.db.name)}`));
           twins.set(call.db, twin);
+          for (const [name, options] of this.functions.get(call.db) ?? []) twin.function(name, options, () => null);
           statements.set(twin, new Map());
         }
         if (call.method === 'exec') {

@@ -1,6 +1,7 @@
 // The live records the UI lists, read incrementally so a listing costs what changed, not the whole
-// dataset: TEMP triggers note the id of every record row written, by whatever code writes it, inside its
-// transaction (a rollback takes the note back too), and each listing after the first reads only those rows.
+// dataset: TEMP triggers hand the entity and id of every record row written, by whatever code writes it,
+// to a function that notes them in memory, and each listing after the first reads only those rows. A write
+// that rolls back leaves its note behind: reading that row again shows what the table holds, so it costs nothing.
 import type Database from 'better-sqlite3';
 import type { Entity, Fields } from '../../adapter.ts';
 import type { LocalRecord } from './local-store.ts';
@@ -13,6 +14,9 @@ interface ListedRow {
   deleted: number | null;
 }
 
+/** The SQL function the triggers call with the (entity, id) pairs of the rows a write touched. */
+const NOTE_FUNCTION = 'listing_note_written';
+
 /** The tables holding each entity's records on a schema: its own from v3, the generic `records` before. */
 function recordTables(schemaVersion: number): Record<Entity, { table: string; ofEntity: string }> {
   if (schemaVersion >= 3) return { folder: { table: 'folders', ofEntity: '' }, note: { table: 'notes', ofEntity: '' } };
@@ -20,59 +24,73 @@ function recordTables(schemaVersion: number): Record<Entity, { table: string; of
 }
 
 /**
- * A written row's id moves to the end of `listing_changes` (deleted, then inserted under a new AUTOINCREMENT
- * seq), so the table holds one row per record and `seq` only grows, whatever conflict clause the write had.
+ * Triggers that note every row an insert, update or delete touches (an update's row before and after, in
+ * case its id moved), with its entity: the table's, or for the generic table the row's `entity` column.
  */
-function triggersSql(tables: readonly string[]): string {
-  const note = (id: string) => `DELETE FROM temp.listing_changes WHERE id = ${id}; INSERT INTO temp.listing_changes (id) VALUES (${id});`;
-  const triggers = tables.map(
-    (table) => `
-    CREATE TEMP TRIGGER IF NOT EXISTS listing_${table}_insert AFTER INSERT ON main.${table} BEGIN ${note('new.id')} END;
-    CREATE TEMP TRIGGER IF NOT EXISTS listing_${table}_update AFTER UPDATE ON main.${table} BEGIN ${note('old.id')} ${note('new.id')} END;
-    CREATE TEMP TRIGGER IF NOT EXISTS listing_${table}_delete AFTER DELETE ON main.${table} BEGIN ${note('old.id')} END;`,
-  );
-  return `CREATE TEMP TABLE IF NOT EXISTS listing_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE);${triggers.join('')}`;
+function triggersSql(tables: Record<Entity, { table: string }>): string {
+  const entities = Object.entries(tables) as [Entity, { table: string }][];
+  return [...new Set(entities.map(([, { table }]) => table))]
+    .map((table) => {
+      const owners = entities.filter(([, owner]) => owner.table === table).map(([entity]) => entity);
+      const entityOf = (row: 'new' | 'old') => (owners.length === 1 ? `'${owners[0]}'` : `${row}.entity`);
+      const noted = (...rows: ('new' | 'old')[]) => `BEGIN SELECT ${NOTE_FUNCTION}(${rows.map((row) => `${entityOf(row)}, ${row}.id`).join(', ')}); END;`;
+      return `
+    CREATE TEMP TRIGGER IF NOT EXISTS listing_${table}_insert AFTER INSERT ON main.${table} ${noted('new')}
+    CREATE TEMP TRIGGER IF NOT EXISTS listing_${table}_update AFTER UPDATE ON main.${table} ${noted('old', 'new')}
+    CREATE TEMP TRIGGER IF NOT EXISTS listing_${table}_delete AFTER DELETE ON main.${table} ${noted('old')}`;
+    })
+    .join('');
 }
 
+/** One listing per connection: the triggers call the function by name, so a second listing on it takes the first's notes. */
 export class LiveListing {
   private readonly selectAll;
   private readonly selectChanged;
   private readonly inTransaction: () => boolean;
-  /** The listing as of `seenSeq`, by entity and id (with the fields' JSON it was parsed from), and in the order the UI shows it (by id). */
+  /** The listing as it was last read, by entity and id (with the fields' JSON it was parsed from), and in the order the UI shows it (by id). */
   private readonly byKey = new Map<string, { record: LocalRecord; text: string }>();
   private ordered: LocalRecord[] = [];
-  private seenSeq = 0;
+  /** The ids of the rows written since the listing was last read, by entity. */
+  private readonly written: Record<Entity, Set<string>> = { folder: new Set(), note: new Set() };
   private primed = false;
 
   constructor(db: Database.Database, schemaVersion: number) {
     const tables = recordTables(schemaVersion);
-    db.exec(triggersSql([...new Set(Object.values(tables).map(({ table }) => table))]));
+    db.function(NOTE_FUNCTION, { varargs: true }, (...pairs: unknown[]) => {
+      for (let at = 0; at < pairs.length; at += 2) this.written[pairs[at] as Entity].add(pairs[at + 1] as string);
+      return null;
+    });
+    db.exec(triggersSql(tables));
     this.selectAll = db.prepare<[], ListedRow>('SELECT entity, id, fields, server_version, deleted FROM records WHERE deleted = 0 ORDER BY id');
     const changedOf = (entity: Entity) =>
-      `SELECT c.seq, '${entity}' AS entity, c.id, r.fields, r.server_version, r.deleted FROM temp.listing_changes c
-         LEFT JOIN main.${tables[entity].table} r ON r.id = c.id${tables[entity].ofEntity} WHERE c.seq > @seen`;
-    this.selectChanged = db.prepare<[{ seen: number }], ListedRow & { seq: number }>(`${changedOf('folder')} UNION ALL ${changedOf('note')}`);
+      `SELECT '${entity}' AS entity, w.value AS id, r.fields, r.server_version, r.deleted FROM json_each(@${entity}) w
+         LEFT JOIN main.${tables[entity].table} r ON r.id = w.value${tables[entity].ofEntity}`;
+    this.selectChanged = db.prepare<[Record<Entity, string>], ListedRow>(`${changedOf('folder')} UNION ALL ${changedOf('note')}`);
     this.inTransaction = () => db.inTransaction;
   }
 
   /**
    * Every live record (tombstones left out), by id: one statement, the whole table the first time (or
-   * inside a transaction, whose writes may yet roll back), then the rows written since the last listing.
+   * inside a transaction, whose writes may yet roll back), then the rows written since the last listing
+   * outside one, each as the table holds it now, in any order (each row settles one record's place).
    */
   records(): readonly LocalRecord[] {
     if (this.inTransaction()) return this.selectAll.all().map((row) => toRecord(row, row.fields as string));
     if (!this.primed) {
       const rows = this.selectAll.all();
       this.primed = true;
+      this.forgetWritten();
       for (const row of rows) this.byKey.set(keyOf(row.entity, row.id), { record: toRecord(row, row.fields as string), text: row.fields as string });
       this.ordered = [...this.byKey.values()].map(({ record }) => record);
       return this.ordered;
     }
-    const rows = this.selectChanged.all({ seen: this.seenSeq });
+    const { folder, note } = this.written;
+    // one statement, even when nothing was written: a kill at the n-th statement strikes where it always did
+    const rows = this.selectChanged.all({ folder: JSON.stringify([...folder]), note: JSON.stringify([...note]) });
+    this.forgetWritten();
     if (rows.length === 0) return this.ordered;
     const ordered = this.ordered.slice();
     for (const row of rows) {
-      this.seenSeq = Math.max(this.seenSeq, row.seq);
       const key = keyOf(row.entity, row.id);
       const listed = this.byKey.get(key);
       const at = positionOf(ordered, row);
@@ -88,6 +106,11 @@ export class LiveListing {
     }
     this.ordered = ordered;
     return ordered;
+  }
+
+  private forgetWritten(): void {
+    this.written.folder.clear();
+    this.written.note.clear();
   }
 }
 

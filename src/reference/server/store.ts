@@ -47,6 +47,8 @@ export class ServerStore {
   private selectSince: { limit: number; statement: Database.Statement<[number], RecordRow & { seq: number }> } | undefined;
   /** The cursor after the newest change, once read: only this store writes it, and a rolled-back transaction forgets it. */
   private cursorValue: number | undefined;
+  /** The tombstone horizon, once read: kept as the cursor is (only this store moves it; a rollback forgets it). */
+  private horizonValue: number | undefined;
   private readonly selectAll;
   private readonly selectLastSeq;
   private readonly selectHorizon;
@@ -156,7 +158,8 @@ export class ServerStore {
 
   /** The cursor of the newest pruned tombstone: a pull from below it would miss a delete. 0 while none was pruned. */
   horizon(): number {
-    return this.selectHorizon.get()?.seq ?? 0;
+    this.horizonValue ??= this.selectHorizon.get()?.seq ?? 0;
+    return this.horizonValue;
   }
 
   /** Forgets the tombstones committed at or before `throughCursor` and moves the horizon past them; returns how many. */
@@ -165,6 +168,7 @@ export class ServerStore {
       const newest = this.selectPrunable.get(throughCursor)?.seq;
       if (newest === null || newest === undefined) return 0;
       this.putHorizon.run(newest);
+      this.horizonValue = undefined;
       return this.deleteTombstones.run(throughCursor).changes;
     });
   }
@@ -223,6 +227,7 @@ export class ServerStore {
       return this.runAtomically(work) as T;
     } catch (error) {
       this.cursorValue = undefined;
+      this.horizonValue = undefined;
       throw error;
     }
   }
