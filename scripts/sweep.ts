@@ -1,7 +1,7 @@
 // `npm run sweep`: the false-positive sweep. Clients that lose nothing (the reference client, and the worked
 // example templates/adapter.ts) over every shipped scenario that needs no server (scenarios/*.yaml), N seeds
 // in all split evenly across them, on the CLI's own sweep (its worker pool and --time-budget), in rounds of
-// seeds so a budget cuts every scenario alike. Any failure is a false positive or a real bug: it prints the
+// two seeds so a budget cuts every scenario alike (the CLI runs a call's cases file by file). Any failure is a false positive or a real bug: it prints the
 // failures per scenario and checker, each failing case's replay command, and the wall and CPU time spent.
 //   npm run sweep -- [--seeds 10000] [--first-seed 1] [--workers N] [--time-budget 30m] [--client reference|template|state-based]...
 import { readdirSync } from 'node:fs';
@@ -21,8 +21,11 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
  */
 const CLIENTS: Record<string, string | undefined> = { reference: undefined, template: 'templates/adapter.ts', 'state-based': 'fixtures/clients/state-based.ts' };
 const SWEPT_BY_DEFAULT = ['reference', 'template'];
-/** Rounds a sweep is cut into at most: each round runs the next seeds of every scenario. */
-const MAX_ROUNDS = 10;
+/**
+ * Seeds of every scenario a round runs: a budget that runs out inside a round leaves the scenarios at most this
+ * many seeds apart. Each round starts the pool again (about a CPU-second per worker, against a minute of cases).
+ */
+const ROUND_SEEDS = 2;
 
 const { values: flags } = parseArgs({
   options: {
@@ -59,7 +62,6 @@ function referenceOnly(file: string): boolean {
 const filesOf = new Map(clients.map((name) => [name, files.filter((file) => takes(name, file))]));
 /** Seeds per scenario and client: N in all, split across every case. */
 const perScenario = Math.max(1, Math.ceil(totalSeeds / [...filesOf.values()].reduce((sum, list) => sum + list.length, 0)));
-const roundSeeds = Math.ceil(perScenario / MAX_ROUNDS);
 const silent = { out: () => {}, err: () => {}, interactive: false };
 
 const startedMs = performance.now();
@@ -67,8 +69,8 @@ const cpuAtStart = process.cpuUsage();
 const elapsedMs = () => performance.now() - startedMs;
 const reports = new Map<string, CaseReport[]>(clients.map((name) => [name, []]));
 console.log(`sweep: ${clients.join(' and ')} over ${files.length} scenarios, seeds ${firstSeed}..${firstSeed + perScenario - 1} of each, ${workers} worker${workers === 1 ? '' : 's'}${flags['time-budget'] ? `, --time-budget ${flags['time-budget']}` : ''}`);
-for (let done = 0; done < perScenario && elapsedMs() < budgetMs; done += roundSeeds) {
-  const count = Math.min(roundSeeds, perScenario - done);
+for (let done = 0; done < perScenario && elapsedMs() < budgetMs; done += ROUND_SEEDS) {
+  const count = Math.min(ROUND_SEEDS, perScenario - done);
   for (const [index, name] of clients.entries()) {
     // each client gets its share of what is left of the budget
     const leftMs = (budgetMs - elapsedMs()) / (clients.length - index);
