@@ -125,13 +125,13 @@ export class LocalStore {
     this.putState.run('epoch', epoch);
   }
 
-  /** The version a server restore lost that this record, pushed again with edits, builds on (resync.ts); undefined when none. */
-  lostVersion(id: string): number | undefined {
-    return this.selectState.get(`lost:${id}`)?.value;
+  /** The version a server restore lost that the change pushing a record again builds on (resync.ts); undefined for any other change. */
+  lostVersion(changeId: string): number | undefined {
+    return this.selectState.get(`lost:${changeId}`)?.value;
   }
 
-  setLostVersion(id: string, version: number): void {
-    this.putState.run(`lost:${id}`, version);
+  setLostVersion(changeId: string, version: number): void {
+    this.putState.run(`lost:${changeId}`, version);
   }
 
   /** Runs `work` atomically; nested calls become savepoints. */

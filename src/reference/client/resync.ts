@@ -15,10 +15,10 @@ import type { Settlement } from './settle.ts';
  * later from before the restore is pulled as usual, the queued changes keeping their base. One the server
  * holds at an older version, or no longer at all, was lost: a device with no edits of its own on it
  * pushes its state on the lost version, which puts that version back as it was (docs/protocol.md); a
- * device with edits pushes its whole state (edits folded in) on the version the server holds, and keeps
- * its own version, which its push names (Settlement.lostBase), so that if another device put the lost
- * version back first, the server takes its edits as made on that. One written since the restore meets the device's own changes by the policy: a
- * device with no edits pushes its state on its version, so the policy settles the two, logged.
+ * device with edits pushes its whole state (edits folded in) on the version the server holds. Either push
+ * names the lost version (Settlement.lostBase), so that if another device put that version or a later one
+ * back first, the server takes it on that. One written since the restore meets the device's own changes by
+ * the policy: a device with no edits pushes its state on its version, so the policy settles the two, logged.
  * Returns the ids pushed again.
  */
 export function resync(
@@ -56,10 +56,12 @@ export function resync(
       continue;
     }
     const edited = queued.length > 0;
-    if (lost) store.setLostVersion(record.id, record.serverVersion);
+    const changeId = uuidFrom(env.random);
+    // this change alone builds on the lost version: the user's later edits go on whatever the device holds then
+    if (lost) store.setLostVersion(changeId, record.serverVersion);
     queue.enqueue(
       {
-        changeId: uuidFrom(env.random),
+        changeId,
         objectId: record.id,
         entity: record.entity,
         changeType,

@@ -43,14 +43,14 @@ export class Settlement {
   }
 
   /**
-   * After a server restore, the lost version a change pushed again builds on (its own base, or the older
-   * version the server held at the resync for a state with edits folded in), while the device still holds
-   * the record at it: pushed with the change, so that a server another device gave that version, or a later
-   * one, back first takes the change on it (docs/protocol.md).
+   * After a server restore, the lost version a change the resync queued builds on (its own base, or above it
+   * when the change folds edits onto the older version the server held), while the device still holds the
+   * record at it: pushed with the change, so that a server another device gave that version, or a later one,
+   * back first takes the change on it (docs/protocol.md). A user's later edit names none.
    */
   lostBase(change: PendingChange): number | undefined {
     if (!this.afterRestore) return undefined;
-    const lost = this.store.lostVersion(change.objectId);
+    const lost = this.store.lostVersion(change.changeId);
     if (lost === undefined || change.baseVersion > lost) return undefined;
     return this.store.record(change.entity, change.objectId)?.serverVersion === lost ? lost : undefined;
   }
