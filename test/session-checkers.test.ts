@@ -34,6 +34,28 @@ describe('the read-your-writes checker', () => {
   });
 });
 
+describe("the read-your-writes checker on a replacement another device's app logs after the read", () => {
+  const C = 't:d2:w1';
+  /** d1's retitle reaches the server; d2's concurrent retitle, made on the create, is applied over it there (as LWW does). */
+  const replacedOnServer = () => edited().commit('d1', 'n1', 2, { title: B, body: A }).update('d2', { id: 'n1', fields: { title: C }, seen: [{ title: A, body: A }] }).commit('d2', 'n1', 3, { title: C, body: A });
+  const replacedBy = { id: 'n1', outcome: 'applied-over-concurrent', replacedPayload: { title: B } };
+  const violated = (history: HistoryBuilder) => checkReadYourWrites(input(history, [])).violations.map((violation) => [violation.device, violation.writes?.[0]?.token]);
+
+  it('stays silent when the server had replaced the edit by the read (policy-lww seed 74: the winner logs it when its answer arrives)', () => {
+    expect(violated(replacedOnServer().read('d1', [note('n1', { title: C, body: A })]).log('d2', 'conflict', replacedBy))).toEqual([]);
+  });
+
+  it('fires when the device showed its edit gone before the server replaced it', () => {
+    const history = edited().commit('d1', 'n1', 2, { title: B, body: A }).read('d1', [note('n1', { title: A, body: A })]);
+    const replacedAfter = history.update('d2', { id: 'n1', fields: { title: C }, seen: [{ title: A, body: A }] }).commit('d2', 'n1', 3, { title: C, body: A }).log('d2', 'conflict', replacedBy);
+    expect(violated(replacedAfter)).toEqual([['d1', B]]);
+  });
+
+  it("fires when only the device's own app owns up, after the read", () => {
+    expect(violated(replacedOnServer().read('d1', [note('n1', { title: C, body: A })]).log('d1', 'conflict', replacedBy))).toEqual([['d1', B]]);
+  });
+});
+
 describe('the monotonic-reads checker', () => {
   it('fires when a device goes back to an ancestor of a value it already showed', () => {
     const history = edited().read('d2', [note('n1', { title: B, body: A })]).read('d2', [note('n1', { title: A, body: A })]);

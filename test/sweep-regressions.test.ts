@@ -43,6 +43,14 @@ const REGRESSIONS: readonly Regression[] = [
       'the worked example did not log a change the server applied over one it had not seen (lww: a later delete over an earlier edit), a silent loss ' +
       '(lost-write silent, read-your-writes; clock-drift-lww seed 1 too); it now logs the `concurrent: true` answers with what they replaced',
   },
+  {
+    scenario: 'policy-lww.yaml',
+    seed: 74,
+    client: 'reference',
+    failure:
+      "lww applied d1's edit over d4's concurrent one, and d4 read the winner before d1's app logged the conflict on the server's answer (read-your-writes); " +
+      "another device's logged conflict counts from when the server replaced the edit, the device's own only from its log",
+  },
 ];
 
 function clientFor(scenario: Scenario, client: Regression['client']) {

@@ -158,6 +158,19 @@ export class Causality {
     return (this.committed.get(id) ?? []).map((version) => version.fields);
   }
 
+  /**
+   * When the server first committed record `id` with `field` no longer built on `token`, after committing it
+   * there: the moment the token was replaced on the server, or undefined if it never was (or no commit is logged).
+   */
+  replacedMs(id: string, token: string, field: string): number | undefined {
+    let carried = false;
+    for (const { atMs, fields } of this.committed.get(id) ?? []) {
+      if (this.includes(fields[field], token, field)) carried = true;
+      else if (carried) return atMs;
+    }
+    return undefined;
+  }
+
   /** Whether, by `untilMs`, the server committed a value of record `write.id` its user had not seen, in any field: a concurrent change. */
   metConcurrentChange(write: Write, untilMs = Number.POSITIVE_INFINITY): boolean {
     return (this.committed.get(write.id ?? '') ?? []).some(

@@ -13,6 +13,8 @@ export class HistoryIndex {
   readonly causality = new Causality();
   /** The tokens logged conflicts mention (`env.log('conflict', …)`), with when each was first named. */
   readonly loggedConflictTokens = new Map<string, number>();
+  /** The same tokens, with when each device's app first named each: who owned up to a replacement, and when. */
+  readonly conflictLoggers = new Map<string, Map<string, number>>();
   /** The first tombstone the server committed of each record. */
   readonly firstTombstones = new Map<string, CommitEvent>();
   /** When the server last committed each record, ms. */
@@ -68,7 +70,12 @@ export class HistoryIndex {
     const at = this.position++;
     if (event.type === 'client') {
       if (event.event === 'conflict') {
-        for (const token of tokensIn(event.data)) if (!this.loggedConflictTokens.has(token)) this.loggedConflictTokens.set(token, event.t);
+        for (const token of tokensIn(event.data)) {
+          if (!this.loggedConflictTokens.has(token)) this.loggedConflictTokens.set(token, event.t);
+          const loggers = this.conflictLoggers.get(token) ?? new Map<string, number>();
+          if (!loggers.has(event.process)) loggers.set(event.process, event.t);
+          this.conflictLoggers.set(token, loggers);
+        }
       }
       if (typeof event.data?.id === 'string') {
         const byRecord = this.noticesByKind.get(event.event) ?? new Map<string, { at: number; t: number }>();

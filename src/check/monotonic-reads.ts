@@ -40,7 +40,7 @@ export function checkMonotonicReads(input: CheckInput): CheckResult {
         const before = seen.get(field);
         // a logged conflict that threw out the device's own edit steps back on purpose, and says so
         const stepBack = before && causality.ancestors(before.token, field).has(token);
-        if (before && stepBack && !replaced(before.token, field, event.t) && !wasRefused(before.token, record.id)) {
+        if (before && stepBack && !replaced(before.token, field, event.t, event.process) && !wasRefused(before.token, record.id)) {
           const writes = [causality.writeOf(token), causality.writeOf(before.token)].filter((write): write is Write => write !== undefined);
           violations.push({
             checker: 'monotonic-reads',

@@ -54,7 +54,7 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
         if (record && (record.status === 'failed' || causality.includes(record.fields[field], token, field))) continue;
         const deleted = causality.writesTo(id).some((other) => other.f === 'delete' && other.atMs <= event.t && other.outcome !== 'fail');
         if (!record && deleted) continue;
-        if (replaced(token, field, event.t) || refused(device, id, write.atMs) || causality.wipedByRestore(write)) continue;
+        if (replaced(token, field, event.t, device) || refused(device, id, write.atMs) || causality.wipedByRestore(write)) continue;
         reported.add(write);
         const value = record ? record.fields[field] : undefined;
         violations.push({

@@ -4,7 +4,7 @@ import type { Fields, VisibleRecord } from '../adapter.ts';
 import type { EventLog, ReadEvent } from '../history/events.ts';
 import type { Causality } from './causality.ts';
 import { isToken } from '../history/tokens.ts';
-import { loggedConflictTokens } from './evidence.ts';
+import { historyIndexOf } from './history-index.ts';
 
 /**
  * Rebuilds, read by read, everything a device shows: a launch's read holds all of it, a look only
@@ -27,10 +27,17 @@ export function shownTokens(fields: Fields): [string, string][] {
 }
 
 /**
- * `replaced(token, field, atMs)`: whether a conflict logged at or before `atMs` named `token` or a value
- * built on it, so its disappearance was owned up to.
+ * `replaced(token, field, atMs, device)`: whether a logged conflict named `token` or a value built on it, so its
+ * disappearance from `device`'s read at `atMs` was owned up to. The device's own app must have said so by the
+ * read; another device's app says so for the whole system, whose log may come after the read by a response's
+ * trip, so it counts from when the server replaced the token (a server-side policy such as LWW does so unasked).
  */
-export function conflictLog(events: EventLog, causality: Causality): (token: string, field: string, atMs: number) => boolean {
-  const logged = [...loggedConflictTokens(events)];
-  return (token, field, atMs) => logged.some(([value, firstMs]) => firstMs <= atMs && causality.includes(value, token, field));
+export function conflictLog(events: EventLog, causality: Causality): (token: string, field: string, atMs: number, device: string) => boolean {
+  const logged = [...historyIndexOf(events).conflictLoggers];
+  return (token, field, atMs, device) => {
+    const replacedMs = () => causality.replacedMs(causality.writeOf(token)?.id ?? '', token, field) ?? Number.POSITIVE_INFINITY;
+    return logged.some(
+      ([value, loggers]) => causality.includes(value, token, field) && [...loggers].some(([logger, firstMs]) => firstMs <= atMs || (logger !== device && replacedMs() <= atMs)),
+    );
+  };
 }
