@@ -103,6 +103,7 @@ export class PendingQueue {
         "DELETE FROM pending_changes WHERE object_id = ? AND status = 'failed' AND change_type <> 'create' AND seq < ?",
       ),
       rebase: db.prepare<[number, string]>('UPDATE pending_changes SET base_version = ? WHERE object_id = ?'),
+      rebaseUpdates: db.prepare<[number, string]>("UPDATE pending_changes SET base_version = ? WHERE object_id = ? AND change_type <> 'delete'"),
     };
   }
 
@@ -181,6 +182,14 @@ export class PendingQueue {
   /** The record's queued changes now build on `version`. */
   rebase(objectId: string, version: number): void {
     this.statements.rebase.run(version, objectId);
+  }
+
+  /**
+   * The record's queued edits now build on `version`, a merge the user has not seen; a queued delete keeps
+   * its base, so the server meets it as a delete against changes its user never saw.
+   */
+  rebaseUpdates(objectId: string, version: number): void {
+    this.statements.rebaseUpdates.run(version, objectId);
   }
 }
 

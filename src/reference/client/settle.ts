@@ -118,8 +118,9 @@ export class Settlement {
       this.adopt(server);
       return this.log(change, result, 'server-kept', [change]);
     }
-    // field-merge wrote the fields nobody else changed: later changes build on the merged version.
-    this.queue.rebase(change.objectId, result.version);
+    // field-merge wrote the fields nobody else changed: later edits build on the merged version (a delete
+    // stays on what its user saw, or it would remove fields they never saw without a word: policy-field-merge seed 45)
+    this.queue.rebaseUpdates(change.objectId, result.version);
     this.adopt(server);
     const kept = Object.entries(change.payload).filter(([name, value]) => server.fields[name] !== value);
     this.log(change, result, 'merged', [{ changeId: change.changeId, payload: Object.fromEntries(kept) }]);
