@@ -1,11 +1,11 @@
 // When the reference client syncs: the backoff schedule (growth, cap, deterministic jitter), the
-// hourly retry budget, a periodic timer that never bypasses the backoff, pull-to-refresh that
-// retries at once, and the debounced sync after local writes.
+// hourly retry budget (one for all of an hour's outages), a periodic timer that never bypasses the
+// backoff, pull-to-refresh that retries at once, and the debounced sync after local writes.
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../src/reference/client/client.ts';
 import { createReferenceServer } from '../src/reference/server/server.ts';
 import { createRng } from '../src/sim/rng.ts';
-import { advance, armedTimers, bootDevice, byId, eventsNamed, newDb, type TestDevice } from './reference-client-helpers.ts';
+import { advance, armedTimers, bootDevice, byId, eventsNamed, newDb, SYNC_INTERVAL_MS, type TestDevice } from './reference-client-helpers.ts';
 
 const RETRY = { baseMs: 1_000, maxMs: 30_000 };
 const HOUR_MS = 3_600_000;
@@ -84,6 +84,26 @@ describe('reference client retries', () => {
 
     await advance(device, 2 * HOUR_MS);
     expect(device.requests.length - before).toBe(12);
+  });
+
+  it('spends one hourly budget across outages: a success between them resets the backoff, not the count', async () => {
+    const server = createReferenceServer(newDb());
+    const budgetPerHour = 6;
+    const device = await bootDevice(server, 'device-1', newDb(), { retry: { baseMs: 1_000, maxMs: 2_000, budgetPerHour } });
+    const failures = () => eventsNamed(device, 'sync-failed').length;
+    device.network = 'down';
+    await device.client.create('note', { title: 'first outage' });
+    await advance(device, SYNC_INTERVAL_MS + 3_000); // the periodic sync fails, then its retries
+    const firstOutage = failures();
+    expect(firstOutage).toBeGreaterThan(1);
+    expect(firstOutage).toBeLessThan(budgetPerHour);
+
+    device.network = 'up';
+    await device.client.sync();
+    device.network = 'down';
+    await device.client.create('note', { title: 'second outage' });
+    await advance(device, HOUR_MS / 2);
+    expect(failures()).toBe(budgetPerHour);
   });
 
   it('keeps the backoff and the budget across an app restart', async () => {

@@ -1,6 +1,6 @@
 // Retrying a failing sync without burning the battery: exponential backoff with equal jitter drawn
-// from the device's seeded stream, and an hourly budget of attempts while syncs keep failing. Both
-// are kept in the device database, so killing the app does not reset them.
+// from the device's seeded stream, and an hourly budget of failed attempts that a success between
+// outages does not reset. Both are kept in the device database, so killing the app does not reset them.
 import type Database from 'better-sqlite3';
 import type { RetrySettings } from '../../adapter.ts';
 
@@ -17,9 +17,15 @@ export function backoffDelayMs(failures: number, retry: { baseMs: number; maxMs:
   return Math.round(ceilingMs / 2 + (random() * ceilingMs) / 2);
 }
 
-/** Consecutive failed sync attempts and when they happened, as this device has kept them. */
+/**
+ * Consecutive failed sync attempts, and when the failed attempts of the last hour happened, as this
+ * device has kept them. A success resets the backoff but not the hour's count: a device that goes
+ * offline several times in an hour has one budget for all its outages, not one for each.
+ */
 export class RetryState {
   private failuresValue: number;
+  /** When the failed attempts of the last hour (and maybe older ones) happened, oldest first: the table's rows. */
+  private attemptTimesMs: number[];
   private readonly statements;
   private readonly runAtomically: (work: () => unknown) => unknown;
 
@@ -36,12 +42,12 @@ export class RetryState {
       ),
       addAttempt: db.prepare<[number]>('INSERT INTO sync_attempts (at_ms) VALUES (?)'),
       forgetBefore: db.prepare<[number]>('DELETE FROM sync_attempts WHERE at_ms <= ?'),
-      forgetAll: db.prepare('DELETE FROM sync_attempts'),
-      window: db.prepare<[number], { count: number; oldestMs: number }>(
-        'SELECT COUNT(*) AS count, MIN(at_ms) AS oldestMs FROM sync_attempts WHERE at_ms > ?',
-      ),
     };
     this.failuresValue = this.statements.failures.get()?.value ?? 0;
+    this.attemptTimesMs = db
+      .prepare<[], { atMs: number }>('SELECT at_ms AS atMs FROM sync_attempts ORDER BY at_ms')
+      .all()
+      .map((row) => row.atMs);
     this.runAtomically = db.transaction((work: () => unknown) => work());
   }
 
@@ -57,10 +63,7 @@ export class RetryState {
   succeeded(): void {
     if (!this.failing) return;
     this.failuresValue = 0;
-    this.runAtomically(() => {
-      this.statements.setFailures.run(0);
-      this.statements.forgetAll.run();
-    });
+    this.statements.setFailures.run(0);
   }
 
   /**
@@ -71,16 +74,26 @@ export class RetryState {
     const nowMs = this.now();
     this.failuresValue++;
     const windowStartMs = nowMs - BUDGET_WINDOW_MS;
-    const attempts = this.runAtomically(() => {
+    this.runAtomically(() => {
       this.statements.setFailures.run(this.failuresValue);
       this.statements.addAttempt.run(nowMs);
       this.statements.forgetBefore.run(windowStartMs);
-      return this.statements.window.get(windowStartMs);
-    }) as { count: number; oldestMs: number };
+    });
+    this.attemptTimesMs = [...this.attemptTimesMs.filter((atMs) => atMs > windowStartMs), nowMs].sort((a, b) => a - b);
     const delayMs = backoffDelayMs(this.failuresValue, this.retry, this.random);
-    // Rates like 20/h arrive as 20 * 3600 / 3600, a hair off 20: that must not buy a 21st attempt.
-    if (attempts.count < Math.max(1, Math.floor(this.retry.budgetPerHour + 1e-9))) return delayMs;
+    const attempts = this.attemptsInWindow(nowMs);
+    if (attempts.length < this.budgetLimit()) return delayMs;
     // A clock set back may leave attempts "in the future": the window never needs more than its own length.
-    return Math.max(delayMs, Math.min(BUDGET_WINDOW_MS, attempts.oldestMs + BUDGET_WINDOW_MS - nowMs));
+    return Math.max(delayMs, Math.min(BUDGET_WINDOW_MS, (attempts[0] as number) + BUDGET_WINDOW_MS - nowMs));
+  }
+
+  /** Rates like 20/h arrive as 20 * 3600 / 3600, a hair off 20: that must not buy a 21st attempt. */
+  private budgetLimit(): number {
+    return Math.max(1, Math.floor(this.retry.budgetPerHour + 1e-9));
+  }
+
+  /** The failed attempts inside the hour before `nowMs` (or after it, on a clock set back), oldest first. */
+  private attemptsInWindow(nowMs: number): readonly number[] {
+    return this.attemptTimesMs.filter((atMs) => atMs > nowMs - BUDGET_WINDOW_MS);
   }
 }
