@@ -121,6 +121,31 @@ describe('field-merge', () => {
       expect.objectContaining({ policy: 'field-merge', outcome: 'merged', serverVersion: 3, discardedPayloads: [{ title: 'mine' }] }),
     ]);
   });
+
+  it('a later queued edit of the clashed field loses it too, logged, instead of going on the merge over the other device’s value', async () => {
+    const { server, one, two, id } = await sharedNote('field-merge');
+    await two.client.update('note', id, { title: 'theirs' });
+    await two.client.sync();
+    await one.client.update('note', id, { title: 'mine', body: 'mine' });
+    await one.client.update('note', id, { title: 'mine, later', body: 'mine, later' });
+    await one.client.update('note', id, { title: 'mine, last' });
+    await one.client.sync();
+
+    // the edit left with no field is dropped: the merge (3) and the later edit's body (4) are all the server gets
+    const expected = { title: 'theirs', body: 'mine, later' };
+    expect(await serverRecord(server, id)).toMatchObject({ fields: expected, version: 4 });
+    expect(byId(await one.client.list(), id)).toMatchObject({ fields: expected, status: 'synced' });
+    expect(tableCount(one.db, 'pending_changes')).toBe(0);
+    expect(eventsNamed(one, 'conflict').map((event) => event.data)).toEqual([
+      expect.objectContaining({
+        policy: 'field-merge',
+        outcome: 'merged',
+        serverVersion: 3,
+        discardedChangeIds: [expect.any(String), expect.any(String), expect.any(String)],
+        discardedPayloads: [{ title: 'mine' }, { title: 'mine, later' }, { title: 'mine, last' }],
+      }),
+    ]);
+  });
 });
 
 describe('manual', () => {

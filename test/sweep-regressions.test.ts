@@ -59,6 +59,14 @@ const REGRESSIONS: readonly Regression[] = [
       "d4 edited a note, then deleted it; the server merged the edit with d2's concurrent one, and the client rebased every queued change of the record on the merge, " +
       'so the delete went on a version its user never saw and removed d2\'s field silently (lost-write silent); a merge now rebases only the queued edits',
   },
+  {
+    scenario: 'policy-field-merge.yaml',
+    seed: 207,
+    client: 'reference',
+    failure:
+      "d3 edited a note's title and body twice; the server merged the first edit with d2's concurrent body, keeping d2's, and the client rebased the second edit on the merge, " +
+      "so its body replaced d2's, which d3's user never saw, without a conflict (lost-write silent, read-your-writes); a queued edit now loses a field the merge kept at the server's value, logged",
+  },
 ];
 
 function clientFor(scenario: Scenario, client: Regression['client']) {

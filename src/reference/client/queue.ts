@@ -104,6 +104,7 @@ export class PendingQueue {
       ),
       rebase: db.prepare<[number, string]>('UPDATE pending_changes SET base_version = ? WHERE object_id = ?'),
       rebaseUpdates: db.prepare<[number, string]>("UPDATE pending_changes SET base_version = ? WHERE object_id = ? AND change_type <> 'delete'"),
+      setPayload: db.prepare<[string, string]>('UPDATE pending_changes SET payload = ? WHERE change_id = ?'),
     };
   }
 
@@ -190,6 +191,25 @@ export class PendingQueue {
    */
   rebaseUpdates(objectId: string, version: number): void {
     this.statements.rebaseUpdates.run(version, objectId);
+  }
+
+  /**
+   * Takes `names` out of the record's queued edits (an edit left with no field goes), and returns what each
+   * edit lost: the fields a field-merge answer kept at the server's value, which these edits wrote without having seen it.
+   */
+  withdrawFields(objectId: string, names: readonly string[]): Pick<PendingChange, 'changeId' | 'payload'>[] {
+    if (names.length === 0) return [];
+    const withdrawn: Pick<PendingChange, 'changeId' | 'payload'>[] = [];
+    for (const change of this.ofRecord(objectId)) {
+      if (change.changeType === 'delete') continue;
+      const lost = Object.entries(change.payload).filter(([name]) => names.includes(name));
+      if (lost.length === 0) continue;
+      const rest = Object.entries(change.payload).filter(([name]) => !names.includes(name));
+      if (rest.length === 0) this.statements.remove.run(change.changeId);
+      else this.statements.setPayload.run(JSON.stringify(Object.fromEntries(rest)), change.changeId);
+      withdrawn.push({ changeId: change.changeId, payload: Object.fromEntries(lost) });
+    }
+    return withdrawn;
   }
 }
 

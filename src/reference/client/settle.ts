@@ -119,11 +119,15 @@ export class Settlement {
       return this.log(change, result, 'server-kept', [change]);
     }
     // field-merge wrote the fields nobody else changed: later edits build on the merged version (a delete
-    // stays on what its user saw, or it would remove fields they never saw without a word: policy-field-merge seed 45)
+    // stays on what its user saw, or it would remove fields they never saw without a word: policy-field-merge seed 45).
+    // A field that kept the server's value was changed by another device the user never saw: a later edit of it
+    // was made on the device's own value too, so it loses the same way, logged, rather than go on the merged
+    // version and replace the other device's value unsaid (policy-field-merge seed 207).
+    const kept = Object.entries(change.payload).filter(([name, value]) => server.fields[name] !== value);
+    const withdrawn = this.queue.withdrawFields(change.objectId, kept.map(([name]) => name));
     this.queue.rebaseUpdates(change.objectId, result.version);
     this.adopt(server);
-    const kept = Object.entries(change.payload).filter(([name, value]) => server.fields[name] !== value);
-    this.log(change, result, 'merged', [{ changeId: change.changeId, payload: Object.fromEntries(kept) }]);
+    this.log(change, result, 'merged', [{ changeId: change.changeId, payload: Object.fromEntries(kept) }, ...withdrawn]);
   }
 
   /** The server's record replaces the local one, and every queued change of the record is dropped. */
