@@ -67,6 +67,14 @@ const REGRESSIONS: readonly Regression[] = [
       "d3 edited a note's title and body twice; the server merged the first edit with d2's concurrent body, keeping d2's, and the client rebased the second edit on the merge, " +
       "so its body replaced d2's, which d3's user never saw, without a conflict (lost-write silent, read-your-writes); a queued edit now loses a field the merge kept at the server's value, logged",
   },
+  {
+    scenario: 'offline-mid-sync.yaml',
+    seed: 225,
+    client: 'reference',
+    failure:
+      'd2 went offline three times in one hour and a successful sync between outages forgot the failed attempts, so each outage started a fresh budget: ' +
+      '21 requests against 20/h (retry-budget); a success now resets the backoff, not the hour\'s count',
+  },
 ];
 
 function clientFor(scenario: Scenario, client: Regression['client']) {
