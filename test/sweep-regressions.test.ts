@@ -59,6 +59,22 @@ const REGRESSIONS: readonly Regression[] = [
       "d4 edited a note, then deleted it; the server merged the edit with d2's concurrent one, and the client rebased every queued change of the record on the merge, " +
       'so the delete went on a version its user never saw and removed d2\'s field silently (lost-write silent); a merge now rebases only the queued edits',
   },
+  {
+    scenario: 'server-restore.yaml',
+    seed: 108,
+    client: 'reference',
+    failure:
+      'a note created after the backup was lost by the restore; d1 put its v3 back first, then d2 pushed its v4 with an edit folded in as a create naming lost version 4, ' +
+      'which met v3 as "already exists" and lost to it (lost-write regressed); a change whose lost version is later than the one from before the restore the server holds goes on that one',
+  },
+  {
+    scenario: 'everything.yaml',
+    seed: 92,
+    client: 'reference',
+    failure:
+      "the server refused d4's edit (batch_failure) and a network duplicate of the push then applied it; the device kept it failed on the old version, so its user's next edit went there " +
+      'and lost to their own change (lost-write regressed); a pulled version that holds just what the device shows of a record whose changes were all refused is stored now, so the next edit goes on it',
+  },
 ];
 
 function clientFor(scenario: Scenario, client: Regression['client']) {
