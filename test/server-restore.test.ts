@@ -29,9 +29,9 @@ describe('a restored reference server', () => {
     const server = createReferenceServer(newDb(), { versionFloor: 5 });
     expect(await pushOne(server, change('create', 'n1', { title: 'lost' }, 3))).toMatchObject({ status: 'applied', version: 3 });
     expect(await pushOne(server, change('update', 'n1', { title: 'lost' }, 3))).toMatchObject({ status: 'applied', version: 3 });
-    // an edit on the backup's version meets the version put back as a concurrent change, unless it names that version as the lost one it builds on
+    // an edit on the backup's version meets the version put back as a concurrent change, unless it names that version (or a later one) as the lost one it builds on
     expect(await pushOne(server, change('update', 'n1', { title: 'edited' }, 1))).toMatchObject({ status: 'conflict', record: { version: 3 } });
-    expect(await pushOne(server, change('update', 'n1', { title: 'edited' }, 1, { lostVersion: 4 }))).toMatchObject({ status: 'conflict', record: { version: 3 } });
+    expect(await pushOne(server, change('update', 'n1', { title: 'edited' }, 1, { lostVersion: 2 }))).toMatchObject({ status: 'conflict', record: { version: 3 } });
     expect(await pushOne(server, change('update', 'n1', { title: 'edited' }, 1, { lostVersion: 3 }))).toMatchObject({ status: 'applied', version: 6 });
     // a delete made on a lost version of a record the server no longer has ends it, at the next version
     expect(await pushOne(server, change('delete', 'n2', {}, 4))).toMatchObject({ status: 'applied', version: 6 });
@@ -50,6 +50,24 @@ describe('a restored reference server', () => {
     // one with an edit on version 4 pushes it as a create on nothing, naming version 4
     expect(await pushOne(server, change('create', 'n1', { title: 'edited' }, 0, { lostVersion: 4 }))).toMatchObject({ status: 'applied', version: 6 });
     expect(await pushOne(server, change('create', 'n1', { title: 'again' }, 0, { lostVersion: 4 }))).toMatchObject({ status: 'rejected', reason: 'record n1 already exists' });
+  });
+
+  it('takes a change naming a lost version later than the one from before the restore it holds as made on that one: versions before the restore follow one line', async () => {
+    const server = createReferenceServer(newDb(), { versionFloor: 5 });
+    // another device put version 3 back first; this one held version 4 with an edit, and saw the record gone (a create) or at version 1 at its resync
+    expect(await pushOne(server, change('create', 'n1', { title: 'v3' }, 3))).toMatchObject({ status: 'applied', version: 3 });
+    expect(await pushOne(server, change('create', 'n1', { title: 'edited' }, 0, { lostVersion: 4 }))).toMatchObject({ status: 'applied', version: 6 });
+    expect(await pushOne(server, change('create', 'n2', { title: 'v3' }, 3))).toMatchObject({ status: 'applied', version: 3 });
+    expect(await pushOne(server, change('update', 'n2', { title: 'edited' }, 1, { lostVersion: 4 }))).toMatchObject({ status: 'applied', version: 6 });
+    // a change on an earlier lost version than the one held meets what was made since as concurrent
+    expect(await pushOne(server, change('create', 'n3', { title: 'v4' }, 4))).toMatchObject({ status: 'applied', version: 4 });
+    expect(await pushOne(server, change('update', 'n3', { title: 'edited' }, 1, { lostVersion: 2 }))).toMatchObject({ status: 'conflict', record: { version: 4 } });
+    const titles = (await pull(server, '?cursor=0')).records.map(({ id, version, fields }) => [id, version, fields.title]);
+    expect(titles).toEqual([
+      ['n1', 6, 'edited'],
+      ['n2', 6, 'edited'],
+      ['n3', 4, 'v4'],
+    ]);
   });
 
   it('answers a lost version put back that meets a later one from before the restore with that record, and writes nothing', async () => {
@@ -115,6 +133,7 @@ describe('the reference client after a server restore', () => {
   it.each([
     ['an edit made on a lost version survives another device putting that version back first', 4, shipped],
     ['a later lost version of a record the server no longer has goes back over an earlier one another device put back first', 21, shipped],
+    ['a later lost version with an edit folded in, of a record the server no longer had, goes on an earlier one another device put back first', 108, shipped],
     ['under field-merge, an edit made on a lost version is no concurrent change to that version put back', 13, fieldMerge],
     ['under lww, an older lost version put back does not win over a later one another device put back first', 22, lww],
   ])('%s (seed %i)', async (_name, seed, text) => {

@@ -75,6 +75,22 @@ const REGRESSIONS: readonly Regression[] = [
       'd2 went offline three times in one hour and a successful sync between outages forgot the failed attempts, so each outage started a fresh budget: ' +
       '21 requests against 20/h (retry-budget); a success now resets the backoff, not the hour\'s count',
   },
+  {
+    scenario: 'server-restore.yaml',
+    seed: 108,
+    client: 'reference',
+    failure:
+      'a note created after the backup was lost by the restore; d1 put its v3 back first, then d2 pushed its v4 with an edit folded in as a create naming lost version 4, ' +
+      'which met v3 as "already exists" and lost to it (lost-write regressed); a change whose lost version is later than the one from before the restore the server holds goes on that one',
+  },
+  {
+    scenario: 'everything.yaml',
+    seed: 92,
+    client: 'reference',
+    failure:
+      "the server refused d4's edit (batch_failure) and a network duplicate of the push then applied it; the device kept it failed on the old version, so its user's next edit went there " +
+      'and lost to their own change (lost-write regressed); a pulled version that holds just what the device shows of a record whose changes were all refused is stored now, so the next edit goes on it',
+  },
 ];
 
 function clientFor(scenario: Scenario, client: Regression['client']) {

@@ -51,11 +51,22 @@ function tableStatements(db: Database.Database, entity: Entity, schemaVersion: n
       `SELECT '${entity}' AS entity, id, fields, server_version, deleted FROM ${table} WHERE id = ?${ofEntity}`,
     ),
     put: db.prepare<[RecordParams]>(upsert),
-    // A pulled version never replaces a newer one, nor a record whose local edits are still queued or in conflict.
+    // A pulled version never replaces a newer one, nor a record whose local edits are still queued or in conflict;
+    // but one that holds just what the device shows of a record whose queued changes the server all refused does:
+    // the server took one of them after all (a refusal is not remembered, so a copy of the push that the network
+    // delivered again was judged again, and applied). The record stays shown failed, and the user's next edit goes
+    // on that version: on the old one, the server would meet it as concurrent with their own change (everything seed 92).
     putPulled: db.prepare<[RecordParams]>(
       `${upsert} WHERE excluded.server_version > ${table}.server_version
-        AND NOT EXISTS (SELECT 1 FROM pending_changes WHERE object_id = excluded.id)
-        AND NOT EXISTS (SELECT 1 FROM conflicts WHERE record_id = excluded.id)`,
+        AND NOT EXISTS (SELECT 1 FROM conflicts WHERE record_id = excluded.id)
+        AND (NOT EXISTS (SELECT 1 FROM pending_changes WHERE object_id = excluded.id)
+          OR (NOT EXISTS (SELECT 1 FROM pending_changes WHERE object_id = excluded.id AND status <> 'failed')
+            AND excluded.deleted = ${table}.deleted
+            AND (excluded.deleted = 1 OR (
+              (SELECT count(*) FROM json_each(excluded.fields)) = (SELECT count(*) FROM json_each(${table}.fields))
+              AND NOT EXISTS (SELECT 1 FROM json_each(excluded.fields) AS pulled
+                WHERE json_type(${table}.fields, pulled.fullkey) IS NOT pulled.type
+                  OR json_extract(${table}.fields, pulled.fullkey) IS NOT pulled.value)))))`,
     ),
   };
 }
@@ -98,7 +109,10 @@ export class LocalStore {
     this.tables[record.entity].put.run(toParams(record.id, record.fields, record.serverVersion, record.deleted));
   }
 
-  /** Stores a pulled record unless the device holds a newer version, queued edits or an open conflict for it. */
+  /**
+   * Stores a pulled record unless the device holds a newer version, queued edits or an open conflict for it; queued
+   * changes that were all refused do not keep out a version whose state is the one the device shows.
+   */
   putPulled(record: ServerRecord): void {
     this.tables[record.entity].putPulled.run(toParams(record.id, record.fields, record.version, record.deleted));
   }

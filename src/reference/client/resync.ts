@@ -17,8 +17,9 @@ import type { Settlement } from './settle.ts';
  * pushes its state on the lost version, which puts that version back as it was (docs/protocol.md); a
  * device with edits pushes its whole state (edits folded in) on the version the server holds. Either push
  * names the lost version (Settlement.lostBase), so that if another device put that version or a later one
- * back first, the server takes it on that. One written since the restore meets the device's own changes by
- * the policy: a device with no edits pushes its state on its version, so the policy settles the two, logged.
+ * back first, the server takes it on that; edits on an earlier one put back go on it (one line per record).
+ * One written since the restore meets the device's own changes by the policy: a device with no edits pushes
+ * its state on its version, so the policy settles the two, logged.
  * Returns the ids pushed again.
  */
 export function resync(

@@ -46,7 +46,7 @@ export class Settlement {
    * After a server restore, the lost version a change the resync queued builds on (its own base, or above it
    * when the change folds edits onto the older version the server held), while the device still holds the
    * record at it: pushed with the change, so that a server another device gave that version, or a later one,
-   * back first takes the change on it (docs/protocol.md). A user's later edit names none.
+   * back first takes the change on it, and edits on an earlier one (docs/protocol.md). A user's later edit names none.
    */
   lostBase(change: PendingChange): number | undefined {
     if (!this.afterRestore) return undefined;

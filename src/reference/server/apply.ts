@@ -102,14 +102,18 @@ function restores(change: Change, current: StoredRecord | undefined, versionFloo
 }
 
 /**
- * A change pushed again after a restore on an older version than the lost one its state builds on, which the
- * server holds again (another device put it back first): it was made on that version, so it goes on it, a
- * create (the device saw the record gone at its resync) as an update.
+ * A change pushed again after a restore on an older version than the lost one its state builds on, when the
+ * server holds that lost version again, or an earlier one from before the restore (another device put it back
+ * first): versions before the restore follow one line per record, so the state was built on the one the server
+ * holds, and the change goes on it, no concurrent change there; a create (the device saw the record gone at its
+ * resync) as an update.
  */
 function onLostVersion(change: Change, current: StoredRecord | undefined, versionFloor: number): Change {
-  const { lostVersion } = change;
-  if (lostVersion === undefined || lostVersion > versionFloor || lostVersion <= change.baseVersion || current?.record.version !== lostVersion || current.record.deleted) return change;
-  return { ...change, baseVersion: lostVersion, changeType: change.changeType === 'create' ? 'update' : change.changeType };
+  const { lostVersion, baseVersion } = change;
+  if (lostVersion === undefined || lostVersion > versionFloor || lostVersion <= baseVersion || !current) return change;
+  const { version, deleted } = current.record;
+  if (version > lostVersion || version < baseVersion || deleted) return change;
+  return { ...change, baseVersion: version, changeType: change.changeType === 'create' ? 'update' : change.changeType };
 }
 
 /**
