@@ -24,7 +24,7 @@ export function backoffDelayMs(failures: number, retry: { baseMs: number; maxMs:
  */
 export class RetryState {
   private failuresValue: number;
-  /** When the failed attempts of the last hour (and maybe older ones) happened, oldest first: the table's rows. */
+  /** When the failed attempts the table keeps happened, oldest first: after a failure, only the last hour's. */
   private attemptTimesMs: number[];
   private readonly statements;
   private readonly runAtomically: (work: () => unknown) => unknown;
@@ -81,19 +81,9 @@ export class RetryState {
     });
     this.attemptTimesMs = [...this.attemptTimesMs.filter((atMs) => atMs > windowStartMs), nowMs].sort((a, b) => a - b);
     const delayMs = backoffDelayMs(this.failuresValue, this.retry, this.random);
-    const attempts = this.attemptsInWindow(nowMs);
-    if (attempts.length < this.budgetLimit()) return delayMs;
+    // Rates like 20/h arrive as 20 * 3600 / 3600, a hair off 20: that must not buy a 21st attempt.
+    if (this.attemptTimesMs.length < Math.max(1, Math.floor(this.retry.budgetPerHour + 1e-9))) return delayMs;
     // A clock set back may leave attempts "in the future": the window never needs more than its own length.
-    return Math.max(delayMs, Math.min(BUDGET_WINDOW_MS, (attempts[0] as number) + BUDGET_WINDOW_MS - nowMs));
-  }
-
-  /** Rates like 20/h arrive as 20 * 3600 / 3600, a hair off 20: that must not buy a 21st attempt. */
-  private budgetLimit(): number {
-    return Math.max(1, Math.floor(this.retry.budgetPerHour + 1e-9));
-  }
-
-  /** The failed attempts inside the hour before `nowMs` (or after it, on a clock set back), oldest first. */
-  private attemptsInWindow(nowMs: number): readonly number[] {
-    return this.attemptTimesMs.filter((atMs) => atMs > nowMs - BUDGET_WINDOW_MS);
+    return Math.max(delayMs, Math.min(BUDGET_WINDOW_MS, (this.attemptTimesMs[0] as number) + BUDGET_WINDOW_MS - nowMs));
   }
 }
