@@ -21,8 +21,6 @@ export class History {
   readonly events: EventLog = { [Symbol.iterator]: () => this.replay() };
   /** Per device, what its previous read showed. */
   private readonly shown = new Map<string, Shown>();
-  /** Reads taken so far: numbers each look, so a record can tell it was already met in the current one. */
-  private reads = 0;
 
   constructor(private readonly spillAfterEvents = SPILL_AFTER_EVENTS) {}
 
@@ -43,7 +41,7 @@ export class History {
   /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
   appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
     const before = at === 'boot' ? undefined : this.shown.get(process);
-    const read = (before?.unique && lookedAgain(before, records, ++this.reads)) || readAnew(before, records);
+    const read = (before?.unique && lookedAgain(before, records)) || readAnew(before, records);
     this.shown.set(process, read.shown);
     this.append({ t, type: 'read', process, at, records: read.changed, ...(read.removed.length > 0 && { removed: read.removed }) });
   }
@@ -70,10 +68,6 @@ export class History {
 interface ShownRecord {
   copy: VisibleRecord;
   handed: VisibleRecord;
-  /** Its position in the list the read was handed. */
-  at: number;
-  /** The number of the last look that met it handed out unchanged in its place. */
-  metAt: number;
   /** The handed object and its fields were frozen when it was handed out: they stay so, and unchanged. */
   frozen: boolean;
 }
@@ -82,6 +76,8 @@ interface ShownRecord {
 interface Shown {
   list: readonly VisibleRecord[];
   entries: readonly ShownRecord[];
+  /** Whether `entries[at]` is frozen (1) or not (0), kept beside the list so a look need not open the entries. */
+  frozenAt: Uint8Array;
   byId: Map<string, ShownRecord>;
   /** No id was listed twice: then `entries[at]` is the record of id `list[at].id`, and a look can go by positions. */
   unique: boolean;
@@ -112,22 +108,22 @@ function readAnew(before: Shown | undefined, records: readonly VisibleRecord[]):
   const beforeIds = before?.byId.size ?? 0;
   const removed = byId.size - newIds === beforeIds ? [] : [...new Set(before?.list.map((record) => record.id))].filter((id) => !byId.has(id));
   const unique = byId.size === records.length;
-  const entries = records.map((record, at) => {
-    const entry = byId.get(record.id) as ShownRecord;
-    entry.at = at;
-    return entry;
-  });
-  return { shown: { list: records.slice(), entries, byId, unique }, changed, removed };
+  const entries = records.map((record) => byId.get(record.id) as ShownRecord);
+  return { shown: { list: records.slice(), entries, frozenAt: Uint8Array.from(entries, (entry) => Number(entry.frozen)), byId, unique }, changed, removed };
 }
 
 /**
  * A look compared with the previous read by positions first: a record handed out again as the very frozen
- * object where the previous read had it is unchanged, with no lookup, so a look costs about what changed.
- * Anything else is looked up by id, as `readAnew` does; an id listed twice hands the look over to it (undefined).
+ * object where the previous read had it is unchanged, with no lookup and without opening its entry, so a look
+ * costs about what changed. Anything else is looked up by id, as `readAnew` does; an id listed twice hands the
+ * look over to it (undefined).
  */
-function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: number): Read | undefined {
-  const { list, entries: previousEntries, byId } = before;
+function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | undefined {
+  const { list, entries: previousEntries, frozenAt: previousFrozenAt, byId } = before;
   const entries: ShownRecord[] = new Array<ShownRecord>(records.length);
+  const frozenAt = new Uint8Array(records.length);
+  /** The places of the previous read whose record this look met there (1). */
+  const metAt = new Uint8Array(list.length);
   const changed: VisibleRecord[] = [];
   /** Records not met in their place: by id, with what they are now. */
   const elsewhere = new Map<string, ShownRecord>();
@@ -135,31 +131,36 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[], look: num
   let next = 0;
   for (let at = 0; at < records.length; at++) {
     const record = records[at] as VisibleRecord;
-    if (record === list[next] && (previousEntries[next] as ShownRecord).frozen) {
-      const entry = previousEntries[next++] as ShownRecord;
-      entry.metAt = look;
-      entries[at] = entry;
+    if (record === list[next] && previousFrozenAt[next] === 1) {
+      metAt[next] = 1;
+      frozenAt[at] = 1;
+      entries[at] = previousEntries[next++] as ShownRecord;
       continue;
     }
     if (elsewhere.has(record.id)) return undefined;
     const previous = byId.get(record.id);
     if (!previous) newIds++;
-    else if (previous.metAt === look) return undefined;
-    else if (previous.at >= next) next = previous.at + 1;
+    else {
+      // its place in the previous read: ahead of the walk, which then goes on after it, or behind it, where it may have been met
+      const ahead = previousEntries.indexOf(previous, next);
+      if (ahead >= 0) next = ahead + 1;
+      else if (next > 0 && metAt[previousEntries.lastIndexOf(previous, next - 1)] === 1) return undefined;
+    }
     const entry = entryFor(previous, record, changed);
     elsewhere.set(record.id, entry);
     entries[at] = entry;
+    frozenAt[at] = Number(entry.frozen);
   }
   const removed: string[] = [];
   if (records.length - newIds !== list.length) {
-    for (const [at, record] of list.entries()) {
-      if ((previousEntries[at] as ShownRecord).metAt !== look && !elsewhere.has(record.id)) removed.push(record.id);
+    for (let at = 0; at < list.length; at++) {
+      const { id } = list[at] as VisibleRecord;
+      if (metAt[at] !== 1 && !elsewhere.has(id)) removed.push(id);
     }
   }
   for (const id of removed) byId.delete(id);
   for (const [id, entry] of elsewhere) byId.set(id, entry);
-  for (const [at, entry] of entries.entries()) entry.at = at;
-  return { shown: { list: records.slice(), entries, byId, unique: true }, changed, removed };
+  return { shown: { list: records.slice(), entries, frozenAt, byId, unique: true }, changed, removed };
 }
 
 /** What a read keeps of `record`: the previous entry when the app shows it alike, else a copy, which joins `changed`. */
@@ -167,19 +168,25 @@ function entryFor(previous: ShownRecord | undefined, record: VisibleRecord, chan
   if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
     return previous.handed === record ? previous : entryOf(previous.copy, record);
   }
-  // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison
-  const copy = { ...record, fields: { ...record.fields } };
+  // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison;
+  // a plain object frozen with its fields cannot change, so it is its own copy and a long run keeps each record once
+  const copy = isPlainFrozen(record) ? record : { ...record, fields: { ...record.fields } };
   changed.push(copy);
   return entryOf(copy, record);
 }
 
 function entryOf(copy: VisibleRecord, handed: VisibleRecord): ShownRecord {
-  return { copy, handed, at: 0, metAt: 0, frozen: isFrozenRecord(handed) };
+  return { copy, handed, frozen: isFrozenRecord(handed) };
 }
 
 /** A record and its fields frozen: an app handing it out again cannot have changed it since. */
 function isFrozenRecord(record: VisibleRecord): boolean {
   return Object.isFrozen(record) && Object.isFrozen(record.fields);
+}
+
+/** A frozen record and fields of no class of their own (a `toJSON` or getter on a prototype could read otherwise than a copy): immutable as they are. */
+function isPlainFrozen(record: VisibleRecord): boolean {
+  return isFrozenRecord(record) && Object.getPrototypeOf(record) === Object.prototype && Object.getPrototypeOf(record.fields) === Object.prototype;
 }
 
 /** The app handed out the very object again, and neither it nor its fields can have changed since: frozen. */
