@@ -7,7 +7,7 @@ import { defineClient, type ClientDefinition, type ClientFactory, type ClientSet
 import type { ChangeType } from '../../protocol/v1.ts';
 import { RetryState } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
-import { LiveListing } from './listing.ts';
+import { LiveListing, positionOf } from './listing.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';
 import { SCHEMA_VERSION, migrateOnLaunch } from './migrations.ts';
 import { PokeSocket } from './pokes.ts';
@@ -148,20 +148,26 @@ class ReferenceClient implements SyncClient {
   private listed(live: readonly LocalRecord[], inConflict: ReadonlySet<string>, progress: ReadonlyMap<string, RecordProgress>): VisibleRecord[] {
     const unsettled = new Set([...progress.keys(), ...inConflict]);
     const last = this.lastListing;
-    const volatile = last ? new Set([...unsettled, ...last.unsettled]) : unsettled;
-    const visible: VisibleRecord[] = [];
+    // the places of the records whose status may have changed, ascending: the walk meets them in turn
+    const volatile = positionsOf(live, last ? new Set([...unsettled, ...last.unsettled]) : unsettled);
+    let nextVolatile = 0;
+    // sized once: a listing of a large dataset leaves no outgrown copies behind for the collector
+    const visible = new Array<VisibleRecord>(live.length);
     let next = 0;
-    for (const record of live) {
+    for (let at = 0; at < live.length; at++) {
+      const record = live[at] as LocalRecord;
       const lastLive = last?.live;
+      const isVolatile = volatile[nextVolatile] === at;
+      if (isVolatile) nextVolatile++;
       // one record gone since the last listing: the walk steps over it
       if (lastLive && record !== lastLive[next] && record === lastLive[next + 1]) next++;
-      if (last && record === lastLive?.[next] && !volatile.has(record.id)) {
-        visible.push(last.visible[next++] as VisibleRecord);
+      if (last && record === lastLive?.[next] && !isVolatile) {
+        visible[at] = last.visible[next++] as VisibleRecord;
         continue;
       }
       // a record changed in its place moves the walk on; a new one does not
       if (lastLive?.[next]?.id === record.id) next++;
-      visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+      visible[at] = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
     }
     this.lastListing = { live, visible: visible.slice(), unsettled };
     return visible;
@@ -230,6 +236,14 @@ class ReferenceClient implements SyncClient {
   private resolved(conflict: Conflict, changeId: string, changeType: ChangeType): void {
     this.env.log('conflict-resolved', { conflictId: conflict.conflictId, id: conflict.id, entity: conflict.entity, changeId, changeType });
   }
+}
+
+/** The places in `live` (ordered by id, as the listing hands it) of the records with one of `ids`, ascending: a binary search each. */
+function positionsOf(live: readonly LocalRecord[], ids: ReadonlySet<string>): number[] {
+  const positions: number[] = [];
+  // a folder goes first on a tie, so the place a folder of the id would take is the first the id has
+  for (const id of ids) for (let at = positionOf(live, { entity: 'folder', id }); live[at]?.id === id; at++) positions.push(at);
+  return positions.sort((a, b) => a - b);
 }
 
 /** What the UI shows for a record: never `synced` while a change of it waits for the server's acknowledgement. */

@@ -48,7 +48,7 @@ export class LiveListing {
   private readonly selectChanged;
   private readonly inTransaction: () => boolean;
   /** The listing as it was last read, by entity and id (with the fields' JSON it was parsed from), and in the order the UI shows it (by id). */
-  private readonly byKey = new Map<string, { record: LocalRecord; text: string }>();
+  private readonly byKey: Record<Entity, Map<string, { record: LocalRecord; text: string }>> = { folder: new Map(), note: new Map() };
   private ordered: LocalRecord[] = [];
   /** The ids of the rows written since the listing was last read, by entity. */
   private readonly written: Record<Entity, Set<string>> = { folder: new Set(), note: new Set() };
@@ -80,8 +80,12 @@ export class LiveListing {
       const rows = this.selectAll.all();
       this.primed = true;
       this.forgetWritten();
-      for (const row of rows) this.byKey.set(keyOf(row.entity, row.id), { record: toRecord(row, row.fields as string), text: row.fields as string });
-      this.ordered = [...this.byKey.values()].map(({ record }) => record);
+      // (entity, id) is each table's key, so no row repeats one
+      this.ordered = rows.map((row) => {
+        const record = toRecord(row, row.fields as string);
+        this.byKey[row.entity].set(row.id, { record, text: row.fields as string });
+        return record;
+      });
       return this.ordered;
     }
     const { folder, note } = this.written;
@@ -91,16 +95,16 @@ export class LiveListing {
     if (rows.length === 0) return this.ordered;
     const ordered = this.ordered.slice();
     for (const row of rows) {
-      const key = keyOf(row.entity, row.id);
-      const listed = this.byKey.get(key);
+      const byId = this.byKey[row.entity];
+      const listed = byId.get(row.id);
       const at = positionOf(ordered, row);
       if (row.fields === null || row.deleted !== 0) {
         if (!listed) continue;
-        this.byKey.delete(key);
+        byId.delete(row.id);
         ordered.splice(at, 1);
       } else if (!listed || listed.text !== row.fields || listed.record.serverVersion !== row.server_version) {
         const record = toRecord(row, row.fields);
-        this.byKey.set(key, { record, text: row.fields });
+        byId.set(row.id, { record, text: row.fields });
         ordered.splice(at, listed ? 1 : 0, record);
       }
     }
@@ -115,7 +119,7 @@ export class LiveListing {
 }
 
 /** Where a record of `row`'s entity and id is, or would go, in `ordered`: a binary search. */
-function positionOf(ordered: readonly LocalRecord[], row: Pick<LocalRecord, 'entity' | 'id'>): number {
+export function positionOf(ordered: readonly LocalRecord[], row: Pick<LocalRecord, 'entity' | 'id'>): number {
   let low = 0;
   let high = ordered.length;
   while (low < high) {
@@ -135,10 +139,6 @@ function toRecord(row: ListedRow, text: string): LocalRecord {
     serverVersion: row.server_version ?? 0,
     deleted: false,
   });
-}
-
-function keyOf(entity: Entity, id: string): string {
-  return `${entity}\u0000${id}`;
 }
 
 /** SQLite's `ORDER BY id` (BINARY: byte order, which is code-unit order for the ASCII ids devices make), folders first on a tie. */
