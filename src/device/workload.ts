@@ -43,6 +43,10 @@ export class SimulatedUser {
   private writeCount = 0;
   private opCount = 0;
   private readonly createdHere = new Set<string>();
+  /** The ids of the last list a target was picked from, and which were created here, by place: see `createdHereAt`. */
+  private createdHereMemo: { ids: readonly string[]; createdHereAt: Uint8Array } | undefined;
+  /** Ids added to `createdHere` since that list: a record the memo has as not created here may be one now. */
+  private readonly createdSinceMemo = new Set<string>();
   private readonly noticedConflicts = new Set<string>();
   /** Bumped when the app dies: calls into the dead process are abandoned, their outcome unknown. */
   private generation = 0;
@@ -126,6 +130,7 @@ export class SimulatedUser {
     await this.perform({ f: 'create', entity, fields }, async (app) => {
       const id = await app.create(entity, fields);
       this.createdHere.add(id);
+      this.createdSinceMemo.add(id);
       return id;
     });
   }
@@ -174,15 +179,44 @@ export class SimulatedUser {
     });
   }
 
-  /** Edits aim at records other devices created with probability `contention`; folders are deleted only when empty. */
+  /**
+   * Edits aim at records other devices created with probability `contention`; folders are deleted only when empty.
+   * The pool is counted, then its drawn member found in place, as `rng.pick` would take it from the pool as a list.
+   */
   private pickTarget(visible: VisibleRecord[], kind: OperationKind): VisibleRecord | undefined {
     const { rng, workload } = this.settings;
     const usedFolders = kind === 'delete' ? new Set(visible.filter((record) => record.entity === 'note').map((record) => record.fields.folderId)) : undefined;
-    const candidates = usedFolders ? visible.filter((record) => record.entity === 'note' || !usedFolders.has(record.id)) : visible;
+    const isCandidate = (at: number) => !usedFolders || (visible[at] as VisibleRecord).entity === 'note' || !usedFolders.has((visible[at] as VisibleRecord).id);
     const theirs = rng.chance(workload.contention);
-    const preferred = candidates.filter((record) => this.createdHere.has(record.id) !== theirs);
-    const pool = preferred.length > 0 ? preferred : candidates;
-    return pool.length > 0 ? rng.pick(pool) : undefined;
+    const createdHereAt = this.createdHereAt(visible);
+    const isPreferred = (at: number) => (createdHereAt[at] === 1) !== theirs && isCandidate(at);
+    const preferred = countOf(visible.length, isPreferred);
+    const [inPool, size] = preferred > 0 ? [isPreferred, preferred] : [isCandidate, countOf(visible.length, isCandidate)];
+    return size > 0 ? visible[placeOf(visible.length, inPool, rng.int(0, size - 1))] : undefined;
+  }
+
+  /**
+   * Whether each record of `visible` was created here (1) or not (0). The ids the last list had in the same order
+   * keep their answer, so a list costs a lookup per id new or moved since, not per record: the walk steps over one
+   * id gone, and looks up anything else it does not meet in its place.
+   */
+  private createdHereAt(visible: readonly VisibleRecord[]): Uint8Array {
+    const memo = this.createdHereMemo;
+    const createdHereAt = new Uint8Array(visible.length);
+    const createdSince = this.createdSinceMemo.size > 0 ? this.createdSinceMemo : undefined;
+    let next = 0;
+    for (let at = 0; at < visible.length; at++) {
+      const { id } = visible[at] as VisibleRecord;
+      if (memo && id !== memo.ids[next] && id === memo.ids[next + 1]) next++;
+      if (memo && id === memo.ids[next] && (memo.createdHereAt[next] === 1 || !createdSince?.has(id))) {
+        createdHereAt[at] = memo.createdHereAt[next++] as number;
+        continue;
+      }
+      createdHereAt[at] = Number(this.createdHere.has(id));
+    }
+    this.createdHereMemo = { ids: visible.map((record) => record.id), createdHereAt };
+    this.createdSinceMemo.clear();
+    return createdHereAt;
   }
 
   private pickNoteFields(): string[] {
@@ -233,4 +267,17 @@ function pickWeighted(rng: Rng, mix: WorkloadSettings['mix']): OperationKind {
     if (roll < 0) return kind;
   }
   return 'refresh';
+}
+
+/** How many of the places 0 to `length` - 1 `isMember` takes. */
+function countOf(length: number, isMember: (at: number) => boolean): number {
+  let count = 0;
+  for (let at = 0; at < length; at++) if (isMember(at)) count++;
+  return count;
+}
+
+/** The place of the member numbered `index` (from 0) among those `isMember` takes. */
+function placeOf(length: number, isMember: (at: number) => boolean, index: number): number {
+  for (let at = 0, left = index; at < length; at++) if (isMember(at) && left-- === 0) return at;
+  throw new RangeError(`no member ${index} among ${length} places`);
 }
