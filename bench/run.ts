@@ -5,8 +5,8 @@
 // (c) an everything.yaml sweep through the built CLI (bin/sync-chaos, as users run it; dist/ is brought up
 //     to date first) on 1 and 2 workers: wall, seeds/minute and the CPU time of its process (worker threads
 //     included), per seed, and what a process and a worker thread cost to start; then the merge of 1,000 shard reports;
-// (d) CPU per simulated hour, first and last, and (e) the peak RSS, of a 10-device × BENCH_LONG_HOURS
-//     (default 2; the targets are set at 8 for (d) and 24 for (e)) hour run in a process of its own.
+// (d) CPU per simulated hour, first and last, of a 10-device × BENCH_LONG_HOURS (default 8) hour run, and
+// (e) the peak RSS of a 10-device × BENCH_MEMORY_HOURS (default 24) hour run, each in a process of its own.
 // BENCH_SEEDS (default 20) sets the sweep's seed count.
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,8 @@ import { STANDARD_DEVICES, STANDARD_SEED, standardScenario } from './standard.ts
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SWEEP_SCENARIO = 'scenarios/everything.yaml';
 const SWEEP_SEEDS = Number(process.env['BENCH_SEEDS'] ?? '20');
-const LONG_HOURS = Number(process.env['BENCH_LONG_HOURS'] ?? '2');
+const LONG_HOURS = Number(process.env['BENCH_LONG_HOURS'] ?? '8');
+const MEMORY_HOURS = Number(process.env['BENCH_MEMORY_HOURS'] ?? '24');
 const MERGE_SHARDS = 1000;
 
 type Row = [string, string];
@@ -173,29 +174,55 @@ function mergeRows(sweepReport: string): Row[] {
   }
 }
 
-async function longRunRows(): Promise<Row[]> {
-  const { stdout, cpuS, peakRssMiB } = await measuredNode(['--import', 'tsx', 'bench/long-run.ts', String(LONG_HOURS)], [0]);
-  const run = JSON.parse(stdout) as {
-    hash: string;
-    wallMs: number;
-    cpuMs: number;
-    hourlyCpuMs: number[];
-    quiesceCpuMs: number;
-    checkCpuMs: number;
-    heapAtHourMiB: number[];
-    rssAtHourMiB: number[];
-    simulatedMs: number;
-    writes: number;
-    events: number;
-  };
+interface LongRun extends Measured {
+  hours: number;
+  hash: string;
+  wallMs: number;
+  cpuMs: number;
+  hourlyCpuMs: number[];
+  quiesceCpuMs: number;
+  checkCpuMs: number;
+  heapAtHourMiB: number[];
+  rssAtHourMiB: number[];
+  simulatedMs: number;
+  writes: number;
+  events: number;
+}
+
+/** The standard scenario for `hours` simulated hours in a process of its own (bench/long-run.ts). */
+async function longRun(hours: number): Promise<LongRun> {
+  const measured = await measuredNode(['--import', 'tsx', 'bench/long-run.ts', String(hours)], [0]);
+  return { ...measured, ...(JSON.parse(measured.stdout) as Omit<LongRun, keyof Measured>) };
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+function runRow(label: string, run: LongRun): Row {
+  return [label, `${run.writes} writes, ${run.events} events in ${seconds(run.wallMs)} s, CPU ${seconds(run.cpuMs)} s (${(run.simulatedMs / run.cpuMs).toFixed(0)}× by CPU), hash ${run.hash}`];
+}
+
+function hourlyRows(run: LongRun): Row[] {
   const first = run.hourlyCpuMs[0]!;
   const last = run.hourlyCpuMs.at(-1)!;
-  const seconds = (ms: number) => (ms / 1000).toFixed(1);
   return [
-    [`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, `${run.writes} writes, ${run.events} events in ${seconds(run.wallMs)} s, CPU ${seconds(run.cpuMs)} s (${(run.simulatedMs / run.cpuMs).toFixed(0)}× by CPU), hash ${run.hash}`],
     ['    CPU per simulated hour', `first ${seconds(first)} s, last ${seconds(last)} s: last / first ${(last / first).toFixed(2)} (${run.hourlyCpuMs.map(seconds).join(', ')})`],
     ['    then quiesce, checks', `CPU ${seconds(run.quiesceCpuMs)} s, ${seconds(run.checkCpuMs)} s; last hour with both / first ${((last + run.quiesceCpuMs + run.checkCpuMs) / first).toFixed(2)}`],
-    [`(e) peak RSS of the ${LONG_HOURS} h run`, `${peakRssMiB.toFixed(0)} MiB (process CPU ${cpuS.toFixed(1)} s, start included); at each hour's end heap ${run.heapAtHourMiB.join(', ')} MiB, RSS ${run.rssAtHourMiB.join(', ')} MiB`],
+  ];
+}
+
+async function longRunRows(): Promise<Row[]> {
+  const flat = await longRun(LONG_HOURS);
+  const memory = await longRun(MEMORY_HOURS);
+  return [
+    runRow(`(d) ${STANDARD_DEVICES} devices × ${LONG_HOURS} simulated h`, flat),
+    ...hourlyRows(flat),
+    [`    peak RSS of the ${LONG_HOURS} h run`, `${flat.peakRssMiB.toFixed(0)} MiB`],
+    runRow(`(e) ${STANDARD_DEVICES} devices × ${MEMORY_HOURS} simulated h`, memory),
+    ...hourlyRows(memory),
+    [
+      `    peak RSS of the ${MEMORY_HOURS} h run`,
+      `${memory.peakRssMiB.toFixed(0)} MiB (process CPU ${memory.cpuS.toFixed(1)} s, start included); at each hour's end heap ${memory.heapAtHourMiB.join(', ')} MiB, RSS ${memory.rssAtHourMiB.join(', ')} MiB`,
+    ],
   ];
 }
 
