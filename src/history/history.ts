@@ -129,6 +129,15 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | u
   const elsewhere = new Map<string, ShownRecord>();
   let newIds = 0;
   let next = 0;
+  /** Each previous entry's place, indexed the first time a look meets a record away from where the walk is. */
+  let placeOfEntry: Map<ShownRecord, number> | undefined;
+  const previousPlace = (entry: ShownRecord): number => {
+    // changed in its place, or just after one record gone: the reference client's cases, with no index
+    if (previousEntries[next] === entry) return next;
+    if (previousEntries[next + 1] === entry) return next + 1;
+    placeOfEntry ??= new Map(previousEntries.map((each, place) => [each, place]));
+    return placeOfEntry.get(entry) ?? -1;
+  };
   for (let at = 0; at < records.length; at++) {
     const record = records[at] as VisibleRecord;
     if (record === list[next] && previousFrozenAt[next] === 1) {
@@ -142,9 +151,9 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | u
     if (!previous) newIds++;
     else {
       // its place in the previous read: ahead of the walk, which then goes on after it, or behind it, where it may have been met
-      const ahead = previousEntries.indexOf(previous, next);
-      if (ahead >= 0) next = ahead + 1;
-      else if (next > 0 && metAt[previousEntries.lastIndexOf(previous, next - 1)] === 1) return undefined;
+      const place = previousPlace(previous);
+      if (place >= next) next = place + 1;
+      else if (metAt[place] === 1) return undefined;
     }
     const entry = entryFor(previous, record, changed);
     elsewhere.set(record.id, entry);
