@@ -4,6 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { VisibleRecord } from '../adapter.ts';
 import type { EventLog, HistoryEvent, ReadEvent } from './events.ts';
+import { edited, NOT_FROZEN, runLength, type Edit, type Matchable } from './list-edits.ts';
 import { SpillFile } from './spill-file.ts';
 
 /**
@@ -72,14 +73,13 @@ interface ShownRecord {
   frozen: boolean;
 }
 
-/** What a device's previous read showed: the list as handed (a copy of the array), its records, and each record by id. */
+/** What a device's previous read showed: its records in the order listed, and each record by id. */
 interface Shown {
-  list: readonly VisibleRecord[];
-  entries: readonly ShownRecord[];
-  /** Whether `entries[at]` is frozen (1) or not (0), kept beside the list so a look need not open the entries. */
-  frozenAt: Uint8Array;
+  entries: ShownRecord[];
+  /** Beside `entries`, the object handed out at each place where it was frozen: what a look compares, without opening an entry. */
+  matchable: Matchable[];
   byId: Map<string, ShownRecord>;
-  /** No id was listed twice: then `entries[at]` is the record of id `list[at].id`, and a look can go by positions. */
+  /** No id was listed twice: then `entries[at]` is the record listed at `at`, and a look can go by positions. */
   unique: boolean;
 }
 
@@ -106,27 +106,29 @@ function readAnew(before: Shown | undefined, records: readonly VisibleRecord[]):
   }
   // every id shown before is shown again unless fewer of them than before are left
   const beforeIds = before?.byId.size ?? 0;
-  const removed = byId.size - newIds === beforeIds ? [] : [...new Set(before?.list.map((record) => record.id))].filter((id) => !byId.has(id));
+  const removed = byId.size - newIds === beforeIds ? [] : [...new Set(before?.entries.map((entry) => entry.copy.id))].filter((id) => !byId.has(id));
   const unique = byId.size === records.length;
   const entries = records.map((record) => byId.get(record.id) as ShownRecord);
-  return { shown: { list: records.slice(), entries, frozenAt: Uint8Array.from(entries, (entry) => Number(entry.frozen)), byId, unique }, changed, removed };
+  return { shown: { entries, matchable: entries.map(matchableOf), byId, unique }, changed, removed };
 }
 
 /**
- * A look compared with the previous read by positions first: a record handed out again as the very frozen
- * object where the previous read had it is unchanged, with no lookup and without opening its entry, so a look
- * costs about what changed. Anything else is looked up by id, as `readAnew` does; an id listed twice hands the
- * look over to it (undefined).
+ * A look compared with the previous read by positions first: a run of records handed out again as the very
+ * frozen objects where the previous read had them is unchanged, found by a walk that only compares, and kept
+ * where it is, so a look costs about what changed. Anything else is looked up by id, as `readAnew` does; an
+ * id listed twice hands the look over to it (undefined).
  */
 function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | undefined {
-  const { list, entries: previousEntries, frozenAt: previousFrozenAt, byId } = before;
-  const entries: ShownRecord[] = new Array<ShownRecord>(records.length);
-  const frozenAt = new Uint8Array(records.length);
+  const { entries: previousEntries, matchable, byId } = before;
   /** The places of the previous read whose record this look met there (1). */
-  const metAt = new Uint8Array(list.length);
+  const metAt = new Uint8Array(previousEntries.length);
   const changed: VisibleRecord[] = [];
   /** Records not met in their place: by id, with what they are now. */
   const elsewhere = new Map<string, ShownRecord>();
+  const edits: Edit<ShownRecord>[] = [];
+  /** The end of the last run kept, in the previous read's places, and the entries met since. */
+  let keptTo = 0;
+  let inserted: ShownRecord[] = [];
   let newIds = 0;
   let next = 0;
   /** Each previous entry's place, indexed the first time a look meets a record away from where the walk is. */
@@ -138,14 +140,19 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | u
     placeOfEntry ??= new Map(previousEntries.map((each, place) => [each, place]));
     return placeOfEntry.get(entry) ?? -1;
   };
-  for (let at = 0; at < records.length; at++) {
-    const record = records[at] as VisibleRecord;
-    if (record === list[next] && previousFrozenAt[next] === 1) {
-      metAt[next] = 1;
-      frozenAt[at] = 1;
-      entries[at] = previousEntries[next++] as ShownRecord;
+  let at = 0;
+  while (at < records.length) {
+    const run = runLength(records, at, matchable, next);
+    if (run > 0) {
+      metAt.fill(1, next, next + run);
+      if (next > keptTo || inserted.length > 0) edits.push({ from: keptTo, to: next, items: inserted });
+      inserted = [];
+      at += run;
+      next += run;
+      keptTo = next;
       continue;
     }
+    const record = records[at++] as VisibleRecord;
     if (elsewhere.has(record.id)) return undefined;
     const previous = byId.get(record.id);
     if (!previous) newIds++;
@@ -157,25 +164,31 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | u
     }
     const entry = entryFor(previous, record, changed);
     elsewhere.set(record.id, entry);
-    entries[at] = entry;
-    frozenAt[at] = Number(entry.frozen);
+    inserted.push(entry);
   }
+  if (keptTo < previousEntries.length || inserted.length > 0) edits.push({ from: keptTo, to: previousEntries.length, items: inserted });
   const removed: string[] = [];
-  if (records.length - newIds !== list.length) {
-    for (let at = 0; at < list.length; at++) {
-      const { id } = list[at] as VisibleRecord;
-      if (metAt[at] !== 1 && !elsewhere.has(id)) removed.push(id);
+  if (records.length - newIds !== previousEntries.length) {
+    for (let place = metAt.indexOf(0); place !== -1; place = metAt.indexOf(0, place + 1)) {
+      const { id } = (previousEntries[place] as ShownRecord).copy;
+      if (!elsewhere.has(id)) removed.push(id);
     }
   }
   for (const id of removed) byId.delete(id);
   for (const [id, entry] of elsewhere) byId.set(id, entry);
-  return { shown: { list: records.slice(), entries, frozenAt, byId, unique: true }, changed, removed };
+  const entries = edited(previousEntries, edits);
+  const matchableNow = edited(matchable, edits.map(({ from, to, items }) => ({ from, to, items: items.map(matchableOf) })));
+  return { shown: { entries, matchable: matchableNow, byId, unique: true }, changed, removed };
+}
+
+function matchableOf(entry: ShownRecord): Matchable {
+  return entry.frozen ? entry.handed : NOT_FROZEN;
 }
 
 /** What a read keeps of `record`: the previous entry when the app shows it alike, else a copy, which joins `changed`. */
 function entryFor(previous: ShownRecord | undefined, record: VisibleRecord, changed: VisibleRecord[]): ShownRecord {
-  if (previous && (isSameFrozen(previous.handed, record) || sameRecord(previous.copy, record))) {
-    return previous.handed === record ? previous : entryOf(previous.copy, record);
+  if (previous && ((previous.frozen && previous.handed === record) || sameRecord(previous.copy, record))) {
+    return previous.handed === record && previous.frozen ? previous : entryOf(previous.copy, record);
   }
   // a copy, so that an app that later changes the objects it handed out changes neither the history nor the comparison;
   // a plain object frozen with its fields cannot change, so it is its own copy and a long run keeps each record once
@@ -196,11 +209,6 @@ function isFrozenRecord(record: VisibleRecord): boolean {
 /** A frozen record and fields of no class of their own (a `toJSON` or getter on a prototype could read otherwise than a copy): immutable as they are. */
 function isPlainFrozen(record: VisibleRecord): boolean {
   return isFrozenRecord(record) && Object.getPrototypeOf(record) === Object.prototype && Object.getPrototypeOf(record.fields) === Object.prototype;
-}
-
-/** The app handed out the very object again, and neither it nor its fields can have changed since: frozen. */
-function isSameFrozen(handed: VisibleRecord, record: VisibleRecord): boolean {
-  return handed === record && isFrozenRecord(record);
 }
 
 /** Whether an app shows `a` and `b` alike: the same kind, status, reason and field values. */
