@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LiveListing } from '../src/reference/client/listing.ts';
-import { LocalStore } from '../src/reference/client/local-store.ts';
+import { LocalStore, type LocalRecord } from '../src/reference/client/local-store.ts';
 import { migrate } from '../src/reference/client/migrations.ts';
 import { createRng } from '../src/sim/rng.ts';
 
@@ -26,6 +26,21 @@ describe('the reference client’s incremental listing', () => {
     const table = (entity: string) => (schemaVersion >= 3 ? (entity === 'note' ? 'notes' : 'folders') : 'records');
     const rng = createRng(7, 'listing');
     const ids = Array.from({ length: 12 }, (_, index) => `id-${String(index).padStart(2, '0')}`);
+    let lastRead: readonly LocalRecord[] = [];
+    let splicesKnown = 0;
+    // a read, whose splices from the read before (when it knows them) make that one into it
+    const read = () => {
+      const records = listing.records();
+      const splices = listing.splicesBetween(lastRead, records);
+      if (splices) {
+        const replayed = lastRead.slice();
+        for (const { at, removed, record } of splices) replayed.splice(at, removed, ...(record ? [record] : []));
+        expect(replayed).toEqual(records);
+        splicesKnown++;
+      }
+      lastRead = records;
+      return records;
+    };
     for (let step = 0; step < 300; step++) {
       const id = rng.pick(ids);
       const entity = rng.chance(0.5) ? 'note' : 'folder';
@@ -43,11 +58,12 @@ describe('the reference client’s incremental listing', () => {
       } else {
         db.transaction(() => {
           store.put({ entity, id, fields: { name: `inside${step}` }, serverVersion: step, deleted: false });
-          expect(listing.records()).toEqual(fullRead(db));
+          expect(read()).toEqual(fullRead(db));
         })();
       }
-      expect(listing.records(), `step ${step}`).toEqual(fullRead(db));
+      expect(read(), `step ${step}`).toEqual(fullRead(db));
     }
+    expect(splicesKnown).toBeGreaterThan(200);
   });
 
   it('hands out the same frozen record object while the row is unchanged, and a new one once it changes', () => {

@@ -35,6 +35,9 @@ export type AppVersion = 1 | 2 | 3;
 /** The app versions of the reference client, oldest first: one per schema version it migrates through. */
 const APP_VERSIONS: readonly AppVersion[] = [1, 2, 3];
 
+/** At most this many splices of the listing are made again in what the last one showed (each moves its tail); more, and a walk is cheaper. */
+const SPLICES_REPLAYED_MAX = 32;
+
 /** The reference client as a bare factory: the latest build with `settings`. */
 export function referenceClient(settings: ReferenceClientSettings): ClientFactory {
   assertValid(settings);
@@ -105,9 +108,8 @@ class ReferenceClient implements SyncClient {
     const progress = this.queue.progress();
     const inConflict = this.inbox.recordIds();
     const live = this.listing.records();
-    let shown: Set<string> | undefined;
     const refusedDeletes = [...progress]
-      .filter(([id, { failedReason }]) => failedReason !== undefined && !(shown ??= new Set(live.map((record) => record.id))).has(id) && this.deleteRefused(id))
+      .filter(([id, { failedReason }]) => failedReason !== undefined && !isListed(live, id) && this.deleteRefused(id))
       .flatMap(([id]) => this.store.record('note', id) ?? this.store.record('folder', id) ?? []);
     const visible = this.listed(live, inConflict, progress);
     for (const record of refusedDeletes) visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
@@ -144,12 +146,28 @@ class ReferenceClient implements SyncClient {
    * The live records as the UI shows them. A record the last listing showed, the same object in its place, whose
    * status cannot have changed (neither then nor now in the queue or the inbox) is shown as that listing showed it,
    * as `visibleOf` would, without working its status out again: a listing costs about what changed since the last.
+   * When the listing knows the few splices that made it of the last one, they are made in a copy of what that
+   * one showed; else a walk finds the records in their places.
    */
   private listed(live: readonly LocalRecord[], inConflict: ReadonlySet<string>, progress: ReadonlyMap<string, RecordProgress>): VisibleRecord[] {
     const unsettled = new Set([...progress.keys(), ...inConflict]);
     const last = this.lastListing;
     // the places of the records whose status may have changed, ascending: the walk meets them in turn
     const volatile = positionsOf(live, last ? new Set([...unsettled, ...last.unsettled]) : unsettled);
+    const splices = last && this.listing.splicesBetween(last.live, live);
+    if (last && splices && splices.length <= SPLICES_REPLAYED_MAX) {
+      const visible = last.visible.slice();
+      for (const { at, removed, record } of splices) {
+        if (record) visible.splice(at, removed, this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+        else visible.splice(at, removed);
+      }
+      for (const at of volatile) {
+        const record = live[at] as LocalRecord;
+        visible[at] = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
+      }
+      this.lastListing = { live, visible: visible.slice(), unsettled };
+      return visible;
+    }
     let nextVolatile = 0;
     // sized once: a listing of a large dataset leaves no outgrown copies behind for the collector
     const visible = new Array<VisibleRecord>(live.length);
@@ -236,6 +254,11 @@ class ReferenceClient implements SyncClient {
   private resolved(conflict: Conflict, changeId: string, changeType: ChangeType): void {
     this.env.log('conflict-resolved', { conflictId: conflict.conflictId, id: conflict.id, entity: conflict.entity, changeId, changeType });
   }
+}
+
+/** Whether a record of id `id` is in `live`, of either entity. */
+function isListed(live: readonly LocalRecord[], id: string): boolean {
+  return live[positionOf(live, { entity: 'folder', id })]?.id === id;
 }
 
 /** The places in `live` (ordered by id, as the listing hands it) of the records with one of `ids`, ascending: a binary search each. */

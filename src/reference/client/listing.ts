@@ -42,6 +42,13 @@ function triggersSql(tables: Record<Entity, { table: string }>): string {
     .join('');
 }
 
+/** One step from a listing to the next: the record at `at` goes (`removed` 1), and `record`, if any, takes its place. */
+export interface ListingSplice {
+  at: number;
+  removed: 0 | 1;
+  record?: LocalRecord;
+}
+
 /** One listing per connection: the triggers call the function by name, so a second listing on it takes the first's notes. */
 export class LiveListing {
   private readonly selectAll;
@@ -53,6 +60,8 @@ export class LiveListing {
   /** The ids of the rows written since the listing was last read, by entity. */
   private readonly written: Record<Entity, Set<string>> = { folder: new Set(), note: new Set() };
   private primed = false;
+  /** The listing before the latest read, the latest, and the splices that made one of the other. */
+  private lastChange: { from: readonly LocalRecord[]; to: readonly LocalRecord[]; splices: ListingSplice[] } | undefined;
 
   constructor(db: Database.Database, schemaVersion: number) {
     const tables = recordTables(schemaVersion);
@@ -94,6 +103,7 @@ export class LiveListing {
     this.forgetWritten();
     if (rows.length === 0) return this.ordered;
     const ordered = this.ordered.slice();
+    const splices: ListingSplice[] = [];
     for (const row of rows) {
       const byId = this.byKey[row.entity];
       const listed = byId.get(row.id);
@@ -102,14 +112,28 @@ export class LiveListing {
         if (!listed) continue;
         byId.delete(row.id);
         ordered.splice(at, 1);
+        splices.push({ at, removed: 1 });
       } else if (!listed || listed.text !== row.fields || listed.record.serverVersion !== row.server_version) {
         const record = toRecord(row, row.fields);
         byId.set(row.id, { record, text: row.fields });
-        ordered.splice(at, listed ? 1 : 0, record);
+        const removed = listed ? 1 : 0;
+        ordered.splice(at, removed, record);
+        splices.push({ at, removed, record });
       }
     }
+    this.lastChange = { from: this.ordered, to: ordered, splices };
     this.ordered = ordered;
     return ordered;
+  }
+
+  /**
+   * The splices that make listing `to` of listing `from`, applied in turn: none when they are the same array,
+   * unknown (undefined) unless `to` is the latest read and `from` the one just before it.
+   */
+  splicesBetween(from: readonly LocalRecord[], to: readonly LocalRecord[]): readonly ListingSplice[] | undefined {
+    if (from === to) return [];
+    const change = this.lastChange;
+    return change?.from === from && change.to === to ? change.splices : undefined;
   }
 
   private forgetWritten(): void {
