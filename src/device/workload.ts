@@ -8,6 +8,7 @@ import { tokenOf } from '../history/tokens.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { ProcessKilledError } from './fenced-db.ts';
+import { FOLDER, NOTE, SeenPlaces } from './seen-places.ts';
 
 export interface WorkloadSettings {
   ratePerSecond: number;
@@ -43,10 +44,10 @@ export class SimulatedUser {
   private writeCount = 0;
   private opCount = 0;
   private readonly createdHere = new Set<string>();
-  /** The ids of the last list a target was picked from, and which were created here, by place: see `createdHereAt`. */
-  private createdHereMemo: { ids: readonly string[]; createdHereAt: Uint8Array } | undefined;
-  /** Ids added to `createdHere` since that list: a record the memo has as not created here may be one now. */
-  private readonly createdSinceMemo = new Set<string>();
+  /** What the user's last look showed, place by place. */
+  private readonly seen = new SeenPlaces(this.createdHere);
+  /** Ids added to `createdHere` since that look: a place it kept may show one of them. */
+  private readonly createdSinceLook = new Set<string>();
   private readonly noticedConflicts = new Set<string>();
   /** Bumped when the app dies: calls into the dead process are abandoned, their outcome unknown. */
   private generation = 0;
@@ -111,6 +112,8 @@ export class SimulatedUser {
     if (kind === 'refresh') return this.perform({ f: 'refresh' }, (app) => app.sync());
     const visible = await client.list();
     this.settings.history.appendRead(this.settings.scheduler.nowMs, this.settings.deviceId, 'user', visible);
+    this.seen.look(visible, this.createdSinceLook);
+    this.createdSinceLook.clear();
     const target = kind === 'create' ? undefined : this.pickTarget(visible, kind);
     if (!target) return this.create(visible);
     if (kind === 'update') return this.update(target);
@@ -121,16 +124,18 @@ export class SimulatedUser {
 
   private async create(visible: VisibleRecord[]): Promise<void> {
     const { rng, workload } = this.settings;
-    const folders = visible.filter((record) => record.entity === 'folder');
+    const { kindAt } = this.seen;
+    const isFolder = (at: number) => kindAt[at] === FOLDER;
+    const folders = countOf(visible.length, isFolder);
     const token = this.nextToken();
     const [entity, fields]: [Entity, Fields] =
-      folders.length > 0 && rng.chance(workload.noteShare)
-        ? ['note', { title: token, body: token, folderId: rng.pick(folders).id }]
+      folders > 0 && rng.chance(workload.noteShare)
+        ? ['note', { title: token, body: token, folderId: (visible[placeOf(visible.length, isFolder, rng.int(0, folders - 1))] as VisibleRecord).id }]
         : ['folder', { name: token }];
     await this.perform({ f: 'create', entity, fields }, async (app) => {
       const id = await app.create(entity, fields);
       this.createdHere.add(id);
-      this.createdSinceMemo.add(id);
+      this.createdSinceLook.add(id);
       return id;
     });
   }
@@ -185,38 +190,14 @@ export class SimulatedUser {
    */
   private pickTarget(visible: VisibleRecord[], kind: OperationKind): VisibleRecord | undefined {
     const { rng, workload } = this.settings;
-    const usedFolders = kind === 'delete' ? new Set(visible.filter((record) => record.entity === 'note').map((record) => record.fields.folderId)) : undefined;
-    const isCandidate = (at: number) => !usedFolders || (visible[at] as VisibleRecord).entity === 'note' || !usedFolders.has((visible[at] as VisibleRecord).id);
+    const { seen } = this;
+    const { kindAt, createdHereAt } = seen;
+    const isCandidate = kind === 'delete' ? (at: number) => kindAt[at] === NOTE || !seen.inUse(at) : () => true;
     const theirs = rng.chance(workload.contention);
-    const createdHereAt = this.createdHereAt(visible);
     const isPreferred = (at: number) => (createdHereAt[at] === 1) !== theirs && isCandidate(at);
     const preferred = countOf(visible.length, isPreferred);
     const [inPool, size] = preferred > 0 ? [isPreferred, preferred] : [isCandidate, countOf(visible.length, isCandidate)];
     return size > 0 ? visible[placeOf(visible.length, inPool, rng.int(0, size - 1))] : undefined;
-  }
-
-  /**
-   * Whether each record of `visible` was created here (1) or not (0). The ids the last list had in the same order
-   * keep their answer, so a list costs a lookup per id new or moved since, not per record: the walk steps over one
-   * id gone, and looks up anything else it does not meet in its place.
-   */
-  private createdHereAt(visible: readonly VisibleRecord[]): Uint8Array {
-    const memo = this.createdHereMemo;
-    const createdHereAt = new Uint8Array(visible.length);
-    const createdSince = this.createdSinceMemo.size > 0 ? this.createdSinceMemo : undefined;
-    let next = 0;
-    for (let at = 0; at < visible.length; at++) {
-      const { id } = visible[at] as VisibleRecord;
-      if (memo && id !== memo.ids[next] && id === memo.ids[next + 1]) next++;
-      if (memo && id === memo.ids[next] && (memo.createdHereAt[next] === 1 || !createdSince?.has(id))) {
-        createdHereAt[at] = memo.createdHereAt[next++] as number;
-        continue;
-      }
-      createdHereAt[at] = Number(this.createdHere.has(id));
-    }
-    this.createdHereMemo = { ids: visible.map((record) => record.id), createdHereAt };
-    this.createdSinceMemo.clear();
-    return createdHereAt;
   }
 
   private pickNoteFields(): string[] {

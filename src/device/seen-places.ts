@@ -1,0 +1,136 @@
+// What the user saw at each place of the list they last looked at, as the few facts a pick needs: the
+// record's id, note or folder, a note's folder, made on this device or not. Kept from look to look as edits
+// of that list (history/list-edits.ts), so a look opens only the records new since, not all the device holds.
+import type { VisibleRecord } from '../adapter.ts';
+import { edited, editedBytes, NOT_FROZEN, runLength, type Edit, type Matchable } from '../history/list-edits.ts';
+
+export const OTHER = 0;
+export const NOTE = 1;
+export const FOLDER = 2;
+
+/** The facts of one place, worked out from its record. */
+interface Facts {
+  matchable: Matchable;
+  id: string;
+  kind: number;
+  folderId: unknown;
+  createdHere: number;
+}
+
+/** How far past the walk a record met again is looked for before every place is indexed. */
+const NEAR_PLACES = 4;
+
+export class SeenPlaces {
+  private matchable: Matchable[] = [];
+  private ids: string[] = [];
+  private folderIds: unknown[] = [];
+  private kinds: Uint8Array = new Uint8Array(0);
+  private createdHereFlags: Uint8Array = new Uint8Array(0);
+  /** How many places show a note in each folder id: a folder is in use while this is above 0. */
+  private readonly notesIn = new Map<unknown, number>();
+  /** How many places show each id. */
+  private readonly placesOf = new Map<string, number>();
+  /** How many places hold each frozen record: whether a record met is one the last list had. */
+  private readonly placesHolding = new Map<Matchable, number>();
+
+  constructor(private readonly createdHere: ReadonlySet<string>) {}
+
+  /** Per place: NOTE, FOLDER or OTHER (an entity the workload does not know). */
+  get kindAt(): Uint8Array {
+    return this.kinds;
+  }
+
+  /** Per place: 1 when the record was created on this device. */
+  get createdHereAt(): Uint8Array {
+    return this.createdHereFlags;
+  }
+
+  /** Whether the place holds a folder some listed note is in. */
+  inUse(at: number): boolean {
+    return (this.notesIn.get(this.ids[at]) ?? 0) > 0;
+  }
+
+  /** Takes the list the user looks at now; `createdSince` holds the ids made here since the last look. */
+  look(records: readonly VisibleRecord[], createdSince: ReadonlySet<string>): void {
+    const edits = this.editsTo(records);
+    for (const { from, to, items } of edits) {
+      for (let place = from; place < to; place++) this.count(this.matchable[place] as Matchable, this.ids[place] as string, this.kinds[place] === NOTE, this.folderIds[place], -1);
+      for (const facts of items) this.count(facts.matchable, facts.id, facts.kind === NOTE, facts.folderId, 1);
+    }
+    const field = <K extends keyof Facts>(name: K) => edits.map(({ from, to, items }) => ({ from, to, items: items.map((facts) => facts[name]) }));
+    this.matchable = edited(this.matchable, field('matchable'));
+    this.ids = edited(this.ids, field('id'));
+    this.folderIds = edited(this.folderIds, field('folderId'));
+    this.kinds = editedBytes(this.kinds, field('kind'), records.length);
+    this.createdHereFlags = editedBytes(this.createdHereFlags, field('createdHere'), records.length);
+    // a place kept from before that shows a record made here since: rare (the app listed it before it made it)
+    for (const id of createdSince) {
+      if (!this.placesOf.has(id)) continue;
+      for (let at = 0; at < this.ids.length; at++) if (this.ids[at] === id) this.createdHereFlags[at] = 1;
+    }
+  }
+
+  /** The edits that make the list last seen into `records`: runs kept, and the facts of every record between them. */
+  private editsTo(records: readonly VisibleRecord[]): Edit<Facts>[] {
+    const { matchable } = this;
+    const edits: Edit<Facts>[] = [];
+    let keptTo = 0;
+    let items: Facts[] = [];
+    let next = 0;
+    let at = 0;
+    /** Each frozen record's place in the last list, indexed the first time one is not found near the walk. */
+    let placeOfRecord: Map<Matchable, number> | undefined;
+    const placeAhead = (record: VisibleRecord): number => {
+      if (!this.placesHolding.has(record)) return -1;
+      for (let place = next + 1; place <= next + NEAR_PLACES && place < matchable.length; place++) if (matchable[place] === record) return place;
+      placeOfRecord ??= new Map(matchable.map((each, place) => [each, place]));
+      return placeOfRecord.get(record) ?? -1;
+    };
+    while (at < records.length) {
+      const run = runLength(records, at, matchable, next);
+      if (run > 0) {
+        if (next > keptTo || items.length > 0) edits.push({ from: keptTo, to: next, items });
+        items = [];
+        at += run;
+        next += run;
+        keptTo = next;
+        continue;
+      }
+      const record = records[at] as VisibleRecord;
+      // met again further on: the places before it are gone, and the walk goes on from it
+      const place = placeAhead(record);
+      if (place > next) {
+        next = place;
+        continue;
+      }
+      items.push(this.factsOf(record));
+      at++;
+    }
+    if (keptTo < matchable.length || items.length > 0) edits.push({ from: keptTo, to: matchable.length, items });
+    return edits;
+  }
+
+  private factsOf(record: VisibleRecord): Facts {
+    const frozen = Object.isFrozen(record) && Object.isFrozen(record.fields);
+    const kind = record.entity === 'note' ? NOTE : record.entity === 'folder' ? FOLDER : OTHER;
+    return {
+      matchable: frozen ? record : NOT_FROZEN,
+      id: record.id,
+      kind,
+      folderId: kind === NOTE ? record.fields.folderId : undefined,
+      createdHere: Number(this.createdHere.has(record.id)),
+    };
+  }
+
+  private count(matchable: Matchable, id: string, isNote: boolean, folderId: unknown, by: 1 | -1): void {
+    if (matchable !== NOT_FROZEN) bump(this.placesHolding, matchable, by);
+    bump(this.placesOf, id, by);
+    if (isNote) bump(this.notesIn, folderId, by);
+  }
+}
+
+function bump<K>(counts: Map<K, number>, key: K, by: 1 | -1): void {
+  const count = (counts.get(key) ?? 0) + by;
+  if (count === 0) counts.delete(key);
+  else counts.set(key, count);
+}
