@@ -28,10 +28,10 @@ export class SeenPlaces {
   private createdHereFlags: Uint8Array = new Uint8Array(0);
   /** How many places show a note in each folder id: a folder is in use while this is above 0. */
   private readonly notesIn = new Map<unknown, number>();
-  /** How many places show each id. */
-  private readonly placesOf = new Map<string, number>();
-  /** How many places hold each frozen record: whether a record met is one the last list had. */
-  private readonly placesHolding = new Map<Matchable, number>();
+  /** Every id a look has shown: a place kept from before can show an id only if it is here. */
+  private readonly idsShown = new Set<string>();
+  /** Every frozen record a look has had: a record met is one the last list may have had only if it is here. */
+  private readonly recordsHad = new WeakSet<VisibleRecord>();
 
   constructor(private readonly createdHere: ReadonlySet<string>) {}
 
@@ -52,10 +52,12 @@ export class SeenPlaces {
 
   /** Takes the list the user looks at now; `createdSince` holds the ids made here since the last look. */
   look(records: readonly VisibleRecord[], createdSince: ReadonlySet<string>): void {
+    // a place kept from before that shows a record made here since: rare (the app listed it before it made it)
+    const madeSinceShown = [...createdSince].filter((id) => this.idsShown.has(id));
     const edits = this.editsTo(records);
     for (const { from, to, items } of edits) {
-      for (let place = from; place < to; place++) this.count(this.matchable[place] as Matchable, this.ids[place] as string, this.kinds[place] === NOTE, this.folderIds[place], -1);
-      for (const facts of items) this.count(facts.matchable, facts.id, facts.kind === NOTE, facts.folderId, 1);
+      for (let place = from; place < to; place++) if (this.kinds[place] === NOTE) bump(this.notesIn, this.folderIds[place], -1);
+      for (const facts of items) if (facts.kind === NOTE) bump(this.notesIn, facts.folderId, 1);
     }
     const field = <K extends keyof Facts>(name: K) => edits.map(({ from, to, items }) => ({ from, to, items: items.map((facts) => facts[name]) }));
     this.matchable = edited(this.matchable, field('matchable'));
@@ -63,9 +65,7 @@ export class SeenPlaces {
     this.folderIds = edited(this.folderIds, field('folderId'));
     this.kinds = editedBytes(this.kinds, field('kind'), records.length);
     this.createdHereFlags = editedBytes(this.createdHereFlags, field('createdHere'), records.length);
-    // a place kept from before that shows a record made here since: rare (the app listed it before it made it)
-    for (const id of createdSince) {
-      if (!this.placesOf.has(id)) continue;
+    for (const id of madeSinceShown) {
       for (let at = 0; at < this.ids.length; at++) if (this.ids[at] === id) this.createdHereFlags[at] = 1;
     }
   }
@@ -81,7 +81,7 @@ export class SeenPlaces {
     /** Each frozen record's place in the last list, indexed the first time one is not found near the walk. */
     let placeOfRecord: Map<Matchable, number> | undefined;
     const placeAhead = (record: VisibleRecord): number => {
-      if (!this.placesHolding.has(record)) return -1;
+      if (!this.recordsHad.has(record)) return -1;
       for (let place = next + 1; place <= next + NEAR_PLACES && place < matchable.length; place++) if (matchable[place] === record) return place;
       placeOfRecord ??= new Map(matchable.map((each, place) => [each, place]));
       return placeOfRecord.get(record) ?? -1;
@@ -113,6 +113,8 @@ export class SeenPlaces {
   private factsOf(record: VisibleRecord): Facts {
     const frozen = Object.isFrozen(record) && Object.isFrozen(record.fields);
     const kind = record.entity === 'note' ? NOTE : record.entity === 'folder' ? FOLDER : OTHER;
+    if (frozen) this.recordsHad.add(record);
+    this.idsShown.add(record.id);
     return {
       matchable: frozen ? record : NOT_FROZEN,
       id: record.id,
@@ -122,11 +124,6 @@ export class SeenPlaces {
     };
   }
 
-  private count(matchable: Matchable, id: string, isNote: boolean, folderId: unknown, by: 1 | -1): void {
-    if (matchable !== NOT_FROZEN) bump(this.placesHolding, matchable, by);
-    bump(this.placesOf, id, by);
-    if (isNote) bump(this.notesIn, folderId, by);
-  }
 }
 
 function bump<K>(counts: Map<K, number>, key: K, by: 1 | -1): void {
