@@ -2,7 +2,7 @@
 // record's id, note or folder, a note's folder, made on this device or not. Kept from look to look as edits
 // of that list (history/list-edits.ts), so a look opens only the records new since, not all the device holds.
 import type { VisibleRecord } from '../adapter.ts';
-import { edited, editedBytes, NOT_FROZEN, runLength, type Edit, type Matchable } from '../history/list-edits.ts';
+import { edited, editedBytes, EditWalk, NOT_FROZEN, type Edit, type Matchable } from '../history/list-edits.ts';
 
 export const OTHER = 0;
 export const NOTE = 1;
@@ -73,41 +73,24 @@ export class SeenPlaces {
   /** The edits that make the list last seen into `records`: runs kept, and the facts of every record between them. */
   private editsTo(records: readonly VisibleRecord[]): Edit<Facts>[] {
     const { matchable } = this;
-    const edits: Edit<Facts>[] = [];
-    let keptTo = 0;
-    let items: Facts[] = [];
-    let next = 0;
-    let at = 0;
+    const walk = new EditWalk<Facts>(records, matchable);
     /** Each frozen record's place in the last list, indexed the first time one is not found near the walk. */
     let placeOfRecord: Map<Matchable, number> | undefined;
     const placeAhead = (record: VisibleRecord): number => {
       if (!this.recordsHad.has(record)) return -1;
-      for (let place = next + 1; place <= next + NEAR_PLACES && place < matchable.length; place++) if (matchable[place] === record) return place;
+      for (let place = walk.next + 1; place <= walk.next + NEAR_PLACES && place < matchable.length; place++) if (matchable[place] === record) return place;
       placeOfRecord ??= new Map(matchable.map((each, place) => [each, place]));
       return placeOfRecord.get(record) ?? -1;
     };
-    while (at < records.length) {
-      const run = runLength(records, at, matchable, next);
-      if (run > 0) {
-        if (next > keptTo || items.length > 0) edits.push({ from: keptTo, to: next, items });
-        items = [];
-        at += run;
-        next += run;
-        keptTo = next;
-        continue;
-      }
-      const record = records[at] as VisibleRecord;
+    while (walk.at < records.length) {
+      if (walk.keepRun() > 0) continue;
+      const record = records[walk.at] as VisibleRecord;
       // met again further on: the places before it are gone, and the walk goes on from it
       const place = placeAhead(record);
-      if (place > next) {
-        next = place;
-        continue;
-      }
-      items.push(this.factsOf(record));
-      at++;
+      if (place > walk.next) walk.next = place;
+      else walk.add(this.factsOf(record));
     }
-    if (keptTo < matchable.length || items.length > 0) edits.push({ from: keptTo, to: matchable.length, items });
-    return edits;
+    return walk.finished();
   }
 
   private factsOf(record: VisibleRecord): Facts {

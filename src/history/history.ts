@@ -4,7 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { VisibleRecord } from '../adapter.ts';
 import type { EventLog, HistoryEvent, ReadEvent } from './events.ts';
-import { edited, NOT_FROZEN, runLength, type Edit, type Matchable } from './list-edits.ts';
+import { edited, EditWalk, NOT_FROZEN, type Matchable } from './list-edits.ts';
 import { SpillFile } from './spill-file.ts';
 
 /**
@@ -125,48 +125,38 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | u
   const changed: VisibleRecord[] = [];
   /** Records not met in their place: by id, with what they are now. */
   const elsewhere = new Map<string, ShownRecord>();
-  const edits: Edit<ShownRecord>[] = [];
-  /** The end of the last run kept, in the previous read's places, and the entries met since. */
-  let keptTo = 0;
-  let inserted: ShownRecord[] = [];
+  const walk = new EditWalk<ShownRecord>(records, matchable);
   let newIds = 0;
-  let next = 0;
   /** Each previous entry's place, indexed the first time a look meets a record away from where the walk is. */
   let placeOfEntry: Map<ShownRecord, number> | undefined;
   const previousPlace = (entry: ShownRecord): number => {
     // changed in its place, or just after one record gone: the reference client's cases, with no index
-    if (previousEntries[next] === entry) return next;
-    if (previousEntries[next + 1] === entry) return next + 1;
+    if (previousEntries[walk.next] === entry) return walk.next;
+    if (previousEntries[walk.next + 1] === entry) return walk.next + 1;
     placeOfEntry ??= new Map(previousEntries.map((each, place) => [each, place]));
     return placeOfEntry.get(entry) ?? -1;
   };
-  let at = 0;
-  while (at < records.length) {
-    const run = runLength(records, at, matchable, next);
+  while (walk.at < records.length) {
+    const run = walk.keepRun();
     if (run > 0) {
-      metAt.fill(1, next, next + run);
-      if (next > keptTo || inserted.length > 0) edits.push({ from: keptTo, to: next, items: inserted });
-      inserted = [];
-      at += run;
-      next += run;
-      keptTo = next;
+      metAt.fill(1, walk.next - run, walk.next);
       continue;
     }
-    const record = records[at++] as VisibleRecord;
+    const record = records[walk.at] as VisibleRecord;
     if (elsewhere.has(record.id)) return undefined;
     const previous = byId.get(record.id);
     if (!previous) newIds++;
     else {
       // its place in the previous read: ahead of the walk, which then goes on after it, or behind it, where it may have been met
       const place = previousPlace(previous);
-      if (place >= next) next = place + 1;
+      if (place >= walk.next) walk.next = place + 1;
       else if (metAt[place] === 1) return undefined;
     }
     const entry = entryFor(previous, record, changed);
     elsewhere.set(record.id, entry);
-    inserted.push(entry);
+    walk.add(entry);
   }
-  if (keptTo < previousEntries.length || inserted.length > 0) edits.push({ from: keptTo, to: previousEntries.length, items: inserted });
+  const edits = walk.finished();
   const removed: string[] = [];
   if (records.length - newIds !== previousEntries.length) {
     for (let place = metAt.indexOf(0); place !== -1; place = metAt.indexOf(0, place + 1)) {

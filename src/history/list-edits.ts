@@ -17,12 +17,48 @@ export interface Edit<T> {
 /** At most this many edits are made in place, each moving the tail of the array; with more, it is built anew. */
 const EDITS_IN_PLACE_MAX = 32;
 
-/** How many records from `records[at]` on are, one by one, the objects `matchable` holds from `matchable[next]` on. */
-export function runLength(records: readonly VisibleRecord[], at: number, matchable: readonly Matchable[], next: number): number {
-  const offset = at - next;
-  let end = next;
-  while (end + offset < records.length && records[end + offset] === matchable[end]) end++;
-  return end - next;
+/**
+ * A walk of a new list (`records`, at `at`) beside the previous one (`matchable`, at `next`) that gathers the
+ * edits: the walker keeps the runs met again in their places, and adds an item for each record between them.
+ */
+export class EditWalk<T> {
+  at = 0;
+  next = 0;
+  private keptTo = 0;
+  private items: T[] = [];
+  private readonly edits: Edit<T>[] = [];
+
+  constructor(
+    private readonly records: readonly VisibleRecord[],
+    private readonly matchable: readonly Matchable[],
+  ) {}
+
+  /** Keeps the run of records met again where the walk is, comparing only, and steps past it: its length (0 for none). */
+  keepRun(): number {
+    const { records, matchable, next } = this;
+    const offset = this.at - next;
+    let end = next;
+    while (end + offset < records.length && records[end + offset] === matchable[end]) end++;
+    if (end === next) return 0;
+    if (next > this.keptTo || this.items.length > 0) this.edits.push({ from: this.keptTo, to: next, items: this.items });
+    this.items = [];
+    this.at += end - next;
+    this.next = end;
+    this.keptTo = end;
+    return end - next;
+  }
+
+  /** The record at the walk becomes `item`, and the walk steps past it. */
+  add(item: T): void {
+    this.items.push(item);
+    this.at++;
+  }
+
+  /** The edits, once the walk has passed the last record: the previous list's places after the last run kept give way. */
+  finished(): Edit<T>[] {
+    if (this.keptTo < this.matchable.length || this.items.length > 0) this.edits.push({ from: this.keptTo, to: this.matchable.length, items: this.items });
+    return this.edits;
+  }
 }
 
 /**
