@@ -28,8 +28,6 @@ export class SeenPlaces {
   private createdHereFlags: Uint8Array = new Uint8Array(0);
   /** How many places show a note in each folder id: a folder is in use while this is above 0. */
   private readonly notesIn = new Map<unknown, number>();
-  /** Every id a look has shown: a place kept from before can show an id only if it is here. */
-  private readonly idsShown = new Set<string>();
   /** Every frozen record a look has had: a record met is one the last list may have had only if it is here. */
   private readonly recordsHad = new WeakSet<VisibleRecord>();
 
@@ -50,10 +48,16 @@ export class SeenPlaces {
     return (this.notesIn.get(this.ids[at]) ?? 0) > 0;
   }
 
-  /** Takes the list the user looks at now; `createdSince` holds the ids made here since the last look. */
-  look(records: readonly VisibleRecord[], createdSince: ReadonlySet<string>): void {
-    // a place kept from before that shows a record made here since: rare (the app listed it before it made it)
-    const madeSinceShown = [...createdSince].filter((id) => this.idsShown.has(id));
+  /**
+   * Record `id` was just made on this device (it joined the set of those made here): a place of the last look
+   * that shows it says so from now on. Rare (the app listed the record before it made it), but a walk of the ids.
+   */
+  madeHere(id: string): void {
+    for (let at = 0; at < this.ids.length; at++) if (this.ids[at] === id) this.createdHereFlags[at] = 1;
+  }
+
+  /** Takes the list the user looks at now. */
+  look(records: readonly VisibleRecord[]): void {
     const edits = this.editsTo(records);
     for (const { from, to, items } of edits) {
       for (let place = from; place < to; place++) if (this.kinds[place] === NOTE) bump(this.notesIn, this.folderIds[place], -1);
@@ -65,9 +69,6 @@ export class SeenPlaces {
     this.folderIds = edited(this.folderIds, field('folderId'));
     this.kinds = editedBytes(this.kinds, field('kind'), records.length);
     this.createdHereFlags = editedBytes(this.createdHereFlags, field('createdHere'), records.length);
-    for (const id of madeSinceShown) {
-      for (let at = 0; at < this.ids.length; at++) if (this.ids[at] === id) this.createdHereFlags[at] = 1;
-    }
   }
 
   /** The edits that make the list last seen into `records`: runs kept, and the facts of every record between them. */
@@ -97,7 +98,6 @@ export class SeenPlaces {
     const frozen = Object.isFrozen(record) && Object.isFrozen(record.fields);
     const kind = record.entity === 'note' ? NOTE : record.entity === 'folder' ? FOLDER : OTHER;
     if (frozen) this.recordsHad.add(record);
-    this.idsShown.add(record.id);
     return {
       matchable: frozen ? record : NOT_FROZEN,
       id: record.id,

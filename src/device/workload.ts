@@ -46,8 +46,6 @@ export class SimulatedUser {
   private readonly createdHere = new Set<string>();
   /** What the user's last look showed, place by place. */
   private readonly seen = new SeenPlaces(this.createdHere);
-  /** Ids added to `createdHere` since that look: a place it kept may show one of them. */
-  private readonly createdSinceLook = new Set<string>();
   private readonly noticedConflicts = new Set<string>();
   /** Bumped when the app dies: calls into the dead process are abandoned, their outcome unknown. */
   private generation = 0;
@@ -112,8 +110,7 @@ export class SimulatedUser {
     if (kind === 'refresh') return this.perform({ f: 'refresh' }, (app) => app.sync());
     const visible = await client.list();
     this.settings.history.appendRead(this.settings.scheduler.nowMs, this.settings.deviceId, 'user', visible);
-    this.seen.look(visible, this.createdSinceLook);
-    this.createdSinceLook.clear();
+    this.seen.look(visible);
     const target = kind === 'create' ? undefined : this.pickTarget(visible, kind);
     if (!target) return this.create(visible);
     if (kind === 'update') return this.update(target);
@@ -135,7 +132,7 @@ export class SimulatedUser {
     await this.perform({ f: 'create', entity, fields }, async (app) => {
       const id = await app.create(entity, fields);
       this.createdHere.add(id);
-      this.createdSinceLook.add(id);
+      this.seen.madeHere(id);
       return id;
     });
   }
