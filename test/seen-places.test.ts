@@ -69,4 +69,20 @@ describe('the places a user saw', () => {
       }
     }
   });
+  it('still mark a record made here that a look showed before, after the list has turned over many times', () => {
+    const rng = createRng(3, 'seen-places-turnover');
+    const createdHere = new Set<string>();
+    const places = new SeenPlaces(createdHere);
+    let count = 0;
+    const made = (): VisibleRecord => Object.freeze({ entity: 'note', id: `n${count++}`, status: 'synced', fields: Object.freeze({ title: 't', folderId: 'f' }) });
+    let list = Array.from({ length: 50 }, made);
+    for (let look = 0; look < 100; look++) {
+      list = [...list.filter(() => rng.chance(0.2)), ...Array.from({ length: 40 }, made)];
+      places.look(list);
+      const id = rng.pick(list).id;
+      createdHere.add(id);
+      places.madeHere(id);
+      expect(factsKept(places, list.length), `look ${look}`).toEqual(factsAfresh(list, createdHere));
+    }
+  });
 });

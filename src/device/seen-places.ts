@@ -17,6 +17,9 @@ interface Facts {
   createdHere: number;
 }
 
+/** Ids beyond twice the list's length that the set of ids shown may hold before it is rebuilt. */
+const IDS_SHOWN_SLACK = 64;
+
 /** How far past the walk a record met again is looked for before every place is indexed. */
 const NEAR_PLACES = 4;
 
@@ -28,6 +31,8 @@ export class SeenPlaces {
   private createdHereFlags: Uint8Array = new Uint8Array(0);
   /** How many places show a note in each folder id: a folder is in use while this is above 0. */
   private readonly notesIn = new Map<unknown, number>();
+  /** The ids the places have shown since this set was last rebuilt from them: a place can show an id only if it is here. */
+  private idsShown = new Set<string>();
   /** Every frozen record a look has had: a record met is one the last list may have had only if it is here. */
   private readonly recordsHad = new WeakSet<VisibleRecord>();
 
@@ -50,9 +55,10 @@ export class SeenPlaces {
 
   /**
    * Record `id` was just made on this device (it joined the set of those made here): a place of the last look
-   * that shows it says so from now on. Rare (the app listed the record before it made it), but a walk of the ids.
+   * that shows it says so from now on. Rare (the app listed the record before it made it): then a walk of the ids.
    */
   madeHere(id: string): void {
+    if (!this.idsShown.has(id)) return;
     for (let at = 0; at < this.ids.length; at++) if (this.ids[at] === id) this.createdHereFlags[at] = 1;
   }
 
@@ -69,6 +75,8 @@ export class SeenPlaces {
     this.folderIds = edited(this.folderIds, field('folderId'));
     this.kinds = editedBytes(this.kinds, field('kind'), records.length);
     this.createdHereFlags = editedBytes(this.createdHereFlags, field('createdHere'), records.length);
+    // ids no place shows any longer are let go now and then, so the set stays about the size of the list
+    if (this.idsShown.size > 2 * this.ids.length + IDS_SHOWN_SLACK) this.idsShown = new Set(this.ids);
   }
 
   /** The edits that make the list last seen into `records`: runs kept, and the facts of every record between them. */
@@ -98,6 +106,7 @@ export class SeenPlaces {
     const frozen = Object.isFrozen(record) && Object.isFrozen(record.fields);
     const kind = record.entity === 'note' ? NOTE : record.entity === 'folder' ? FOLDER : OTHER;
     if (frozen) this.recordsHad.add(record);
+    this.idsShown.add(record.id);
     return {
       matchable: frozen ? record : NOT_FROZEN,
       id: record.id,
