@@ -2,7 +2,7 @@
 // record's id, note or folder, a note's folder, made on this device or not. Kept from look to look as edits
 // of that list (history/list-edits.ts), so a look opens only the records new since, not all the device holds.
 import type { VisibleRecord } from '../adapter.ts';
-import { edited, editedBytes, EditWalk, NOT_FROZEN, type Edit, type Matchable } from '../history/list-edits.ts';
+import { edited, editedBytes, EditWalk, isFrozenRecord, NOT_FROZEN, type Edit, type Matchable } from '../history/list-edits.ts';
 
 export const OTHER = 0;
 export const NOTE = 1;
@@ -103,7 +103,7 @@ export class SeenPlaces {
   }
 
   private factsOf(record: VisibleRecord): Facts {
-    const frozen = Object.isFrozen(record) && Object.isFrozen(record.fields);
+    const frozen = isFrozenRecord(record);
     const kind = record.entity === 'note' ? NOTE : record.entity === 'folder' ? FOLDER : OTHER;
     if (frozen) this.recordsHad.add(record);
     this.idsShown.add(record.id);

@@ -4,7 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { VisibleRecord } from '../adapter.ts';
 import type { EventLog, HistoryEvent, ReadEvent } from './events.ts';
-import { edited, EditWalk, NOT_FROZEN, type Matchable } from './list-edits.ts';
+import { edited, EditWalk, isFrozenRecord, NOT_FROZEN, type Matchable } from './list-edits.ts';
 import { SpillFile } from './spill-file.ts';
 
 /**
@@ -189,11 +189,6 @@ function entryFor(previous: ShownRecord | undefined, record: VisibleRecord, chan
 
 function entryOf(copy: VisibleRecord, handed: VisibleRecord): ShownRecord {
   return { copy, handed, frozen: isFrozenRecord(handed) };
-}
-
-/** A record and its fields frozen: an app handing it out again cannot have changed it since. */
-function isFrozenRecord(record: VisibleRecord): boolean {
-  return Object.isFrozen(record) && Object.isFrozen(record.fields);
 }
 
 /** A frozen record and fields of no class of their own (a `toJSON` or getter on a prototype could read otherwise than a copy): immutable as they are. */

@@ -7,6 +7,11 @@ import type { VisibleRecord } from '../adapter.ts';
 export type Matchable = VisibleRecord | typeof NOT_FROZEN;
 export const NOT_FROZEN: unique symbol = Symbol('not frozen');
 
+/** A record and its fields frozen: an app handing it out again cannot have changed it since. */
+export function isFrozenRecord(record: VisibleRecord): boolean {
+  return Object.isFrozen(record) && Object.isFrozen(record.fields);
+}
+
 /** The previous list's places `from` to `to` (exclusive) give way to `items`. */
 export interface Edit<T> {
   from: number;

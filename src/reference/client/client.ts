@@ -256,16 +256,20 @@ class ReferenceClient implements SyncClient {
   }
 }
 
-/** Whether a record of id `id` is in `live`, of either entity. */
-function isListed(live: readonly LocalRecord[], id: string): boolean {
-  return live[positionOf(live, { entity: 'folder', id })]?.id === id;
+/** The first place in `live` (ordered by id, as the listing hands it) a record of id `id` has or would take: a folder goes first on a tie. */
+function firstPlaceOf(live: readonly LocalRecord[], id: string): number {
+  return positionOf(live, { entity: 'folder', id });
 }
 
-/** The places in `live` (ordered by id, as the listing hands it) of the records with one of `ids`, ascending: a binary search each. */
+/** Whether a record of id `id` is in `live`, of either entity. */
+function isListed(live: readonly LocalRecord[], id: string): boolean {
+  return live[firstPlaceOf(live, id)]?.id === id;
+}
+
+/** The places in `live` of the records with one of `ids`, ascending: a binary search each. */
 function positionsOf(live: readonly LocalRecord[], ids: ReadonlySet<string>): number[] {
   const positions: number[] = [];
-  // a folder goes first on a tie, so the place a folder of the id would take is the first the id has
-  for (const id of ids) for (let at = positionOf(live, { entity: 'folder', id }); live[at]?.id === id; at++) positions.push(at);
+  for (const id of ids) for (let at = firstPlaceOf(live, id); live[at]?.id === id; at++) positions.push(at);
   return positions.sort((a, b) => a - b);
 }
 
