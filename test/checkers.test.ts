@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../src/check/index.ts';
+import { CHECKERS, runChecks, type CheckInput } from '../src/check/index.ts';
+import type { CheckName } from '../src/scenario/index.ts';
 import { checkDuplicate } from '../src/check/duplicate.ts';
 import { checkDurability } from '../src/check/durability.ts';
 import { checkHonestStatus } from '../src/check/honest-status.ts';
@@ -395,6 +396,50 @@ describe('the retry-budget checker', () => {
 });
 
 describe('running checkers by name', () => {
+  /** n1 committed with A; d1 then saves B, yet its next look shows A, and d2 shows a value as synced that the server never committed. */
+  function misreadHistory(): CheckInput {
+    const history = new HistoryBuilder()
+      .create('d1', { id: 'n1', fields: { title: A } })
+      .commit('d1', 'n1', 1, { title: A })
+      .update('d1', { id: 'n1', fields: { title: 't:d1:w2' }, seen: [{ title: A }] })
+      .read('d1', [note('n1', { title: A })])
+      .read('d2', [note('n1', { title: 't:d1:w9' })]);
+    return input(history, [serverNote('n1', { title: A })], [device('d1', [note('n1', { title: A })]), device('d2', [note('n1', { title: A })])], { retryBudgetPerHour: 5 });
+  }
+
+  /** The log of `base`, counting the passes made over it; the passes from `failFrom` on fail as a log read back from a vanished disk would. */
+  function countedLog(base: CheckInput, failFrom = Number.POSITIVE_INFINITY): { input: CheckInput; passes: () => number } {
+    let passes = 0;
+    const events = {
+      [Symbol.iterator]: () => {
+        passes++;
+        if (passes >= failFrom) throw new Error('the spilled log is gone');
+        return base.events[Symbol.iterator]();
+      },
+    };
+    return { input: { ...base, events }, passes: () => passes };
+  }
+
+  it('reads the log twice in all, the shared index then every folding checker at once, and judges as each checker does on its own', () => {
+    const names = Object.keys(CHECKERS) as CheckName[];
+    const alone = Object.fromEntries(names.map((name) => [name, CHECKERS[name](misreadHistory())]));
+    const { input: counted, passes } = countedLog(misreadHistory());
+    const together = runChecks(names, counted);
+    expect(passes()).toBe(2);
+    expect(together).toEqual(alone);
+    expect(Object.keys(together)).toEqual(names);
+    expect(names.filter((name) => together[name]?.valid === false)).toEqual(expect.arrayContaining(['honest-status', 'read-your-writes']));
+  });
+
+  it('makes every folding checker unknown when the log cannot be read back, and still judges the others', () => {
+    const { input: counted } = countedLog(misreadHistory(), 2);
+    const results = runChecks(['honest-status', 'read-your-writes', 'duplicate', 'divergence'], counted);
+    expect(results['honest-status']).toEqual({ valid: 'unknown', violations: [], error: 'the spilled log is gone' });
+    expect(results['read-your-writes']?.valid).toBe('unknown');
+    expect(results.duplicate?.valid).toBe(true);
+    expect(results.divergence?.valid).toBe(true);
+  });
+
   it('turns a checker that throws into unknown for that checker alone', () => {
     const broken = { events: null, server: [], devices: [] } as unknown as Parameters<typeof runChecks>[1];
     const results = runChecks(['lost-write', 'integrity'], broken);

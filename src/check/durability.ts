@@ -3,13 +3,14 @@
 // record field before a death with what the app shows at its next launch; a restored backup is exempt,
 // and so is a write the app surfaced as the other checkers accept it: refused (logged, or shown `failed`).
 import type { VisibleRecord } from '../adapter.ts';
-import type { OperationEvent, ReadEvent } from '../history/events.ts';
+import type { HistoryEvent, OperationEvent, ReadEvent } from '../history/events.ts';
 import { tokenFields, type Causality, type Write } from './causality.ts';
 import { causalityOf } from './history-index.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { tokensIn } from '../history/tokens.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { foldingChecker } from './fold.ts';
+import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 interface Death {
@@ -18,7 +19,7 @@ interface Death {
   saved: Map<string, Write>;
 }
 
-export function checkDurability(input: CheckInput): CheckResult {
+export const checkDurability = foldingChecker((input) => {
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   // a change the server refused and the app said so is no longer one it promised to keep
@@ -26,7 +27,7 @@ export function checkDurability(input: CheckInput): CheckResult {
   const saved = new Map<string, Map<string, Write>>();
   const deaths = new Map<string, Death>();
   const violations: Violation[] = [];
-  for (const event of input.events) {
+  const take = (event: HistoryEvent): void => {
     if (event.type === 'ok' && event.f !== 'refresh') remember(saved, causality, event);
     else if (event.type === 'kill') deaths.set(event.process, { atMs: event.t, saved: new Map(saved.get(event.process)) });
     else if (event.type === 'restore') {
@@ -37,16 +38,16 @@ export function checkDurability(input: CheckInput): CheckResult {
       forgetReplaced(saved.get(event.process), event.data, causality);
     } else if (event.type === 'read' && event.at === 'boot') {
       const death = deaths.get(event.process);
-      if (!death) continue;
+      if (!death) return;
       deaths.delete(event.process);
       const found = missing(event.process, death, event, { causality, spans, refused });
       // reported once: from this launch on, what the app shows is its saved state
       for (const violation of found) saved.get(event.process)?.delete(`${violation.record?.id}\u0000${violation.writes?.[0]?.field}`);
       violations.push(...found);
     }
-  }
-  return { valid: violations.length === 0, violations };
-}
+  };
+  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+});
 
 function remember(saved: Map<string, Map<string, Write>>, causality: Causality, event: OperationEvent): void {
   const write = causality.writeAt(event.process, event.op);

@@ -6,16 +6,18 @@ import { causalityOf } from './history-index.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { foldingChecker } from './fold.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import type { CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export function checkHonestStatus(input: CheckInput): CheckResult {
+export const checkHonestStatus = foldingChecker((input) => {
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   const committed = new Map<string, Set<string>>();
   const violations: Violation[] = [];
   const reported = new Set<string>();
-  for (const event of input.events) {
+  const take = (event: HistoryEvent): void => {
     if (event.type === 'commit') {
       const versions = committed.get(event.id) ?? new Set<string>();
       versions.add(fingerprint(event.fields));
@@ -42,12 +44,13 @@ export function checkHonestStatus(input: CheckInput): CheckResult {
         });
       }
     }
-  }
-  if (input.commitLog === false) {
-    return { valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' };
-  }
-  return { valid: violations.length === 0, violations };
-}
+  };
+  const finish = (): CheckResult =>
+    input.commitLog === false
+      ? { valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' }
+      : { valid: violations.length === 0, violations };
+  return { take, finish };
+});
 
 /** A version's values, independent of key order. */
 function fingerprint(fields: Fields): string {

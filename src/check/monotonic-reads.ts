@@ -7,10 +7,12 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { foldingChecker } from './fold.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export function checkMonotonicReads(input: CheckInput): CheckResult {
+export const checkMonotonicReads = foldingChecker((input) => {
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   const replaced = conflictLog(input.events, causality);
@@ -23,14 +25,14 @@ export function checkMonotonicReads(input: CheckInput): CheckResult {
   /** Per device, the newest value shown of each record (by id) and field, and when. */
   const newest = new Map<string, Map<string, Map<string, { token: string; atMs: number }>>>();
   const violations: Violation[] = [];
-  for (const event of input.events) {
+  const take = (event: HistoryEvent): void => {
     if (event.type === 'restore') newest.delete(event.process);
     // the device's own delete is its latest word on the record, as in read-your-writes: whatever it shows of it later starts afresh
     if (event.type === 'ok' && event.f === 'delete') {
       const id = causality.writeAt(event.process, event.op)?.id;
       if (id) newest.get(event.process)?.delete(id);
     }
-    if (event.type !== 'read') continue;
+    if (event.type !== 'read') return;
     const shown = newest.get(event.process) ?? new Map<string, Map<string, { token: string; atMs: number }>>();
     newest.set(event.process, shown);
     for (const record of event.records) {
@@ -54,6 +56,6 @@ export function checkMonotonicReads(input: CheckInput): CheckResult {
         if (!before || before.token !== token) seen.set(field, { token, atMs: event.t });
       }
     }
-  }
-  return { valid: violations.length === 0, violations };
-}
+  };
+  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+});

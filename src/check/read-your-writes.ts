@@ -6,10 +6,12 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { foldingChecker } from './fold.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export function checkReadYourWrites(input: CheckInput): CheckResult {
+export const checkReadYourWrites = foldingChecker((input) => {
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   const replaced = conflictLog(input.events, causality);
@@ -21,28 +23,28 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
   const viewAfter = shownViews();
   const reported = new Set<Write>();
   const violations: Violation[] = [];
-  for (const event of input.events) {
+  const take = (event: HistoryEvent): void => {
     // a restored backup starts the device's session over from the old copy
     if (event.type === 'restore') latest.delete(event.process);
     if (event.type === 'ok' && event.f !== 'refresh') {
       const write = causality.writeAt(event.process, event.op);
-      if (!write?.id) continue;
+      if (!write?.id) return;
       const mine = latest.get(event.process) ?? new Map<string, Map<string, Write>>();
       latest.set(event.process, mine);
       // the device's own delete is its latest word on the record: what becomes of it is resurrection's to judge
       if (write.f === 'delete') mine.delete(write.id);
-      if (!write.token) continue;
+      if (!write.token) return;
       const fields = mine.get(write.id) ?? new Map<string, Write>();
       mine.set(write.id, fields);
       for (const field of tokenFields(write)) fields.set(field, write);
       written.set(event.process, (written.get(event.process) ?? new Set<string>()).add(write.id));
-      continue;
+      return;
     }
-    if (event.type !== 'read') continue;
+    if (event.type !== 'read') return;
     const device = event.process;
     const shown = viewAfter(event);
     const mine = latest.get(device);
-    if (!mine) continue;
+    if (!mine) return;
     // a verdict changes only where the device shows something new or wrote since: excuses, once true, stay true
     const ids = event.at === 'boot' ? mine.keys() : new Set([...(written.get(device) ?? []), ...event.records.map((record) => record.id), ...(event.removed ?? [])]);
     written.delete(device);
@@ -67,6 +69,6 @@ export function checkReadYourWrites(input: CheckInput): CheckResult {
         });
       }
     }
-  }
-  return { valid: violations.length === 0, violations };
-}
+  };
+  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+});

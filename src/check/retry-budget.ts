@@ -2,18 +2,20 @@
 // attempts must stay within the scenario's hourly budget, or the app burns the battery. It counts every
 // request the app tried, the ones the offline network refused included; pull-to-refresh is the user's.
 import type { FaultSpan } from '../history/fault-spans.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import { foldingChecker } from './fold.ts';
+import type { CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 const WINDOW_MS = 3_600_000;
 
-export function checkRetryBudget(input: CheckInput): CheckResult {
+export const checkRetryBudget = foldingChecker((input) => {
   const budget = input.retryBudgetPerHour;
-  if (budget === undefined) return { valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' };
   const offline = offlineSpans(input.faultSpans);
   const attempts = new Map<string, number[]>();
   const refreshing = new Map<string, number>();
-  for (const event of input.events) {
+  const take = (event: HistoryEvent): void => {
+    if (budget === undefined) return;
     if (event.type === 'invoke' && event.f === 'refresh') refreshing.set(event.process, (refreshing.get(event.process) ?? 0) + 1);
     else if ((event.type === 'ok' || event.type === 'fail' || event.type === 'info') && event.f === 'refresh') {
       refreshing.set(event.process, Math.max(0, (refreshing.get(event.process) ?? 0) - 1));
@@ -22,7 +24,11 @@ export function checkRetryBudget(input: CheckInput): CheckResult {
         attempts.set(event.link, [...(attempts.get(event.link) ?? []), event.t]);
       }
     }
-  }
+  };
+  return { take, finish: () => (budget === undefined ? { valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' } : judged(budget, attempts, offline)) };
+});
+
+function judged(budget: number, attempts: ReadonlyMap<string, number[]>, offline: readonly FaultSpan[]): CheckResult {
   const violations: Violation[] = [];
   for (const [device, times] of attempts) {
     const worst = busiestHour(times);

@@ -3,6 +3,7 @@
 import type { Conflict, ServerRecord, VisibleRecord } from '../adapter.ts';
 import type { EventLog, OperationKind } from '../history/events.ts';
 import type { FaultSpan } from '../history/fault-spans.ts';
+import type { CheckFold } from './fold.ts';
 
 export interface DeviceFinalState {
   deviceId: string;
@@ -72,4 +73,11 @@ export interface CheckResult {
   error?: string;
 }
 
-export type Checker = (input: CheckInput) => CheckResult;
+/**
+ * Judges one case. A checker that reads the log event by event also offers `start`, the same judgement as
+ * a fold (check/fold.ts), so runChecks can read the log once for all of them.
+ */
+export interface Checker {
+  (input: CheckInput): CheckResult;
+  start?: (input: CheckInput) => CheckFold;
+}

@@ -5,18 +5,20 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
-import type { CheckInput, CheckResult, Violation } from './types.ts';
+import { foldingChecker } from './fold.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export function checkWritesFollowReads(input: CheckInput): CheckResult {
+export const checkWritesFollowReads = foldingChecker((input) => {
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   const reported = new Set<string>();
   // a cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation
   const refused = recordNotices(input.events, ['change-rejected']);
   const violations: Violation[] = [];
-  for (const event of input.events) {
-    if (event.type !== 'read') continue;
+  const take = (event: HistoryEvent): void => {
+    if (event.type !== 'read') return;
     for (const record of event.records) {
       for (const [field, token] of shownTokens(record.fields)) {
         const write = causality.writeOf(token);
@@ -43,6 +45,6 @@ export function checkWritesFollowReads(input: CheckInput): CheckResult {
         }
       }
     }
-  }
-  return { valid: violations.length === 0, violations };
-}
+  };
+  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+});

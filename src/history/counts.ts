@@ -1,7 +1,7 @@
 // What a run did, in numbers: writes attempted and acknowledged, outcomes unknown, conflicts logged,
-// requests and messages, and the resume phase's share. Derived from the event log in one pass, so the
-// run, the reports and a replay all count alike, for any client.
-import type { EventLog } from './events.ts';
+// requests and messages, and the resume phase's share. Taken from the events as the history records
+// them, so every client is counted by one rule and no pass over the log is needed.
+import type { HistoryEvent } from './events.ts';
 
 export interface RunCounts {
   devices: number;
@@ -19,26 +19,29 @@ export interface RunCounts {
   resumeAcknowledged: number;
 }
 
-/** The counts the history holds, in one pass over it (it may be read back from disk); `devices` and `events` come from the run. */
-export function countEvents(events: EventLog): Omit<RunCounts, 'devices' | 'events'> {
-  const counts = { writes: 0, acknowledged: 0, unknownOutcome: 0, conflicts: 0, syncRequests: 0, messages: 0, resumeWrites: 0, resumeAcknowledged: 0 };
-  let resumed = false;
-  for (const event of events) {
-    if (event.type === 'phase' && event.phase === 'resume') resumed = true;
+type HistoryCounts = Omit<RunCounts, 'devices' | 'events'>;
+
+/** The counts of a history, taken event by event as it is written or read; `devices` and `events` come from the run. */
+export class CountFold {
+  readonly counts: HistoryCounts = { writes: 0, acknowledged: 0, unknownOutcome: 0, conflicts: 0, syncRequests: 0, messages: 0, resumeWrites: 0, resumeAcknowledged: 0 };
+  private resumed = false;
+
+  take(event: HistoryEvent): void {
+    const { counts } = this;
+    if (event.type === 'phase' && event.phase === 'resume') this.resumed = true;
     if (event.type === 'client' && event.event === 'conflict') counts.conflicts++;
     if (event.type === 'message' && event.fate === 'sent') {
       counts.messages++;
       if (event.direction === 'to-server') counts.syncRequests++;
     }
-    if ((event.type !== 'invoke' && event.type !== 'ok' && event.type !== 'info') || event.f === 'refresh') continue;
+    if ((event.type !== 'invoke' && event.type !== 'ok' && event.type !== 'info') || event.f === 'refresh') return;
     if (event.type === 'info') counts.unknownOutcome++;
     else if (event.type === 'invoke') {
       counts.writes++;
-      if (resumed) counts.resumeWrites++;
+      if (this.resumed) counts.resumeWrites++;
     } else {
       counts.acknowledged++;
-      if (resumed) counts.resumeAcknowledged++;
+      if (this.resumed) counts.resumeAcknowledged++;
     }
   }
-  return counts;
 }

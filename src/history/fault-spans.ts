@@ -1,7 +1,7 @@
 // When each fault of a run was in force, derived from the event log by one rule that the checkers'
 // evidence and the report's timeline both read: a fault spans from its start to the stop that
 // carries its faultId, and a kill only until its target next boots (the app is back by then).
-import type { EventLog } from './events.ts';
+import type { EventLog, HistoryEvent } from './events.ts';
 import type { FaultKind } from '../scenario/fault-specs.ts';
 
 export interface FaultSpan {
@@ -17,14 +17,15 @@ export interface FaultSpan {
   mode?: string;
 }
 
-/** Every fault of the history as a span, in start order. */
-export function faultSpans(events: EventLog): FaultSpan[] {
-  const spans: FaultSpan[] = [];
-  const open = new Map<number, FaultSpan>();
-  const killsDown = new Set<FaultSpan>();
-  for (const event of events) {
+/** The faults of a history as spans, in start order, taken event by event as it is written or read. */
+export class FaultSpanFold {
+  readonly spans: FaultSpan[] = [];
+  private readonly open = new Map<number, FaultSpan>();
+  private readonly killsDown = new Set<FaultSpan>();
+
+  take(event: HistoryEvent): void {
     if (event.type === 'boot') {
-      for (const kill of killsDown) if (kill.targets?.includes(event.process)) end(kill, event.t);
+      for (const kill of this.killsDown) if (kill.targets?.includes(event.process)) this.end(kill, event.t);
     } else if (event.type === 'fault' && event.phase === 'start') {
       const { spec, faultId } = event;
       const span: FaultSpan = {
@@ -34,21 +35,27 @@ export function faultSpans(events: EventLog): FaultSpan[] {
         ...('targets' in spec && { targets: spec.targets }),
         ...('mode' in spec && { mode: spec.mode }),
       };
-      spans.push(span);
-      open.set(faultId, span);
-      if (spec.kind === 'kill') killsDown.add(span);
+      this.spans.push(span);
+      this.open.set(faultId, span);
+      if (spec.kind === 'kill') this.killsDown.add(span);
     } else if (event.type === 'fault') {
-      const span = open.get(event.faultId);
-      if (span) end(span, event.t);
+      const span = this.open.get(event.faultId);
+      if (span) this.end(span, event.t);
     }
   }
-  return spans;
 
-  function end(span: FaultSpan, atMs: number): void {
-    open.delete(span.faultId);
-    killsDown.delete(span);
+  private end(span: FaultSpan, atMs: number): void {
+    this.open.delete(span.faultId);
+    this.killsDown.delete(span);
     span.stopMs = atMs;
   }
+}
+
+/** Every fault of the history as a span, in start order. */
+export function faultSpans(events: EventLog): FaultSpan[] {
+  const fold = new FaultSpanFold();
+  for (const event of events) fold.take(event);
+  return fold.spans;
 }
 
 /** The faults whose span overlaps [fromMs, toMs]. */

@@ -5,6 +5,8 @@ import { createHash, type Hash } from 'node:crypto';
 import type { VisibleRecord } from '../adapter.ts';
 import type { EventLog, HistoryEvent, ReadEvent } from './events.ts';
 import { edited, EditWalk, isFrozenRecord, NOT_FROZEN, type Matchable } from './list-edits.ts';
+import { CountFold } from './counts.ts';
+import { FaultSpanFold, type FaultSpan } from './fault-spans.ts';
 import { SpillFile } from './spill-file.ts';
 
 /**
@@ -22,16 +24,30 @@ export class History {
   readonly events: EventLog = { [Symbol.iterator]: () => this.replay() };
   /** Per device, what its previous read showed. */
   private readonly shown = new Map<string, Shown>();
+  private readonly spanFold = new FaultSpanFold();
+  private readonly countFold = new CountFold();
 
   constructor(private readonly spillAfterEvents = SPILL_AFTER_EVENTS) {}
 
   append(event: HistoryEvent): void {
+    this.spanFold.take(event);
+    this.countFold.take(event);
     const line = JSON.stringify(event);
     this.digest.update(line);
     this.digest.update('\n');
     if (this.spill) return this.spill.write(line);
     this.eventList?.push(event);
     if ((this.eventList?.length ?? 0) >= this.spillAfterEvents) this.spillToDisk();
+  }
+
+  /** The faults so far as spans (fault-spans.ts), taken as the events arrived: no pass over the log. */
+  get faultSpans(): readonly FaultSpan[] {
+    return this.spanFold.spans;
+  }
+
+  /** The counts so far (counts.ts), taken as the events arrived. */
+  get counts(): CountFold['counts'] {
+    return this.countFold.counts;
   }
 
   /** Whether the log has moved to disk. */

@@ -20,8 +20,6 @@ import { firstAppVersions } from '../faults/upgrade.ts';
 import type { FaultWorld } from '../faults/world.ts';
 import { SimulatedUser } from '../device/workload.ts';
 import type { PhaseEvent } from '../history/events.ts';
-import { countEvents } from '../history/counts.ts';
-import { faultSpans } from '../history/fault-spans.ts';
 import { History } from '../history/history.ts';
 import { PokeHub } from '../protocol/pokes.ts';
 import { createReferenceServer, type ReferenceServer } from '../reference/server/server.ts';
@@ -534,7 +532,7 @@ class World {
 
   private async judge(quiesced: boolean): Promise<RunResult> {
     const finalStates = await this.finalStates();
-    const spans = faultSpans(this.history.events);
+    const spans = this.history.faultSpans;
     const input = {
       events: this.history.events,
       faultSpans: spans,
@@ -557,8 +555,8 @@ class World {
     }
   }
 
-  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>, spans = faultSpans(this.history.events)): RunResult {
-    const counts = countEvents(this.history.events);
+  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>, spans = this.history.faultSpans): RunResult {
+    const { counts } = this.history;
     return {
       seed: this.options.seed,
       verdict,
