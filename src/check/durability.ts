@@ -13,10 +13,13 @@ import { foldingChecker } from './fold.ts';
 import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
+/** The last acknowledged write of each field of each record, by record id and field. */
+type Saved = Map<string, Map<string, Write>>;
+
 interface Death {
   atMs: number;
-  /** The last acknowledged write of each record field (`id␀field`) at the moment of death. */
-  saved: Map<string, Write>;
+  /** What the device had saved at the moment of death. */
+  saved: Saved;
 }
 
 export const checkDurability = foldingChecker((input) => {
@@ -24,12 +27,12 @@ export const checkDurability = foldingChecker((input) => {
   const spans = input.faultSpans;
   // a change the server refused and the app said so is no longer one it promised to keep
   const refused = recordNotices(input.events, ['change-rejected']);
-  const saved = new Map<string, Map<string, Write>>();
+  const saved = new Map<string, Saved>();
   const deaths = new Map<string, Death>();
   const violations: Violation[] = [];
   const take = (event: HistoryEvent): void => {
     if (event.type === 'ok' && event.f !== 'refresh') remember(saved, causality, event);
-    else if (event.type === 'kill') deaths.set(event.process, { atMs: event.t, saved: new Map(saved.get(event.process)) });
+    else if (event.type === 'kill') deaths.set(event.process, { atMs: event.t, saved: copyOf(saved.get(event.process)) });
     else if (event.type === 'restore') {
       // a restore kills the app and puts an old copy back: losing what came after the backup is the fault, not the app
       deaths.delete(event.process);
@@ -42,32 +45,38 @@ export const checkDurability = foldingChecker((input) => {
       deaths.delete(event.process);
       const found = missing(event.process, death, event, { causality, spans, refused });
       // reported once: from this launch on, what the app shows is its saved state
-      for (const violation of found) saved.get(event.process)?.delete(`${violation.record?.id}\u0000${violation.writes?.[0]?.field}`);
+      for (const violation of found) saved.get(event.process)?.get(violation.record?.id as string)?.delete(violation.writes?.[0]?.field as string);
       violations.push(...found);
     }
   };
   return { take, finish: () => ({ valid: violations.length === 0, violations }) };
 });
 
-function remember(saved: Map<string, Map<string, Write>>, causality: Causality, event: OperationEvent): void {
+function remember(saved: Map<string, Saved>, causality: Causality, event: OperationEvent): void {
   const write = causality.writeAt(event.process, event.op);
   if (!write?.id) return;
-  const mine = saved.get(event.process) ?? new Map<string, Write>();
+  const mine = saved.get(event.process) ?? new Map<string, Map<string, Write>>();
   saved.set(event.process, mine);
   if (write.f === 'delete') {
-    for (const key of [...mine.keys()]) if (key.startsWith(`${write.id}\u0000`)) mine.delete(key);
+    mine.delete(write.id);
     return;
   }
-  for (const field of tokenFields(write)) mine.set(`${write.id}\u0000${field}`, write);
+  const fields = mine.get(write.id) ?? new Map<string, Write>();
+  mine.set(write.id, fields);
+  for (const field of tokenFields(write)) fields.set(field, write);
+}
+
+function copyOf(saved: Saved | undefined): Saved {
+  return new Map([...(saved ?? [])].map(([id, fields]) => [id, new Map(fields)]));
 }
 
 /** A logged conflict replaced the device's own values with the server's on purpose: those are no longer what it must keep. */
-function forgetReplaced(mine: Map<string, Write> | undefined, data: Record<string, unknown> | undefined, causality: Causality): void {
-  if (!mine || typeof data?.id !== 'string') return;
+function forgetReplaced(mine: Saved | undefined, data: Record<string, unknown> | undefined, causality: Causality): void {
+  const fields = typeof data?.id === 'string' ? mine?.get(data.id) : undefined;
+  if (!fields) return;
   const mentioned = [...tokensIn(data)];
-  for (const [key, write] of mine) {
-    const [id, field] = key.split('\u0000') as [string, string];
-    if (id === data.id && mentioned.some((token) => causality.includes(token, write.token as string, field))) mine.delete(key);
+  for (const [field, write] of fields) {
+    if (mentioned.some((token) => causality.includes(token, write.token as string, field))) fields.delete(field);
   }
 }
 
@@ -81,8 +90,7 @@ interface Evidence {
 function missing(device: string, death: Death, read: ReadEvent, { causality, spans, refused }: Evidence): Violation[] {
   const shown = new Map<string, VisibleRecord>(read.records.map((record) => [record.id, record]));
   const violations: Violation[] = [];
-  for (const [key, write] of death.saved) {
-    const [id, field] = key.split('\u0000') as [string, string];
+  for (const [id, field, write] of savedWrites(death.saved)) {
     const record = shown.get(id);
     const token = write.token as string;
     let problem: string | undefined;
@@ -106,4 +114,8 @@ function missing(device: string, death: Death, read: ReadEvent, { causality, spa
     });
   }
   return violations;
+}
+
+function* savedWrites(saved: Saved): Generator<[string, string, Write]> {
+  for (const [id, fields] of saved) for (const [field, write] of fields) yield [id, field, write];
 }

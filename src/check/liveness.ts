@@ -1,7 +1,7 @@
 // Liveness: once every fault healed, each device must drain its queue (quiescence), every acknowledged
 // change must reach the server (itself or through a later version built on it) or be accounted for as
 // lost-write accounts for it (superseded, surfaced, in a logged conflict), and resume-phase writes reach everyone.
-import type { Fields } from '../adapter.ts';
+import type { Fields, VisibleRecord } from '../adapter.ts';
 import { tokenFields, type Causality, type Write } from './causality.ts';
 import { causalityOf, historyIndexOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
@@ -96,14 +96,15 @@ function unspread(input: CheckInput): Violation[] {
   if (resumedMs === undefined) return [];
   const causality = causalityOf(input.events);
   const server = new Map(input.server.filter((record) => !record.deleted).map((record) => [record.id, record]));
+  const shownOn = input.devices.map((device) => ({ device, shown: firstById(device.records) }));
   const violations: Violation[] = [];
   for (const write of causality.writes) {
     if (write.atMs < resumedMs || write.outcome !== 'ok' || !write.token || !write.id) continue;
     const onServer = server.get(write.id);
     const fields = tokenFields(write).filter((field) => causality.includes(onServer?.fields[field], write.token as string, field));
     if (fields.length === 0) continue;
-    for (const device of input.devices) {
-      const shown = device.records.find((record) => record.id === write.id);
+    for (const { device, shown: byId } of shownOn) {
+      const shown = byId.get(write.id);
       if (shown?.status === 'failed' || fields.every((field) => causality.includes(shown?.fields[field], write.token as string, field))) continue;
       violations.push({
         checker: 'liveness',
@@ -116,6 +117,13 @@ function unspread(input: CheckInput): Violation[] {
     }
   }
   return violations;
+}
+
+/** Each id's first record in `records`. */
+function firstById(records: readonly VisibleRecord[]): Map<string, VisibleRecord> {
+  const byId = new Map<string, VisibleRecord>();
+  for (const record of records) if (!byId.has(record.id)) byId.set(record.id, record);
+  return byId;
 }
 
 /** Whether the server committed `write`'s token in `field`, or a version descending from it. */
