@@ -1,13 +1,7 @@
 // A checker as a fold over the history, the way Jepsen composes checkers: it sets up from the shared
 // index, sees each event once, in order, and judges at the end. runChecks feeds every fold from one
 // pass, so a long run's log, read back from disk, is read twice in all (the index, then the folds).
-import type { HistoryEvent } from '../history/events.ts';
-import type { Checker, CheckInput, CheckResult } from './types.ts';
-
-export interface CheckFold {
-  take(event: HistoryEvent): void;
-  finish(): CheckResult;
-}
+import type { Checker, CheckFold, CheckInput, CheckResult } from './types.ts';
 
 /** A checker that judges on its own in a pass of its own, and whose fold runChecks shares with the others (`start`). */
 export function foldingChecker(start: (input: CheckInput) => CheckFold): Checker {

@@ -13,8 +13,7 @@ import { checkReadYourWrites } from './read-your-writes.ts';
 import { checkResurrection } from './resurrection.ts';
 import { checkRetryBudget } from './retry-budget.ts';
 import { checkWritesFollowReads } from './writes-follow-reads.ts';
-import type { CheckFold } from './fold.ts';
-import type { Checker, CheckInput, CheckResult } from './types.ts';
+import type { Checker, CheckFold, CheckInput, CheckResult } from './types.ts';
 
 export const CHECKERS: Record<CheckName, Checker> = {
   'lost-write': checkLostWrite,

@@ -1,9 +1,8 @@
 // What every checker reads and returns. A checker sees only the recorded history and the final
 // states, never the simulation, and reports `{ valid, violations }` instead of throwing.
 import type { Conflict, ServerRecord, VisibleRecord } from '../adapter.ts';
-import type { EventLog, OperationKind } from '../history/events.ts';
+import type { EventLog, HistoryEvent, OperationKind } from '../history/events.ts';
 import type { FaultSpan } from '../history/fault-spans.ts';
-import type { CheckFold } from './fold.ts';
 
 export interface DeviceFinalState {
   deviceId: string;
@@ -71,6 +70,12 @@ export interface CheckResult {
   violations: Violation[];
   /** Why the result is `unknown`: the checker itself failed. */
   error?: string;
+}
+
+/** A checker's judgement as a fold over the log (check/fold.ts): each event once, in order, then the verdict. */
+export interface CheckFold {
+  take(event: HistoryEvent): void;
+  finish(): CheckResult;
 }
 
 /**
