@@ -65,6 +65,40 @@ describe('batch_failure partial', () => {
   });
 });
 
+describe('pushes the fault layer reads', () => {
+  /** A push that counts the copies made of it to read its body. */
+  class CountedPush extends Request {
+    copies = 0;
+    constructor(changes: Change[]) {
+      super(`http://sync-server.test${PUSH_PATH}`, { method: 'POST', body: JSON.stringify({ deviceId: 'd1', changes }) });
+    }
+    override clone(): Request {
+      this.copies++;
+      return super.clone();
+    }
+  }
+
+  it('reads each push while a batch failure may come, and none once told that none will; a failure set all the same still fails the batch', async () => {
+    const db = new Database(':memory:');
+    openDbs.push(db);
+    const server = new FaultyServer(createReferenceServer(db), createRng(1, 'server-faults'));
+    const watched = new CountedPush([createFolder(1)]);
+    expect((await server.handle(watched)).status).toBe(200);
+    expect(watched.copies).toBe(1);
+
+    server.stopWatchingPushes();
+    const unwatched = new CountedPush([createFolder(2)]);
+    expect(((await (await server.handle(unwatched)).json()) as PushResponse).results.map((result) => result.status)).toEqual(['applied']);
+    expect(unwatched.copies).toBe(0);
+
+    server.setBatchFailure({ mode: 'partial', appliedCount: 0, rejectShare: 0 });
+    const failing = new CountedPush([createFolder(3)]);
+    expect((await server.handle(failing)).status).toBe(500);
+    expect(failing.copies).toBe(1);
+    expect((await server.records()).map((record) => record.id).sort()).toEqual(['f1', 'f2']);
+  });
+});
+
 describe('batch_failure reject', () => {
   it('rejects single changes with a reason, which the client surfaces as failed records with that reason', async () => {
     const result = await run([

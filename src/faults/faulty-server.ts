@@ -17,7 +17,9 @@ export interface BatchFailure {
 export class FaultyServer implements SyncServer {
   private up = true;
   private batchFailure: BatchFailure | undefined;
-  /** Every change id the server was handed, applied or not, across restarts. */
+  /** Whether each push is read here to keep its change ids, which a reject needs: until the run says no batch failure is to come. */
+  private pushesWatched = true;
+  /** Every change id the server was handed, applied or not, across restarts, while pushes are watched. */
   private readonly passedOn = new Set<string>();
 
   constructor(
@@ -35,13 +37,18 @@ export class FaultyServer implements SyncServer {
     this.up = true;
   }
 
+  /** Said before the run starts when no batch failure is scheduled: a push no failure touches then goes to the server unread. */
+  stopWatchingPushes(): void {
+    this.pushesWatched = false;
+  }
+
   setBatchFailure(failure: BatchFailure | undefined): void {
     this.batchFailure = failure;
   }
 
   async handle(request: Request): Promise<Response> {
     if (!this.up) throw new ServerUnavailableError('connection refused: the server is restarting');
-    if (request.method !== 'POST' || new URL(request.url).pathname !== PUSH_PATH) return this.inner.handle(request);
+    if ((!this.pushesWatched && !this.batchFailure) || request.method !== 'POST' || new URL(request.url).pathname !== PUSH_PATH) return this.inner.handle(request);
     const push = await readPush(request);
     const failure = this.batchFailure;
     const ids = push?.changes.map((change) => change.changeId) ?? [];

@@ -70,6 +70,7 @@ export class Nemesis {
 
   /** Schedules every fault of the scenario and, with a nemesis, the drawn ones. */
   start(scheduled: readonly ScheduledFault[], nemesis: NemesisSettings | undefined): void {
+    if (![...scheduled, ...this.drawn].some((fault) => fault.spec.kind === 'batch_failure')) this.world.server.stopWatchingPushes();
     for (const fault of scheduled) this.schedule(fault);
     if (nemesis?.kinds.includes('backup_restore')) {
       this.backups.set(DRAWN_BACKUP_EVERY_MS, new BackupSchedule(this.world, [...this.world.devices.values()], DRAWN_BACKUP_EVERY_MS, this.chaosEndMs));
