@@ -55,7 +55,7 @@ export const checkDurability = foldingChecker((input) => {
 function remember(saved: Map<string, Saved>, causality: Causality, event: OperationEvent): void {
   const write = causality.writeAt(event.process, event.op);
   if (!write?.id) return;
-  const mine = saved.get(event.process) ?? new Map<string, Map<string, Write>>();
+  const mine: Saved = saved.get(event.process) ?? new Map();
   saved.set(event.process, mine);
   if (write.f === 'delete') {
     mine.delete(write.id);

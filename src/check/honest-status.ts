@@ -6,12 +6,15 @@ import { causalityOf } from './history-index.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
-import { foldingChecker } from './fold.ts';
+import { foldingChecker, settledFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import type { CheckResult, Violation } from './types.ts';
+import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 export const checkHonestStatus = foldingChecker((input) => {
+  if (input.commitLog === false) {
+    return settledFold({ valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' });
+  }
   const causality = causalityOf(input.events);
   const spans = input.faultSpans;
   const committed = new Map<string, Set<string>>();
@@ -45,11 +48,7 @@ export const checkHonestStatus = foldingChecker((input) => {
       }
     }
   };
-  const finish = (): CheckResult =>
-    input.commitLog === false
-      ? { valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' }
-      : { valid: violations.length === 0, violations };
-  return { take, finish };
+  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
 });
 
 /** A version's values, independent of key order. */

@@ -3,7 +3,7 @@
 // request the app tried, the ones the offline network refused included; pull-to-refresh is the user's.
 import type { FaultSpan } from '../history/fault-spans.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import { foldingChecker } from './fold.ts';
+import { foldingChecker, settledFold } from './fold.ts';
 import type { CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
@@ -11,11 +11,11 @@ const WINDOW_MS = 3_600_000;
 
 export const checkRetryBudget = foldingChecker((input) => {
   const budget = input.retryBudgetPerHour;
+  if (budget === undefined) return settledFold({ valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' });
   const offline = offlineSpans(input.faultSpans);
   const attempts = new Map<string, number[]>();
   const refreshing = new Map<string, number>();
   const take = (event: HistoryEvent): void => {
-    if (budget === undefined) return;
     if (event.type === 'invoke' && event.f === 'refresh') refreshing.set(event.process, (refreshing.get(event.process) ?? 0) + 1);
     else if ((event.type === 'ok' || event.type === 'fail' || event.type === 'info') && event.f === 'refresh') {
       refreshing.set(event.process, Math.max(0, (refreshing.get(event.process) ?? 0) - 1));
@@ -25,7 +25,7 @@ export const checkRetryBudget = foldingChecker((input) => {
       }
     }
   };
-  return { take, finish: () => (budget === undefined ? { valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' } : judged(budget, attempts, offline)) };
+  return { take, finish: () => judged(budget, attempts, offline) };
 });
 
 function judged(budget: number, attempts: ReadonlyMap<string, number[]>, offline: readonly FaultSpan[]): CheckResult {

@@ -532,10 +532,9 @@ class World {
 
   private async judge(quiesced: boolean): Promise<RunResult> {
     const finalStates = await this.finalStates();
-    const spans = this.history.faultSpans;
     const input = {
       events: this.history.events,
-      faultSpans: spans,
+      faultSpans: this.history.faultSpans,
       ...finalStates,
       allow: this.scenario.allow,
       quiesced,
@@ -543,7 +542,7 @@ class World {
       retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
     };
     const checks = runChecks(this.scenario.checks, input);
-    return { ...this.result(verdictOf(checks), quiesced, checks, spans), finalStates, ...this.summaryOf(input, checks) };
+    return { ...this.result(verdictOf(checks), quiesced, checks), finalStates, ...this.summaryOf(input, checks) };
   }
 
   /** The summary re-reads what the checkers read; like a checker, it never takes the run down: a failure leaves it out. */
@@ -555,7 +554,7 @@ class World {
     }
   }
 
-  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>, spans = this.history.faultSpans): RunResult {
+  private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
     const { counts } = this.history;
     return {
       seed: this.options.seed,
@@ -574,7 +573,7 @@ class World {
       warnings: [...this.warnings],
       ...(this.failure && { error: { message: this.failure.message, stack: this.failure.stack } }),
       history: this.history,
-      faultSpans: spans,
+      faultSpans: this.history.faultSpans,
     };
   }
 
