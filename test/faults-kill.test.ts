@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientFactory, SyncClient, SyncServer } from '../src/adapter.ts';
+import type { ClientFactory, SyncClient } from '../src/adapter.ts';
 import { Device } from '../src/device/device.ts';
 import { ProcessKilledError } from '../src/device/fenced-db.ts';
 import { History } from '../src/history/history.ts';
@@ -36,7 +36,7 @@ function handBuiltDevice(factory: ClientFactory, latencyMs = { min: 20, max: 200
   const history = new History();
   const serverDb = new Database(':memory:');
   cleanups.push(() => serverDb.close());
-  const server: SyncServer = createReferenceServer(serverDb);
+  const server = createReferenceServer(serverDb);
   const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: latencyMs.min, latencyMsMax: latencyMs.max }, (event) =>
     history.append({ t: scheduler.nowMs, type: 'message', ...event }),
   );

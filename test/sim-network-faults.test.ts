@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncServer } from '../src/adapter.ts';
+import { handlerOf, jsonAnswer, type ExchangeServer } from '../src/protocol/settled-exchange.ts';
 import { createSimFetch } from '../src/transport/simulated/sim-fetch.ts';
 import { Network, type MessageEvent, type NetworkSettings } from '../src/sim/network.ts';
 import { createRng, type Rng } from '../src/sim/rng.ts';
@@ -137,13 +137,11 @@ describe('message duplication', () => {
     const { scheduler, network } = newNetwork({ latencyMsMin: 10, latencyMsMax: 10 });
     network.setMessageFaults('d1', { ...NO_FAULTS, duplicateRate: 1 });
     const seen: string[] = [];
-    const server: SyncServer = {
-      handle: async (request) => {
-        seen.push(await request.text());
-        return Response.json({ n: seen.length });
-      },
-      records: async () => [],
+    const exchange: ExchangeServer['exchange'] = async (request) => {
+      seen.push(request.body ?? '');
+      return jsonAnswer(200, { n: seen.length });
     };
+    const server: ExchangeServer = { exchange, handle: handlerOf(exchange), records: async () => [] };
     const simFetch = createSimFetch({
       scheduler,
       network,

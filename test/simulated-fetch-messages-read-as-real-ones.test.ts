@@ -1,8 +1,9 @@
-// The simulated fetch hands the device a Response whose body is settled text, and takes the common
-// call without a Request of its own: the device's Response and the server's Request must read exactly
-// as the real ones with the same body, through every reader (text, json, arrayBuffer, bytes, blob, body, clone).
+// The simulated fetch hands the device a Response whose body is settled text, takes the common call
+// without a Request of its own, and hands the server the request's parts: the device's Response must read
+// exactly as the real one with the same body, through every reader (text, json, arrayBuffer, bytes, blob,
+// body, clone), and the server must get what it would read off the wire from the real Request.
 import { describe, expect, it } from 'vitest';
-import type { SyncServer } from '../src/adapter.ts';
+import { handlerOf, type ExchangeServer, type SettledRequest } from '../src/protocol/settled-exchange.ts';
 import { Network } from '../src/sim/network.ts';
 import { createRng } from '../src/sim/rng.ts';
 import { Scheduler } from '../src/sim/scheduler.ts';
@@ -56,9 +57,15 @@ async function responseOf(response: Response): Promise<Record<string, unknown>> 
   return { isResponse: response instanceof Response, status, ok, statusText, type, url, redirected, headers: [...response.headers], body: await bodyOf(response) };
 }
 
-async function requestOf(request: Request): Promise<Record<string, unknown>> {
+/** What a server reads off the wire from a real Request: its method, URL, headers and body text (none for a GET or HEAD). */
+async function wireOf(request: Request): Promise<Record<string, unknown>> {
   const { method, url } = request;
-  return { isRequest: request instanceof Request, method, url, headers: [...request.headers], body: await bodyOf(request) };
+  return { method, url, headers: [...request.headers], body: method === 'GET' || method === 'HEAD' ? undefined : await request.text() };
+}
+
+function partsOf(request: SettledRequest): Record<string, unknown> {
+  const { method, url, headers, body } = request;
+  return { method, url: url.href, headers: [...headers], body };
 }
 
 interface Answer {
@@ -67,23 +74,21 @@ interface Answer {
 }
 
 /**
- * One fetch over a healthy simulated link to a server that answers `answer` with a real Response.
- * Returns what the server read off the request it got, and the response the device got.
+ * One fetch over a healthy simulated link to a server that answers what a real Response of `answer` reads.
+ * Returns the parts of the request the server got, and the response the device got.
  */
 async function simulatedFetch(input: string | Request, init: RequestInit | undefined, answer: Answer) {
   const scheduler = new Scheduler((error) => {
     throw error;
   });
   const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 10, latencyMsMax: 50 }, () => {});
-  let received: Promise<Record<string, unknown>> | undefined;
-  const server: SyncServer = {
-    handle: async (request) => {
-      received = requestOf(request);
-      await received;
-      return new Response(answer.body, answer.init);
-    },
-    records: async () => [],
+  let received: Record<string, unknown> | undefined;
+  const exchange: ExchangeServer['exchange'] = async (request) => {
+    received = partsOf(request);
+    const response = new Response(answer.body, answer.init);
+    return { status: response.status, statusText: response.statusText, headers: [...response.headers], text: await response.text() };
   };
+  const server: ExchangeServer = { exchange, handle: handlerOf(exchange), records: async () => [] };
   const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 5_000, onServerError: (error) => { throw error; } });
   const answered = fetch(input, init).then(
     (response) => ({ response }),
@@ -92,7 +97,7 @@ async function simulatedFetch(input: string | Request, init: RequestInit | undef
   await scheduler.runUntil(1_000);
   const outcome = await answered;
   if ('error' in outcome) throw outcome.error;
-  return { received: await received!, response: outcome.response };
+  return { received: received!, response: outcome.response };
 }
 
 const JSON_ANSWER: Answer = { body: JSON.stringify({ results: [{ changeId: 'c1', status: 'applied' }], note: 'ünïcödé ✓' }), init: { status: 200, headers: { 'content-type': 'application/json', 'x-trace': 'abc' } } };
@@ -117,13 +122,10 @@ describe('the simulated fetch', () => {
     ['a POST with no body', { method: 'POST' }],
     ['a GET', { headers: { accept: 'application/json' } }],
     ['a method a Request keeps as spelled', { method: 'PATCH', body: BODY }],
-  ])('hands the server a Request that reads as the real one the device made: %s', async (_, init) => {
+  ])('hands the server what it would read off the wire from the real Request the device made: %s', async (_, init) => {
     const url = `${URL_BASE}/v1/push?x=1`;
     const { received } = await simulatedFetch(url, init, JSON_ANSWER);
-    const real = new Request(url, init);
-    // a real Request with a string body (even an empty one) types it text, as the wire then carries it
-    const sent = real.method === 'GET' || real.method === 'HEAD' ? real : new Request(url, { method: real.method, headers: real.headers, body: await real.clone().text() });
-    expect(received).toEqual(await requestOf(sent));
+    expect(received).toEqual(await wireOf(new Request(url, init)));
   });
 
   it('takes a Request as input as fetch does, and the server gets the same request as from the URL and init', async () => {
@@ -131,7 +133,7 @@ describe('the simulated fetch', () => {
     const fromRequest = await simulatedFetch(new Request(`${URL_BASE}/v1/push`, init), undefined, JSON_ANSWER);
     const fromUrl = await simulatedFetch(`${URL_BASE}/v1/push`, init, JSON_ANSWER);
     expect(fromRequest.received).toEqual(fromUrl.received);
-    expect(fromRequest.received).toMatchObject({ method: 'POST', body: { json: { value: JSON.parse(BODY) } } });
+    expect(fromRequest.received).toMatchObject({ method: 'POST', body: BODY });
   });
 
   it('refuses what fetch refuses, with the same error', async () => {

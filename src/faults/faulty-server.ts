@@ -3,7 +3,7 @@
 // answer after doing the work, or reject single changes, as real servers under stress do.
 import type { SyncServer } from '../adapter.ts';
 import { ServerUnavailableError } from '../errors.ts';
-import { SettledResponse } from '../protocol/settled-response.ts';
+import { handlerOf, jsonAnswer, type ExchangeServer, type SettledAnswer, type SettledRequest } from '../protocol/settled-exchange.ts';
 import { PUSH_PATH, type ChangeResult, type PushRequest, type PushResponse } from '../protocol/v1.ts';
 import type { BatchFailureMode } from '../scenario/fault-specs.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -14,7 +14,7 @@ export interface BatchFailure {
   rejectShare: number;
 }
 
-export class FaultyServer implements SyncServer {
+export class FaultyServer implements ExchangeServer {
   private up = true;
   private batchFailure: BatchFailure | undefined;
   /** Whether each push is read here to keep its change ids, which a reject needs: until the run says no batch failure is to come. */
@@ -23,7 +23,7 @@ export class FaultyServer implements SyncServer {
   private readonly passedOn = new Set<string>();
 
   constructor(
-    private inner: SyncServer,
+    private inner: ExchangeServer,
     private readonly rng: Rng,
   ) {}
 
@@ -32,7 +32,7 @@ export class FaultyServer implements SyncServer {
     this.up = false;
   }
 
-  restart(next: SyncServer): void {
+  restart(next: ExchangeServer): void {
     this.inner = next;
     this.up = true;
   }
@@ -46,22 +46,24 @@ export class FaultyServer implements SyncServer {
     this.batchFailure = failure;
   }
 
-  async handle(request: Request): Promise<Response> {
+  readonly handle = handlerOf((request) => this.exchange(request));
+
+  async exchange(request: SettledRequest): Promise<SettledAnswer> {
     if (!this.up) throw new ServerUnavailableError('connection refused: the server is restarting');
-    if ((!this.pushesWatched && !this.batchFailure) || request.method !== 'POST' || new URL(request.url).pathname !== PUSH_PATH) return this.inner.handle(request);
-    const push = await readPush(request);
+    if ((!this.pushesWatched && !this.batchFailure) || request.method !== 'POST' || request.url.pathname !== PUSH_PATH) return this.inner.exchange(request);
+    const push = readPush(request.body);
     const failure = this.batchFailure;
     const ids = push?.changes.map((change) => change.changeId) ?? [];
     const seenBefore = new Set(ids.filter((id) => this.passedOn.has(id)));
     ids.forEach((id) => this.passedOn.add(id));
-    if (!failure || !push) return this.inner.handle(request);
+    if (!failure || !push) return this.inner.exchange(request);
     if (failure.mode === 'partial') {
       await this.forward(request, { ...push, changes: push.changes.slice(0, failure.appliedCount) });
-      return SettledResponse.json({ error: `injected failure after ${failure.appliedCount} changes` }, { status: 500 });
+      return jsonAnswer(500, { error: `injected failure after ${failure.appliedCount} changes` });
     }
     if (failure.mode === 'response-lost') {
-      await this.inner.handle(request);
-      return new Promise<Response>(() => {});
+      await this.inner.exchange(request);
+      return new Promise<SettledAnswer>(() => {});
     }
     return this.rejectSome(request, push, failure.rejectShare, seenBefore);
   }
@@ -75,28 +77,28 @@ export class FaultyServer implements SyncServer {
    * change passed on before may already be applied: a server checks idempotency before anything
    * else, so it is never rejected, only answered as the server answers it.
    */
-  private async rejectSome(request: Request, push: PushRequest, rejectShare: number, seenBefore: Set<string>): Promise<Response> {
+  private async rejectSome(request: SettledRequest, push: PushRequest, rejectShare: number, seenBefore: Set<string>): Promise<SettledAnswer> {
     const fresh = push.changes.filter((change) => !seenBefore.has(change.changeId));
     const rejected = new Set(fresh.filter(() => this.rng.chance(rejectShare)).map((change) => change.changeId));
     const kept = push.changes.filter((change) => !rejected.has(change.changeId));
-    const response = await this.forward(request, { ...push, changes: kept });
-    if (!response.ok) return response;
-    const answered = new Map(((await response.json()) as PushResponse).results.map((result) => [result.changeId, result]));
+    const answer = await this.forward(request, { ...push, changes: kept });
+    if (answer.status < 200 || answer.status > 299) return answer;
+    const answered = new Map((JSON.parse(answer.text) as PushResponse).results.map((result) => [result.changeId, result]));
     const results: ChangeResult[] = push.changes.map(
       (change) => answered.get(change.changeId) ?? { changeId: change.changeId, status: 'rejected', reason: 'injected: the server rejected this change' },
     );
-    return SettledResponse.json({ results } satisfies PushResponse);
+    return jsonAnswer(200, { results } satisfies PushResponse);
   }
 
-  private forward(request: Request, push: PushRequest): Promise<Response> {
-    return this.inner.handle(new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(push) }));
+  private forward(request: SettledRequest, push: PushRequest): Promise<SettledAnswer> {
+    return this.inner.exchange({ ...request, body: JSON.stringify(push) });
   }
 }
 
-/** The push a request carries, or undefined when it is malformed (the server itself answers that). */
-async function readPush(request: Request): Promise<PushRequest | undefined> {
+/** The push a request's body carries, or undefined when it is malformed (the server itself answers that). */
+function readPush(body: string | undefined): PushRequest | undefined {
   try {
-    const push = (await request.clone().json()) as PushRequest;
+    const push = JSON.parse(body ?? '') as PushRequest;
     return Array.isArray(push.changes) && push.changes.every((change) => typeof change?.changeId === 'string') ? push : undefined;
   } catch {
     return undefined;

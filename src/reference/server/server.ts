@@ -1,9 +1,10 @@
 // The reference sync server: a web-standard `handle(Request)` over its own SQLite database, as a
-// Worker or a node:http mount would run it. This module only routes: push validates and applies a
-// batch in one transaction, pull pages from a cursor (410 with resync below the tombstone horizon),
-// and the debug route dumps every record. A request at another epoch than the server's is answered 409.
+// Worker or a node:http mount would run it, and the same routes for the simulation's settled requests
+// (protocol/settled-exchange.ts). This module only routes: push validates and applies a batch in one
+// transaction, pull pages from a cursor (410 with resync below the tombstone horizon), and the debug
+// route dumps every record. A request at another epoch than the server's is answered 409.
 import type Database from 'better-sqlite3';
-import type { ServerRecord, SyncServer } from '../../adapter.ts';
+import type { ServerRecord } from '../../adapter.ts';
 import {
   CONFLICT_POLICIES,
   EPOCH_HEADER,
@@ -17,7 +18,7 @@ import {
   type RestoredResponse,
   type ResyncResponse,
 } from '../../protocol/v1.ts';
-import { SettledResponse } from '../../protocol/settled-response.ts';
+import { handlerOf, jsonAnswer, jsonHeaders, type ExchangeServer, type SettledAnswer, type SettledRequest } from '../../protocol/settled-exchange.ts';
 import { applyChange } from './apply.ts';
 import { ServerStore } from './store.ts';
 import { validatePull, validatePush } from './validate.ts';
@@ -39,7 +40,7 @@ export interface ReferenceServerOptions {
 }
 
 /** The reference server, with what the tombstone_retention fault acts on. */
-export interface ReferenceServer extends SyncServer {
+export interface ReferenceServer extends ExchangeServer {
   /** The cursor after the newest change. */
   lastCursor(): number;
   /** Forgets the tombstones committed at or before `throughCursor`; returns how many. */
@@ -54,32 +55,29 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
   const store = new ServerStore(db, options.versionFloor);
   const epoch = options.epoch ?? 1;
 
-  async function handle(request: Request): Promise<Response> {
-    const response = await route(request);
-    response.headers.set(EPOCH_HEADER, String(epoch));
-    return response;
-  }
+  const answerHeaders = jsonHeaders({ [EPOCH_HEADER]: String(epoch) });
+  const json = (status: number, body: unknown) => jsonAnswer(status, body, answerHeaders);
 
-  async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+  async function exchange(request: SettledRequest): Promise<SettledAnswer> {
+    const { method, url } = request;
     // a request without the header is made at epoch 1: a client that never heard of a restore
     if ((request.headers.get(EPOCH_HEADER) ?? '1') !== String(epoch)) {
       return json(409, { error: RESYNC_ERROR, versionFloor: store.versionFloor } satisfies RestoredResponse);
     }
     try {
-      if (request.method === 'POST' && url.pathname === PUSH_PATH) return await push(request);
-      if (request.method === 'GET' && url.pathname === PULL_PATH) return pull(url);
-      if (request.method === 'GET' && url.pathname === RECORDS_PATH) return json(200, store.all());
-      return json(404, { error: `no route for ${request.method} ${url.pathname}` });
+      if (method === 'POST' && url.pathname === PUSH_PATH) return push(request.body);
+      if (method === 'GET' && url.pathname === PULL_PATH) return pull(url);
+      if (method === 'GET' && url.pathname === RECORDS_PATH) return json(200, store.all());
+      return json(404, { error: `no route for ${method} ${url.pathname}` });
     } catch (error) {
       return json(500, { error: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  async function push(request: Request): Promise<Response> {
+  function push(text: string | undefined): SettledAnswer {
     let body: unknown;
     try {
-      body = await request.json();
+      body = JSON.parse(text ?? '');
     } catch {
       return json(400, { error: 'body is not valid JSON' });
     }
@@ -98,7 +96,7 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
     return json(200, { results } satisfies PushResponse);
   }
 
-  function pull(url: URL): Response {
+  function pull(url: URL): SettledAnswer {
     const parsed = validatePull(url.searchParams);
     if (!parsed.ok) return json(400, { error: parsed.reason });
     const { cursor, limit, snapshot } = parsed.value;
@@ -111,14 +109,11 @@ export function createReferenceServer(db: Database.Database, options: ReferenceS
   }
 
   return {
-    handle,
+    exchange,
+    handle: handlerOf(exchange),
     records: async () => store.all(),
     lastCursor: () => store.lastCursor(),
     pruneTombstones: (throughCursor) => store.pruneTombstones(throughCursor),
     topVersion: () => store.topVersion(),
   };
-}
-
-function json(status: number, body: unknown): Response {
-  return new SettledResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }

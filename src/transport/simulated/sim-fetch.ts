@@ -3,16 +3,16 @@
 // request that gets no answer fails after the timeout, as a phone's does; a server that is down
 // refuses the connection, which the device learns one trip later. A request made while the link is
 // partitioned fails at once, and the history still records it as the device's attempt (`refused`).
-import type { SyncServer } from '../../adapter.ts';
 import { ServerUnavailableError } from '../../errors.ts';
-import { SettledResponse } from '../../protocol/settled-response.ts';
+import { responseOf, type ExchangeServer } from '../../protocol/settled-exchange.ts';
 import type { Network } from '../../sim/network.ts';
 import type { Scheduler } from '../../sim/scheduler.ts';
 
 export interface SimFetchSettings {
   scheduler: Scheduler;
   network: Network;
-  server: SyncServer;
+  /** The run's own server, which takes each request as its parts (protocol/settled-exchange.ts). */
+  server: ExchangeServer;
   /** The name of this device's link to the server. */
   link: string;
   requestTimeoutMs: number;
@@ -25,7 +25,8 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
   return async (input, init) => {
     const request = plainGet(input, init) ?? new Request(input, init);
     const body = request instanceof Request && request.method !== 'GET' && request.method !== 'HEAD' ? await request.text() : undefined;
-    const path = request instanceof Request ? new URL(request.url).pathname : request.path;
+    const url = request instanceof Request ? new URL(request.url) : request.url;
+    const path = url.pathname;
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
       const fail = (reason: string) => {
@@ -41,17 +42,14 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
         return;
       }
       network.send(link, 'to-server', `${request.method} ${path}`, body?.length ?? 0, () => {
-        const arrived = new Request(request.url, { method: request.method, headers: request.headers, body });
-        server.handle(arrived).then(
-          async (response) => {
-            const text = await response.text();
-            const { status, statusText } = response;
-            const headers = [...response.headers];
-            network.send(link, 'to-device', `${status} ${path}`, text.length, () => {
+        // the parts a server reads off the wire, the body as the device's Request read it: no Request is built for the server
+        server.exchange({ method: request.method, url, headers: request.headers, body }).then(
+          (answer) => {
+            network.send(link, 'to-device', `${answer.status} ${path}`, answer.text.length, () => {
               if (settled) return;
               settled = true;
               cancelTimeout();
-              resolve(new SettledResponse(text === '' ? null : text, { status, statusText, headers }));
+              resolve(responseOf(answer));
             });
           },
           (error) => {
@@ -67,8 +65,7 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
 /** A GET or HEAD as it goes on the wire. */
 interface PlainGet {
   method: 'GET' | 'HEAD';
-  url: string;
-  path: string;
+  url: URL;
   headers: Headers;
 }
 
@@ -96,5 +93,5 @@ function plainGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefi
   } catch {
     return undefined;
   }
-  return { method, url: url.href, path: url.pathname, headers };
+  return { method, url, headers };
 }
