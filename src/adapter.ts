@@ -88,6 +88,21 @@ export interface SyncClient {
   conflicts?(): Promise<Conflict[]>;
   /** Settles a conflict with the fields the user chose; the record then syncs like any edit. */
   resolve?(conflictId: string, fields: Fields): Promise<void>;
+  /**
+   * Optional, for apps whose list view updates by changes (a diffing list, a change feed): the splices
+   * that make list `to` of list `from`, both arrays this instance's list() returned, `to` the latest and
+   * `from` the one before it; undefined when the app cannot tell. The harness then reads a look as those
+   * changes instead of comparing every record again, so a look costs what changed, not the whole dataset.
+   * They must be exact: applied in turn to `from`, they give `to` (docs/adapters.md).
+   */
+  listSplices?(from: readonly VisibleRecord[], to: readonly VisibleRecord[]): readonly ListSplice[] | undefined;
+}
+
+/** One step from a list to the next: the record at `at` goes (`removed` 1), and `record`, if any, takes its place. */
+export interface ListSplice {
+  at: number;
+  removed: 0 | 1;
+  record?: VisibleRecord;
 }
 
 /** Two versions of one record that the user must choose between (or merge). */

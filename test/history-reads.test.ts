@@ -2,10 +2,11 @@
 // user action only what changed since that device's previous read, and the session checkers rebuild
 // each device's whole view from them.
 import { describe, expect, it } from 'vitest';
-import type { VisibleRecord } from '../src/adapter.ts';
+import type { ListSplice, VisibleRecord } from '../src/adapter.ts';
 import { shownViews } from '../src/check/reads.ts';
 import type { ReadEvent } from '../src/history/events.ts';
 import { History } from '../src/history/history.ts';
+import { createRng } from '../src/sim/rng.ts';
 
 const folder = (id: string, name: string, status: VisibleRecord['status'] = 'synced'): VisibleRecord => ({ entity: 'folder', id, fields: { name }, status });
 
@@ -87,5 +88,50 @@ describe('reads in the history', () => {
     }
 
     expect(reads(history).map(({ records, removed }) => ({ records, removed: removed ?? [] }))).toEqual(expected);
+  });
+
+  it('record the same looks from the app’s splices as from comparing the lists, and compare the lists when the splices do not fit them', () => {
+    const rng = createRng(11, 'history-splices');
+    const withSplices = new History();
+    const withoutSplices = new History();
+    let list: VisibleRecord[] = [];
+    let made = 0;
+    const fresh = () => Object.freeze(folder(`r${++made}`, `t:d1:w${made}`));
+    for (let look = 0; look < 400; look++) {
+      const next = list.slice();
+      const splices: ListSplice[] = [];
+      const splice = (at: number, removed: 0 | 1, record?: VisibleRecord) => {
+        if (record) next.splice(at, removed, record);
+        else next.splice(at, removed);
+        splices.push({ at, removed, ...(record && { record }) });
+      };
+      for (let step = rng.int(0, 4); step > 0; step--) {
+        const kind = rng.int(0, 5);
+        if (kind === 0 && next.length > 0) splice(rng.int(0, next.length - 1), 1);
+        else if (kind === 1 && next.length > 0) {
+          const at = rng.int(0, next.length - 1);
+          const record = next[at] as VisibleRecord;
+          // a new object: changed, or alike (the history then records nothing of it)
+          splice(at, 1, Object.freeze({ ...record, fields: Object.freeze(rng.chance(0.5) ? { name: `t:d1:w${++made}` } : { ...record.fields }) }));
+        } else if (kind === 2 && next.length > 1) {
+          // a record moved: taken out, put back elsewhere as the same object
+          const record = next[rng.int(0, next.length - 1)] as VisibleRecord;
+          splice(next.indexOf(record), 1);
+          splice(rng.int(0, next.length), 0, record);
+        } else if (kind === 3 && next.length > 0 && rng.chance(0.1)) splice(rng.int(0, next.length), 0, next[rng.int(0, next.length - 1)]);
+        else splice(rng.int(0, next.length), 0, fresh());
+      }
+      // now and then splices that do not fit the list: one left out that changes its length, or a record put elsewhere than the list has it
+      const told = rng.chance(0.05) && splices.length > 0 ? splices.slice(1) : splices;
+      const misplaced = rng.chance(0.05) ? told.map((each) => (each.record ? { ...each, record: fresh() } : each)) : told;
+      const from = list;
+      withSplices.appendRead(look, 'd1', look === 0 ? 'boot' : 'user', next, (previous) => (previous === from ? misplaced : undefined));
+      withoutSplices.appendRead(look, 'd1', look === 0 ? 'boot' : 'user', next);
+      list = next;
+    }
+    const looks = reads(withoutSplices);
+    expect(looks.filter((read) => read.records.length > 0 || (read.removed?.length ?? 0) > 0).length).toBeGreaterThan(300);
+    expect(reads(withSplices)).toEqual(looks);
+    expect(withSplices.hash()).toBe(withoutSplices.hash());
   });
 });

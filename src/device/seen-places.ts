@@ -2,7 +2,8 @@
 // record's id, note or folder, a note's folder, made on this device or not. Kept from look to look as edits
 // of that list (history/list-edits.ts), so a look opens only the records new since, not all the device holds.
 import type { VisibleRecord } from '../adapter.ts';
-import { edited, editedBytes, EditWalk, isFrozenRecord, NOT_FROZEN, type Edit, type Matchable } from '../history/list-edits.ts';
+import { SystemUnderTestError } from '../errors.ts';
+import { edited, editedBytes, editsOfSplices, EditWalk, isFrozenRecord, NOT_FROZEN, type Edit, type Matchable, type SplicesFrom } from '../history/list-edits.ts';
 
 export const OTHER = 0;
 export const NOTE = 1;
@@ -23,7 +24,16 @@ const IDS_SHOWN_SLACK = 64;
 /** How far past the walk a record met again is looked for before every place is indexed. */
 const NEAR_PLACES = 4;
 
+/**
+ * Every this many looks the app tells by splices, the first among them, the splices are checked against the whole
+ * list: an app whose splices leave a change out fails the run (the system under test) instead of hiding it.
+ */
+export const SPLICES_CHECKED_EVERY = 64;
+
 export class SeenPlaces {
+  /** The list as the app handed it out at the last look: what its splices to the next start from. */
+  private list: readonly VisibleRecord[] = [];
+  private splicedLooks = 0;
   private matchable: Matchable[] = [];
   private ids: string[] = [];
   private folderIds: unknown[] = [];
@@ -62,9 +72,13 @@ export class SeenPlaces {
     for (let at = 0; at < this.ids.length; at++) if (this.ids[at] === id) this.createdHereFlags[at] = 1;
   }
 
-  /** Takes the list the user looks at now. */
-  look(records: readonly VisibleRecord[]): void {
-    const edits = this.editsTo(records);
+  /** Takes the list the user looks at now; `splicesFrom`, when the app can tell, gives the splices that made it of the last one. */
+  look(records: readonly VisibleRecord[], splicesFrom?: SplicesFrom): void {
+    const splices = splicesFrom?.(this.list);
+    const recordEdits = splices && editsOfSplices(splices, this.matchable.length, records);
+    if (recordEdits && this.splicedLooks++ % SPLICES_CHECKED_EVERY === 0) assertSplicesMake(this.list, recordEdits, records);
+    const edits = recordEdits ? recordEdits.map(({ from, to, items }) => ({ from, to, items: items.map((record) => this.factsOf(record)) })) : this.editsTo(records);
+    this.list = records;
     for (const { from, to, items } of edits) {
       for (let place = from; place < to; place++) if (this.kinds[place] === NOTE) bump(this.notesIn, this.folderIds[place], -1);
       for (const facts of items) if (facts.kind === NOTE) bump(this.notesIn, facts.folderId, 1);
@@ -116,6 +130,18 @@ export class SeenPlaces {
     };
   }
 
+}
+
+/** Throws unless the edits the app's splices make turn list `from` into `to`, place by place. */
+function assertSplicesMake(from: readonly VisibleRecord[], edits: readonly Edit<VisibleRecord>[], to: readonly VisibleRecord[]): void {
+  const made = edited(from.slice(), edits);
+  const differing = made.findIndex((record, place) => record !== to[place]);
+  if (differing === -1 && made.length === to.length) return;
+  const at = differing === -1 ? made.length : differing;
+  const what = (record: VisibleRecord | undefined) => (record ? `${record.entity} ${record.id}` : 'nothing');
+  throw new SystemUnderTestError(
+    `listSplices() does not make the list list() returned of the one before it: at place ${at} they give ${what(made[at])}, list() shows ${what(to[at])} (docs/adapters.md: the splices must be exact)`,
+  );
 }
 
 function bump<K>(counts: Map<K, number>, key: K, by: 1 | -1): void {

@@ -109,8 +109,9 @@ export class SimulatedUser {
     const kind = pickWeighted(rng, workload.mix);
     if (kind === 'refresh') return this.perform({ f: 'refresh' }, (app) => app.sync());
     const visible = await client.list();
-    this.settings.history.appendRead(this.settings.scheduler.nowMs, this.settings.deviceId, 'user', visible);
-    this.seen.look(visible);
+    const splicesFrom = client.listSplices && ((from: readonly VisibleRecord[]) => client.listSplices?.(from, visible));
+    this.settings.history.appendRead(this.settings.scheduler.nowMs, this.settings.deviceId, 'user', visible, splicesFrom);
+    this.seen.look(visible, splicesFrom);
     const target = kind === 'create' ? undefined : this.pickTarget(visible, kind);
     if (!target) return this.create(visible);
     if (kind === 'update') return this.update(target);

@@ -4,7 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { VisibleRecord } from '../adapter.ts';
 import type { EventLog, HistoryEvent, ReadEvent } from './events.ts';
-import { edited, EditWalk, isFrozenRecord, NOT_FROZEN, type Matchable } from './list-edits.ts';
+import { edited, editsOfSplices, EditWalk, isFrozenRecord, NOT_FROZEN, type Edit, type Matchable, type SplicesFrom } from './list-edits.ts';
 import { CountFold } from './counts.ts';
 import { FaultSpanFold, type FaultSpan } from './fault-spans.ts';
 import { SpillFile } from './spill-file.ts';
@@ -55,11 +55,17 @@ export class History {
     return this.spill !== undefined;
   }
 
-  /** Records what a device's app showed: all of it at a launch, what changed since its previous read at a look. */
-  appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[]): void {
+  /**
+   * Records what a device's app showed: all of it at a launch, what changed since its previous read at a look.
+   * `splicesFrom` gives, when the app can tell, the splices that made `records` of the list it showed before
+   * (adapter.ts, `listSplices`): the look then opens only the records they bring in.
+   */
+  appendRead(t: number, process: string, at: ReadEvent['at'], records: readonly VisibleRecord[], splicesFrom?: SplicesFrom): void {
     const before = at === 'boot' ? undefined : this.shown.get(process);
-    const read = (before?.unique && lookedAgain(before, records)) || readAnew(before, records);
-    this.shown.set(process, read.shown);
+    const splices = before?.unique ? splicesFrom?.(before.list) : undefined;
+    const edits = before && splices && editsOfSplices(splices, before.entries.length, records);
+    const read = (before && edits && readByEdits(before, edits)) || (before?.unique && lookedAgain(before, records)) || readAnew(before, records);
+    this.shown.set(process, { ...read.shown, list: records });
     this.append({ t, type: 'read', process, at, records: read.changed, ...(read.removed.length > 0 && { removed: read.removed }) });
   }
 
@@ -91,6 +97,8 @@ interface ShownRecord {
 
 /** What a device's previous read showed: its records in the order listed, and each record by id. */
 interface Shown {
+  /** The list as the app handed it out: what its splices to the next start from. */
+  list: readonly VisibleRecord[];
   entries: ShownRecord[];
   /** Beside `entries`, the object handed out at each place where it was frozen: what a look compares, without opening an entry. */
   matchable: Matchable[];
@@ -100,7 +108,7 @@ interface Shown {
 }
 
 interface Read {
-  shown: Shown;
+  shown: Omit<Shown, 'list'>;
   /** Copies of the records new or different since the previous read. */
   changed: VisibleRecord[];
   /** The ids the previous read showed and this one does not, in the previous read's order. */
@@ -180,6 +188,39 @@ function lookedAgain(before: Shown, records: readonly VisibleRecord[]): Read | u
       if (!elsewhere.has(id)) removed.push(id);
     }
   }
+  return editedRead(before, edits, elsewhere, changed, removed);
+}
+
+/**
+ * A look read from the edits the app's splices make (list-edits.ts): the records they bring in are compared by
+ * id with what the previous read showed, as a walk compares those it does not meet again. An id the look would
+ * list twice hands it over to `readAnew` (undefined).
+ */
+function readByEdits(before: Shown, recordEdits: readonly Edit<VisibleRecord>[]): Read | undefined {
+  const { entries: previousEntries, byId } = before;
+  /** The ids at the places the edits take away, in the previous read's order. */
+  const goneIds = new Set<string>();
+  for (const { from, to } of recordEdits) for (let place = from; place < to; place++) goneIds.add((previousEntries[place] as ShownRecord).copy.id);
+  const changed: VisibleRecord[] = [];
+  const elsewhere = new Map<string, ShownRecord>();
+  const edits: Edit<ShownRecord>[] = [];
+  for (const { from, to, items } of recordEdits) {
+    const entries: ShownRecord[] = [];
+    for (const record of items) {
+      const previous = byId.get(record.id);
+      if (elsewhere.has(record.id) || (previous && !goneIds.has(record.id))) return undefined;
+      const entry = entryFor(previous, record, changed);
+      elsewhere.set(record.id, entry);
+      entries.push(entry);
+    }
+    edits.push({ from, to, items: entries });
+  }
+  return editedRead(before, edits, elsewhere, changed, [...goneIds].filter((id) => !elsewhere.has(id)));
+}
+
+/** The previous read with `edits` made: the entries of `elsewhere` in by id, the `removed` ids out. */
+function editedRead(before: Shown, edits: Edit<ShownRecord>[], elsewhere: ReadonlyMap<string, ShownRecord>, changed: VisibleRecord[], removed: string[]): Read {
+  const { entries: previousEntries, matchable, byId } = before;
   for (const id of removed) byId.delete(id);
   for (const [id, entry] of elsewhere) byId.set(id, entry);
   const entries = edited(previousEntries, edits);

@@ -1,7 +1,7 @@
 // A list an app hands out again, read as edits of the one it handed out before: runs of the very frozen
 // objects met again where that list had them, and between the runs, places that give way to new items.
 // The history's reads and the user's picks keep facts per place this way, so a look costs what changed.
-import type { VisibleRecord } from '../adapter.ts';
+import type { ListSplice, VisibleRecord } from '../adapter.ts';
 
 /** What a look can meet again unopened at a place: the record handed out there if it was frozen, else nothing can match. */
 export type Matchable = VisibleRecord | typeof NOT_FROZEN;
@@ -64,6 +64,73 @@ export class EditWalk<T> {
     if (this.keptTo < this.matchable.length || this.items.length > 0) this.edits.push({ from: this.keptTo, to: this.matchable.length, items: this.items });
     return this.edits;
   }
+}
+
+/** The app's splices from a list it showed before to the one it shows now, if it can tell (adapter.ts, `listSplices`). */
+export type SplicesFrom = (from: readonly VisibleRecord[]) => readonly ListSplice[] | undefined;
+
+/** A stretch of a list as splices leave it: places `from` to `to` (exclusive) of the list before them, or one new item. */
+type Piece<T> = { from: number; to: number } | { item: T };
+
+/**
+ * The edits that make list `records` of the list before it (`length` places long), from the app's splices of one
+ * into the other, applied in turn (adapter.ts, `listSplices`): what a walk of the two lists would find, without
+ * opening every record. Undefined when the splices do not fit: one falls outside the list it applies to, or
+ * they make a list of another length than `records`, or put a record where `records` has another.
+ */
+export function editsOfSplices(splices: readonly ListSplice[], length: number, records: readonly VisibleRecord[]): Edit<VisibleRecord>[] | undefined {
+  const pieces: Piece<VisibleRecord>[] = length > 0 ? [{ from: 0, to: length }] : [];
+  let size = length;
+  for (const { at, removed, record } of splices) {
+    if (!Number.isInteger(at) || at < 0 || at + removed > size) return undefined;
+    let index = 0;
+    let start = 0;
+    while (index < pieces.length && start + pieceLength(pieces[index] as Piece<VisibleRecord>) <= at) start += pieceLength(pieces[index++] as Piece<VisibleRecord>);
+    const piece = pieces[index];
+    // the place `at` starts a piece of its own
+    if (piece && 'from' in piece && at > start) {
+      pieces.splice(index, 1, { from: piece.from, to: piece.from + at - start }, { from: piece.from + at - start, to: piece.to });
+      index++;
+    }
+    if (removed === 1) {
+      const gone = pieces[index] as Piece<VisibleRecord>;
+      if ('item' in gone || gone.to - gone.from === 1) pieces.splice(index, 1);
+      else pieces[index] = { from: gone.from + 1, to: gone.to };
+      size--;
+    }
+    if (record) {
+      pieces.splice(index, 0, { item: record });
+      size++;
+    }
+  }
+  const edits: Edit<VisibleRecord>[] = [];
+  let keptTo = 0;
+  let items: VisibleRecord[] = [];
+  for (const piece of pieces) {
+    if ('item' in piece) {
+      items.push(piece.item);
+      continue;
+    }
+    if (piece.from > keptTo || items.length > 0) edits.push({ from: keptTo, to: piece.from, items });
+    items = [];
+    keptTo = piece.to;
+  }
+  if (keptTo < length || items.length > 0) edits.push({ from: keptTo, to: length, items });
+  return size === records.length && itemsInPlace(edits, records) ? edits : undefined;
+}
+
+/** Whether each item the edits bring in is the record `records` holds at the place the edits give it. */
+function itemsInPlace(edits: readonly Edit<VisibleRecord>[], records: readonly VisibleRecord[]): boolean {
+  let shift = 0;
+  for (const { from, to, items } of edits) {
+    for (let at = 0; at < items.length; at++) if (records[from + shift + at] !== items[at]) return false;
+    shift += items.length - (to - from);
+  }
+  return true;
+}
+
+function pieceLength(piece: Piece<unknown>): number {
+  return 'item' in piece ? 1 : piece.to - piece.from;
 }
 
 /**

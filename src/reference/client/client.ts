@@ -3,7 +3,7 @@
 // queued in its own transaction, and sync runs on launch, on a timer, after writes and on demand.
 // An older build (appVersion) runs on its older schema: retry attempts and the conflict inbox then live
 // in memory only, and `manual` falls back to server-wins (logged), so no held edit dies with the process.
-import { defineClient, type ClientDefinition, type ClientFactory, type ClientSettings, type Conflict, type DeviceEnv, type Entity, type Fields, type SyncClient, type SyncStatus, type VisibleRecord, uuidFrom } from '../../adapter.ts';
+import { defineClient, type ClientDefinition, type ClientFactory, type ClientSettings, type Conflict, type DeviceEnv, type Entity, type Fields, type ListSplice, type SyncClient, type SyncStatus, type VisibleRecord, uuidFrom } from '../../adapter.ts';
 import type { ChangeType } from '../../protocol/v1.ts';
 import { RetryState } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
@@ -63,6 +63,8 @@ class ReferenceClient implements SyncClient {
   private readonly shown = new WeakMap<LocalRecord, VisibleRecord>();
   /** The last listing of the live records: the listing's records, what it showed of each (in the same places), and the ids then in the queue or the inbox. */
   private lastListing: { live: readonly LocalRecord[]; visible: readonly VisibleRecord[]; unsettled: ReadonlySet<string> } | undefined;
+  /** The list the last list() handed out, and, when known, the one before it and the splices that made one of the other. */
+  private lastList: { list: readonly VisibleRecord[]; from?: readonly VisibleRecord[]; splices?: readonly ListSplice[] } | undefined;
   private readonly queue: PendingQueue;
   private readonly inbox: ConflictInbox;
   private readonly engine: SyncEngine;
@@ -111,9 +113,25 @@ class ReferenceClient implements SyncClient {
     const refusedDeletes = [...progress]
       .filter(([id, { failedReason }]) => failedReason !== undefined && !isListed(live, id) && this.deleteRefused(id))
       .flatMap(([id]) => this.store.record('note', id) ?? this.store.record('folder', id) ?? []);
-    const visible = this.listed(live, inConflict, progress);
+    const listedBefore = this.lastListing?.visible.length ?? 0;
+    const { visible, splices } = this.listed(live, inConflict, progress);
+    const listedNow = visible.length;
     for (const record of refusedDeletes) visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+    const from = this.lastList?.list;
+    // the refused deletes shown after the live records go, the live records change, and the refused deletes now shown come
+    const made = from && splices && [
+      ...Array.from({ length: from.length - listedBefore }, (): ListSplice => ({ at: listedBefore, removed: 1 })),
+      ...splices,
+      ...visible.slice(listedNow).map((record, at): ListSplice => ({ at: listedNow + at, removed: 0, record })),
+    ];
+    this.lastList = { list: visible, ...(made && { from, splices: made }) };
     return visible;
+  }
+
+  listSplices(from: readonly VisibleRecord[], to: readonly VisibleRecord[]): readonly ListSplice[] | undefined {
+    if (from === to) return [];
+    const last = this.lastList;
+    return last?.list === to && last.from === from ? last.splices : undefined;
   }
 
   sync(): Promise<void> {
@@ -149,7 +167,11 @@ class ReferenceClient implements SyncClient {
    * When the listing knows the few splices that made it of the last one, they are made in a copy of what that
    * one showed; else a walk finds the records in their places.
    */
-  private listed(live: readonly LocalRecord[], inConflict: ReadonlySet<string>, progress: ReadonlyMap<string, RecordProgress>): VisibleRecord[] {
+  private listed(
+    live: readonly LocalRecord[],
+    inConflict: ReadonlySet<string>,
+    progress: ReadonlyMap<string, RecordProgress>,
+  ): { visible: VisibleRecord[]; splices?: ListSplice[] } {
     const unsettled = new Set([...progress.keys(), ...inConflict]);
     const last = this.lastListing;
     // the places of the records whose status may have changed, ascending: the walk meets them in turn
@@ -157,16 +179,23 @@ class ReferenceClient implements SyncClient {
     const splices = last && this.listing.splicesBetween(last.live, live);
     if (last && splices && splices.length <= SPLICES_REPLAYED_MAX) {
       const visible = last.visible.slice();
+      /** The same splices made in what the last listing showed, then each record whose status changed shown anew in its place. */
+      const made: ListSplice[] = [];
       for (const { at, removed, record } of splices) {
-        if (record) visible.splice(at, removed, this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
+        const shown = record && this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
+        if (shown) visible.splice(at, removed, shown);
         else visible.splice(at, removed);
+        made.push({ at, removed, ...(shown && { record: shown }) });
       }
       for (const at of volatile) {
         const record = live[at] as LocalRecord;
-        visible[at] = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
+        const shown = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
+        if (shown === visible[at]) continue;
+        visible[at] = shown;
+        made.push({ at, removed: 1, record: shown });
       }
       this.lastListing = { live, visible: visible.slice(), unsettled };
-      return visible;
+      return { visible, splices: made };
     }
     let nextVolatile = 0;
     // sized once: a listing of a large dataset leaves no outgrown copies behind for the collector
@@ -188,7 +217,7 @@ class ReferenceClient implements SyncClient {
       visible[at] = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
     }
     this.lastListing = { live, visible: visible.slice(), unsettled };
-    return visible;
+    return { visible };
   }
 
   /** The record as the UI shows it: the same frozen object as the last listing's while the record and its status are unchanged. */
