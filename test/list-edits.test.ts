@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { edited, editedBytes, type Edit } from '../src/history/list-edits.ts';
+import type { ListSplice, VisibleRecord } from '../src/adapter.ts';
+import { edited, editedBytes, editsOfSplices, type Edit } from '../src/history/list-edits.ts';
 import { createRng } from '../src/sim/rng.ts';
 
 describe('a list read as edits', () => {
@@ -24,6 +25,33 @@ describe('a list read as edits', () => {
       expected.push(...before.slice(keptTo));
       expect(editedBytes(Uint8Array.from(before, (value) => value % 256), edits.map(({ from, to, items }) => ({ from, to, items: items.map((value) => value % 256) })), expected.length)).toEqual(Uint8Array.from(expected, (value) => value % 256));
       expect(edited(before, edits), `${editCount} edits`).toEqual(expected);
+    }
+  });
+
+  it('is made from an app’s splices, applied in turn, and refused when the splices do not fit the list they name', () => {
+    const record = (id: string): VisibleRecord => Object.freeze({ entity: 'folder', id, fields: Object.freeze({ name: id }) });
+    const before = ['a', 'b', 'c', 'd', 'e'].map(record);
+    const [x, y] = [record('x'), record('y')];
+    const splices: ListSplice[] = [
+      { at: 1, removed: 1 },
+      { at: 3, removed: 1, record: x },
+      { at: 0, removed: 0, record: y },
+      { at: 5, removed: 0, record: before[0] as VisibleRecord },
+    ];
+    const after = before.slice();
+    for (const { at, removed, record: put } of splices) after.splice(at, removed, ...(put ? [put] : []));
+    const edits = editsOfSplices(splices, before.length, after);
+    expect(edits && edited(before.slice(), edits)).toEqual(after);
+    expect(editsOfSplices([], before.length, before)).toEqual([]);
+    for (const [misfit, list] of [
+      [[{ at: 6, removed: 0, record: x }], [...before, x]],
+      [[{ at: 5, removed: 1 }], before.slice(0, 4)],
+      [[{ at: 1.5, removed: 0, record: x }], [...before, x]],
+      [[{ at: 0, removed: 2 as 1 }], before.slice(2)],
+      [[{ at: 0, removed: 1 }], before],
+      [[{ at: 0, removed: 1, record: x }], [y, ...before.slice(1)]],
+    ] as [ListSplice[], VisibleRecord[]][]) {
+      expect(editsOfSplices(misfit, before.length, list), JSON.stringify(misfit)).toBeUndefined();
     }
   });
 });

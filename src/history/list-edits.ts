@@ -82,7 +82,7 @@ export function editsOfSplices(splices: readonly ListSplice[], length: number, r
   const pieces: Piece<VisibleRecord>[] = length > 0 ? [{ from: 0, to: length }] : [];
   let size = length;
   for (const { at, removed, record } of splices) {
-    if (!Number.isInteger(at) || at < 0 || at + removed > size) return undefined;
+    if (!Number.isInteger(at) || (removed !== 0 && removed !== 1) || at < 0 || at + removed > size) return undefined;
     let index = 0;
     let start = 0;
     while (index < pieces.length && start + pieceLength(pieces[index] as Piece<VisibleRecord>) <= at) start += pieceLength(pieces[index++] as Piece<VisibleRecord>);
