@@ -44,7 +44,7 @@ export function handlerOf(exchange: ExchangeServer['exchange']): SyncServer['han
 }
 
 /** A Fetch request's parts and body, read once. */
-export async function settledRequestOf(request: Request): Promise<SettledRequest> {
+async function settledRequestOf(request: Request): Promise<SettledRequest> {
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
   return { method: request.method, url: new URL(request.url), headers: request.headers, body };
 }
