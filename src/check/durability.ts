@@ -9,7 +9,7 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { tokensIn } from '../history/tokens.ts';
-import { foldingChecker } from './fold.ts';
+import { foldingChecker, violationsFold } from './fold.ts';
 import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
@@ -49,7 +49,7 @@ export const checkDurability = foldingChecker((input) => {
       violations.push(...found);
     }
   };
-  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+  return violationsFold(take, violations);
 });
 
 function remember(saved: Map<string, Saved>, causality: Causality, event: OperationEvent): void {

@@ -1,7 +1,8 @@
 // A checker as a fold over the history, the way Jepsen composes checkers: it sets up from the shared
 // index, sees each event once, in order, and judges at the end. runChecks feeds every fold from one
 // pass, so a long run's log, read back from disk, is read twice in all (the index, then the folds).
-import type { Checker, CheckFold, CheckInput, CheckResult } from './types.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import type { Checker, CheckFold, CheckInput, CheckResult, Violation } from './types.ts';
 
 /** A checker that judges on its own in a pass of its own, and whose fold runChecks shares with the others (`start`). */
 export function foldingChecker(start: (input: CheckInput) => CheckFold): Checker {
@@ -16,4 +17,9 @@ export function foldingChecker(start: (input: CheckInput) => CheckFold): Checker
 /** The fold of a checker whose verdict is known before any event: it reads none. */
 export function settledFold(result: CheckResult): CheckFold {
   return { take: () => {}, finish: () => result };
+}
+
+/** The fold of a checker that gathers `violations` as it takes each event: valid when it found none. */
+export function violationsFold(take: (event: HistoryEvent) => void, violations: Violation[]): CheckFold {
+  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
 }

@@ -6,7 +6,7 @@ import { causalityOf } from './history-index.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
-import { foldingChecker, settledFold } from './fold.ts';
+import { foldingChecker, settledFold, violationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
@@ -48,7 +48,7 @@ export const checkHonestStatus = foldingChecker((input) => {
       }
     }
   };
-  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+  return violationsFold(take, violations);
 });
 
 /** A version's values, independent of key order. */

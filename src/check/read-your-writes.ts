@@ -6,7 +6,7 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
-import { foldingChecker } from './fold.ts';
+import { foldingChecker, violationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
@@ -70,5 +70,5 @@ export const checkReadYourWrites = foldingChecker((input) => {
       }
     }
   };
-  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+  return violationsFold(take, violations);
 });

@@ -5,7 +5,7 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
-import { foldingChecker } from './fold.ts';
+import { foldingChecker, violationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
@@ -46,5 +46,5 @@ export const checkWritesFollowReads = foldingChecker((input) => {
       }
     }
   };
-  return { take, finish: () => ({ valid: violations.length === 0, violations }) };
+  return violationsFold(take, violations);
 });
