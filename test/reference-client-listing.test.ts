@@ -20,7 +20,11 @@ function fullRead(db: Database.Database): unknown[] {
 }
 
 describe('the reference client’s incremental listing', () => {
-  it.each([1, 3])('shows what a full read shows after every write on schema v%i, whoever wrote it, and rollbacks taken back', (schemaVersion) => {
+  it.each([
+    [1, 1],
+    [3, 1],
+    [3, 4],
+  ])('shows what a full read shows on schema v%i, reading after every %i writes, whoever wrote them, and rollbacks taken back', (schemaVersion, writesPerRead) => {
     const db = new Database(':memory:');
     migrate(db, schemaVersion);
     // the in-memory inbox an older schema gets at launch
@@ -65,9 +69,10 @@ describe('the reference client’s incremental listing', () => {
           expect(read()).toEqual(fullRead(db));
         })();
       }
-      expect(read(), `step ${step}`).toEqual(fullRead(db));
+      if (step % writesPerRead === writesPerRead - 1) expect(read(), `step ${step}`).toEqual(fullRead(db));
     }
-    expect(splicesKnown).toBeGreaterThan(200);
+    // a read inside a transaction lists anew, so the read after it cannot tell its splices
+    expect(splicesKnown).toBeGreaterThan(writesPerRead === 1 ? 200 : 30);
   });
 
   it('hands out the same frozen record object while the row is unchanged, and a new one once it changes', () => {

@@ -7,7 +7,7 @@ import { defineClient, type ClientDefinition, type ClientFactory, type ClientSet
 import type { ChangeType } from '../../protocol/v1.ts';
 import { RetryState } from './backoff.ts';
 import { ConflictInbox } from './inbox.ts';
-import { LiveListing, positionOf } from './listing.ts';
+import { LiveListing, positionOf, spliced } from './listing.ts';
 import { LocalStore, type LocalRecord } from './local-store.ts';
 import { SCHEMA_VERSION, migrateOnLaunch } from './migrations.ts';
 import { PokeSocket } from './pokes.ts';
@@ -35,9 +35,6 @@ export type AppVersion = 1 | 2 | 3;
 /** The app versions of the reference client, oldest first: one per schema version it migrates through. */
 const APP_VERSIONS: readonly AppVersion[] = [1, 2, 3];
 
-/** At most this many splices of the listing are made again in what the last one showed (each moves its tail); more, and a walk is cheaper. */
-const SPLICES_REPLAYED_MAX = 32;
-
 /** The reference client as a bare factory: the latest build with `settings`. */
 export function referenceClient(settings: ReferenceClientSettings): ClientFactory {
   assertValid(settings);
@@ -61,7 +58,10 @@ class ReferenceClient implements SyncClient {
   private readonly listing: LiveListing;
   /** What the last listing showed of each listed record object. */
   private readonly shown = new WeakMap<LocalRecord, VisibleRecord>();
-  /** The last listing of the live records: the listing's records, what it showed of each (in the same places), and the ids then in the queue or the inbox. */
+  /**
+   * The last listing of the live records: the listing's records, what it showed of each (in the same places: the
+   * first `live.length` of the list handed out, which the refused deletes follow), and the ids then in the queue or the inbox.
+   */
   private lastListing: { live: readonly LocalRecord[]; visible: readonly VisibleRecord[]; unsettled: ReadonlySet<string> } | undefined;
   /** The list the last list() handed out, and, when known, the one before it and the splices that made one of the other. */
   private lastList: { list: readonly VisibleRecord[]; from?: readonly VisibleRecord[]; splices?: readonly ListSplice[] } | undefined;
@@ -113,7 +113,7 @@ class ReferenceClient implements SyncClient {
     const refusedDeletes = [...progress]
       .filter(([id, { failedReason }]) => failedReason !== undefined && !isListed(live, id) && this.deleteRefused(id))
       .flatMap(([id]) => this.store.record('note', id) ?? this.store.record('folder', id) ?? []);
-    const listedBefore = this.lastListing?.visible.length ?? 0;
+    const listedBefore = this.lastListing?.live.length ?? 0;
     const { visible, splices } = this.listed(live, inConflict, progress);
     const listedNow = visible.length;
     for (const record of refusedDeletes) visible.push(this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)));
@@ -164,7 +164,7 @@ class ReferenceClient implements SyncClient {
    * The live records as the UI shows them. A record the last listing showed, the same object in its place, whose
    * status cannot have changed (neither then nor now in the queue or the inbox) is shown as that listing showed it,
    * as `visibleOf` would, without working its status out again: a listing costs about what changed since the last.
-   * When the listing knows the few splices that made it of the last one, they are made in a copy of what that
+   * When the listing knows the splices that made it of the last one, they are made in one pass over what that
    * one showed; else a walk finds the records in their places.
    */
   private listed(
@@ -177,16 +177,14 @@ class ReferenceClient implements SyncClient {
     // the places of the records whose status may have changed, ascending: the walk meets them in turn
     const volatile = positionsOf(live, last ? new Set([...unsettled, ...last.unsettled]) : unsettled);
     const splices = last && this.listing.splicesBetween(last.live, live);
-    if (last && splices && splices.length <= SPLICES_REPLAYED_MAX) {
-      const visible = last.visible.slice();
+    if (last && splices) {
       /** The same splices made in what the last listing showed, then each record whose status changed shown anew in its place. */
-      const made: ListSplice[] = [];
-      for (const { at, removed, record } of splices) {
-        const shown = record && this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
-        if (shown) visible.splice(at, removed, shown);
-        else visible.splice(at, removed);
-        made.push({ at, removed, ...(shown && { record: shown }) });
-      }
+      const made = splices.map(({ at, removed, record }): ListSplice => ({
+        at,
+        removed,
+        ...(record && { record: this.visibleOf(record, inConflict.has(record.id), progress.get(record.id)) }),
+      }));
+      const visible = spliced(last.visible, last.live.length, made);
       for (const at of volatile) {
         const record = live[at] as LocalRecord;
         const shown = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
@@ -194,7 +192,7 @@ class ReferenceClient implements SyncClient {
         visible[at] = shown;
         made.push({ at, removed: 1, record: shown });
       }
-      this.lastListing = { live, visible: visible.slice(), unsettled };
+      this.lastListing = { live, visible, unsettled };
       return { visible, splices: made };
     }
     let nextVolatile = 0;
@@ -216,7 +214,7 @@ class ReferenceClient implements SyncClient {
       if (lastLive?.[next]?.id === record.id) next++;
       visible[at] = this.visibleOf(record, inConflict.has(record.id), progress.get(record.id));
     }
-    this.lastListing = { live, visible: visible.slice(), unsettled };
+    this.lastListing = { live, visible, unsettled };
     return { visible };
   }
 

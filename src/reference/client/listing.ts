@@ -102,25 +102,28 @@ export class LiveListing {
     const rows = this.selectChanged.all({ folder: JSON.stringify([...folder]), note: JSON.stringify([...note]) });
     this.forgetWritten();
     if (rows.length === 0) return this.ordered;
-    const ordered = this.ordered.slice();
+    // in the listing's order, so each splice lands after the one before: its place is the row's in the last listing, moved by those
+    rows.sort(byIdThenEntity);
     const splices: ListingSplice[] = [];
+    let shift = 0;
     for (const row of rows) {
       const byId = this.byKey[row.entity];
       const listed = byId.get(row.id);
-      const at = positionOf(ordered, row);
+      const at = positionOf(this.ordered, row) + shift;
       if (row.fields === null || row.deleted !== 0) {
         if (!listed) continue;
         byId.delete(row.id);
-        ordered.splice(at, 1);
         splices.push({ at, removed: 1 });
+        shift--;
       } else if (!listed || listed.text !== row.fields || listed.record.serverVersion !== row.server_version) {
         const record = toRecord(row, row.fields);
         byId.set(row.id, { record, text: row.fields });
         const removed = listed ? 1 : 0;
-        ordered.splice(at, removed, record);
         splices.push({ at, removed, record });
+        shift += 1 - removed;
       }
     }
+    const ordered = spliced(this.ordered, this.ordered.length, splices);
     this.lastChange = { from: this.ordered, to: ordered, splices };
     this.ordered = ordered;
     return ordered;
@@ -140,6 +143,25 @@ export class LiveListing {
     this.written.folder.clear();
     this.written.note.clear();
   }
+}
+
+/**
+ * The first `length` items of `before` with `splices` made, applied in turn, each after the one before it: built
+ * in one pass, in an array of the size it ends at, so a listing costs one copy of what it lists, not one per change.
+ */
+export function spliced<T>(before: readonly T[], length: number, splices: readonly { at: number; removed: 0 | 1; record?: T }[]): T[] {
+  const made = splices.reduce((size, { removed, record }) => size - removed + (record ? 1 : 0), length);
+  const after = new Array<T>(made);
+  let read = 0;
+  let write = 0;
+  for (const { at, removed, record } of splices) {
+    if (at < write || at - write + removed > length - read) throw new Error(`splice at ${at} falls before the one ahead of it or beyond the list`);
+    while (write < at) after[write++] = before[read++] as T;
+    read += removed;
+    if (record) after[write++] = record;
+  }
+  while (read < length) after[write++] = before[read++] as T;
+  return after;
 }
 
 /** Where a record of `row`'s entity and id is, or would go, in `ordered`: a binary search. */
