@@ -69,6 +69,11 @@ export class History {
     this.append({ t, type: 'read', process, at, records: read.changed, ...(read.removed.length > 0 && { removed: read.removed }) });
   }
 
+  /** No device reads again (the run has ended): what each one's last read showed is let go. */
+  endReads(): void {
+    this.shown.clear();
+  }
+
   private spillToDisk(): void {
     const spill = new SpillFile();
     for (const event of this.eventList ?? []) spill.write(JSON.stringify(event));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uuidFrom, type AppBuilds, type ClientDefinition, type ServerDefinition } from '../adapter.ts';
-import { runChecks, type CheckResult, type DeviceFinalState } from '../check/index.ts';
+import { runChecks, type CheckInput, type CheckResult, type DeviceFinalState } from '../check/index.ts';
 import { summarize, type RunSummary } from '../check/summary.ts';
 import { verdictOf, type FinalStates, type RunResult } from '../check/verdict.ts';
 import type Database from 'better-sqlite3';
@@ -75,17 +75,55 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const transport = await transportOf(scenario);
   const root = mkdtempSync(join(tmpdir(), 'sync-chaos-'));
   const endTimers = trackRealTimers();
+  let played: RunResult | PlayedRun;
   try {
-    const world = new World(scenario, options, root, transport);
-    try {
-      return await world.start();
-    } finally {
-      await transport.close();
-      world.close();
-    }
+    played = await playOut(scenario, options, root, transport);
   } finally {
     endTimers();
     rmSync(root, { recursive: true, force: true });
+  }
+  return 'input' in played ? judged(scenario, played) : played;
+}
+
+/** A run played to its end, for the checkers to judge: what they read, and the rest of the run's result. */
+interface PlayedRun {
+  input: CheckInput;
+  outcome: Outcome;
+}
+
+/** A result but for what the checkers judged. */
+type Outcome = Omit<RunResult, 'verdict' | 'checks' | 'violations'>;
+
+/**
+ * Builds the world, plays the scenario out in it and closes it. The devices, their stores and the users are
+ * let go before the checkers run, so a long run's checks have the memory its devices held.
+ */
+async function playOut(scenario: Scenario, options: RunOptions, root: string, transport: Transport): Promise<RunResult | PlayedRun> {
+  const world = new World(scenario, options, root, transport);
+  try {
+    return await world.start();
+  } finally {
+    await transport.close();
+    world.close();
+  }
+}
+
+function judged(scenario: Scenario, { input, outcome }: PlayedRun): RunResult {
+  const checks = runChecks(scenario.checks, input);
+  const { devices, server } = input;
+  return { ...resultOf(outcome, verdictOf(checks), checks), finalStates: { devices, server }, ...summaryOf(input, checks) };
+}
+
+function resultOf(outcome: Outcome, verdict: RunResult['verdict'], checks: Record<string, CheckResult>): RunResult {
+  return { ...outcome, verdict, checks, violations: Object.values(checks).flatMap((check) => check.violations) };
+}
+
+/** The summary re-reads what the checkers read; like a checker, it never takes the run down: a failure leaves it out. */
+function summaryOf(input: CheckInput, checks: Record<string, CheckResult>): { summary?: RunSummary } {
+  try {
+    return { summary: summarize(input, checks) };
+  } catch {
+    return {};
   }
 }
 
@@ -239,7 +277,7 @@ class World {
    * that cannot be reached or started is this case's error, before any device boots: the other
    * cases of the sweep still run. A server the run cannot use at all (one holding records) is bad input.
    */
-  async start(): Promise<RunResult> {
+  async start(): Promise<RunResult | PlayedRun> {
     if (this.contexts) this.uninstallGlobals = this.virtualGlobals(this.contexts);
     try {
       await this.transport.open(this.server, this.history, this.pokes);
@@ -251,7 +289,7 @@ class World {
     return this.run();
   }
 
-  private async run(): Promise<RunResult> {
+  private async run(): Promise<RunResult | PlayedRun> {
     const onUnhandled = (reason: unknown) => this.fail(reason);
     process.on('unhandledRejection', onUnhandled);
     const uninstallTraps =
@@ -281,7 +319,7 @@ class World {
       uninstallTraps?.();
       process.off('unhandledRejection', onUnhandled);
     }
-    return this.failure ? this.result('error', quiesced(), {}) : this.judge(quiesced());
+    return this.failure ? this.result('error', quiesced(), {}) : this.played(quiesced());
   }
 
   /** What the traps watch: the global fetch always, and the clock, timers and randomness unless they are virtual. */
@@ -530,9 +568,11 @@ class World {
     return { devices, server: await this.transport.records(this.server) };
   }
 
-  private async judge(quiesced: boolean): Promise<RunResult> {
+  /** The final states, and what the checkers read with them: no device reads after these, so the history lets go of what each showed. */
+  private async played(quiesced: boolean): Promise<PlayedRun> {
     const finalStates = await this.finalStates();
-    const input = {
+    this.history.endReads();
+    const input: CheckInput = {
       events: this.history.events,
       faultSpans: this.history.faultSpans,
       ...finalStates,
@@ -541,24 +581,17 @@ class World {
       commitLog: this.transport.commitLog,
       retryBudgetPerHour: this.scenario.system.retry.budgetPerHour,
     };
-    const checks = runChecks(this.scenario.checks, input);
-    return { ...this.result(verdictOf(checks), quiesced, checks), finalStates, ...this.summaryOf(input, checks) };
-  }
-
-  /** The summary re-reads what the checkers read; like a checker, it never takes the run down: a failure leaves it out. */
-  private summaryOf(input: Parameters<typeof summarize>[0], checks: Record<string, CheckResult>): { summary?: RunSummary } {
-    try {
-      return { summary: summarize(input, checks) };
-    } catch {
-      return {};
-    }
+    return { input, outcome: this.outcome(quiesced) };
   }
 
   private result(verdict: RunResult['verdict'], quiesced: boolean, checks: Record<string, CheckResult>): RunResult {
+    return resultOf(this.outcome(quiesced), verdict, checks);
+  }
+
+  private outcome(quiesced: boolean): Outcome {
     const { counts } = this.history;
     return {
       seed: this.options.seed,
-      verdict,
       eventLogHash: this.history.hash(),
       counts: {
         devices: this.devices.length,
@@ -567,8 +600,6 @@ class World {
       },
       simulatedMs: this.scheduler.nowMs,
       quiesced,
-      checks,
-      violations: Object.values(checks).flatMap((check) => check.violations),
       drawnFaults: this.nemesis.drawn,
       warnings: [...this.warnings],
       ...(this.failure && { error: { message: this.failure.message, stack: this.failure.stack } }),
