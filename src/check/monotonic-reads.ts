@@ -23,7 +23,7 @@ export const checkMonotonicReads = foldingChecker((input) => {
     return write !== undefined && refused(write.device, id, write.atMs);
   };
   /** Per device, the newest value shown of each record (by id) and field, and when. */
-  const newest = new Map<string, Map<string, Map<string, { token: string; atMs: number }>>>();
+  const newest = new Map<string, Map<string, FieldsShown>>();
   const violations: Violation[] = [];
   const take = (event: HistoryEvent): void => {
     if (event.type === 'restore') newest.delete(event.process);
@@ -33,13 +33,16 @@ export const checkMonotonicReads = foldingChecker((input) => {
       if (id) newest.get(event.process)?.delete(id);
     }
     if (event.type !== 'read') return;
-    const shown = newest.get(event.process) ?? new Map<string, Map<string, { token: string; atMs: number }>>();
+    const shown = newest.get(event.process) ?? new Map<string, FieldsShown>();
     newest.set(event.process, shown);
     for (const record of event.records) {
-      const seen = shown.get(record.id) ?? new Map<string, { token: string; atMs: number }>();
-      shown.set(record.id, seen);
-      for (const [field, token] of shownTokens(record.fields)) {
-        const before = seen.get(field);
+      // the id and tokens as the writes hold them, which every device's reads share, rather than this read's copies
+      const id = causality.writesTo(record.id)[0]?.id ?? record.id;
+      let seen = shown.get(id) ?? [];
+      for (const [field, shownToken] of shownTokens(record.fields)) {
+        const token = causality.writeOf(shownToken)?.token ?? shownToken;
+        const place = placeOf(seen, field);
+        const before = place === -1 ? undefined : { token: seen[place + 1] as string, atMs: seen[place + 2] as number };
         // a logged conflict that threw out the device's own edit steps back on purpose, and says so
         const stepBack = before && causality.ancestors(before.token, field).has(token);
         if (before && stepBack && !replaced(before.token, field, event.t, event.process) && !wasRefused(before.token, record.id)) {
@@ -53,9 +56,27 @@ export const checkMonotonicReads = foldingChecker((input) => {
             faults: faultsDuring(spans, before.atMs, event.t),
           });
         }
-        if (!before || before.token !== token) seen.set(field, { token, atMs: event.t });
+        // a copy the size of its entries (a push would leave room for a dozen more)
+        if (!before) seen = seen.concat(field, token, event.t);
+        else if (before.token !== token) {
+          seen[place + 1] = token;
+          seen[place + 2] = event.t;
+        }
       }
+      shown.set(id, seen);
     }
   };
   return violationsFold(take, violations);
 });
+
+/**
+ * The newest value a device showed of each field of one record, and when, as `field, token, atMs` in turn: a record
+ * shows a few fields, and one small array per record and device holds them in a fraction of a Map's memory.
+ */
+type FieldsShown = (string | number)[];
+
+/** Where `field`'s entry starts in `fields`, or -1. */
+function placeOf(fields: FieldsShown, field: string): number {
+  for (let place = 0; place < fields.length; place += 3) if (fields[place] === field) return place;
+  return -1;
+}
