@@ -4,10 +4,11 @@ import { edited, editedBytes, editsOfSplices, type Edit } from '../src/history/l
 import { createRng } from '../src/sim/rng.ts';
 
 describe('a list read as edits', () => {
-  it('comes out the same whether its few edits are made in place or its many build it anew', () => {
+  it('comes out as its edits made one after another say, in place, whether they move the tail forward, backward or both ways', () => {
     const rng = createRng(7, 'list-edits');
-    for (const editCount of [0, 1, 5, 32, 33, 80]) {
-      const before = Array.from({ length: 400 }, (_, at) => at);
+    const shapes = new Set<string>();
+    for (const [editCount, length] of [[0, 400], [1, 0], [1, 400], [5, 400], [32, 400], [33, 400], [80, 400], ...Array.from({ length: 40 }, () => [rng.int(1, 6), rng.int(0, 12)])] as [number, number][]) {
+      const before = Array.from({ length }, (_, at) => at);
       const edits: Edit<number>[] = [];
       let place = 0;
       for (let at = 0; at < editCount && place < before.length; at++) {
@@ -24,8 +25,14 @@ describe('a list read as edits', () => {
       }
       expected.push(...before.slice(keptTo));
       expect(editedBytes(Uint8Array.from(before, (value) => value % 256), edits.map(({ from, to, items }) => ({ from, to, items: items.map((value) => value % 256) })), expected.length)).toEqual(Uint8Array.from(expected, (value) => value % 256));
-      expect(edited(before, edits), `${editCount} edits`).toEqual(expected);
+      let shift = 0;
+      const shifts = edits.map(({ from, to, items }) => Math.sign((shift += items.length - (to - from))));
+      shapes.add(`${shifts.includes(-1)}${shifts.includes(1)}`);
+      expect(edited(before, edits), `${editCount} edits of ${length} places`).toBe(before);
+      expect(before, `${editCount} edits of ${length} places`).toEqual(expected);
     }
+    // tails moved neither way, only forward, only backward, and both ways
+    expect(shapes).toEqual(new Set(['falsefalse', 'truefalse', 'falsetrue', 'truetrue']));
   });
 
   it('is made from an app’s splices, applied in turn, and refused when the splices do not fit the list they name', () => {

@@ -19,9 +19,6 @@ export interface Edit<T> {
   items: T[];
 }
 
-/** At most this many edits are made in place, each moving the tail of the array; with more, it is built anew. */
-const EDITS_IN_PLACE_MAX = 32;
-
 /**
  * A walk of a new list (`records`, at `at`) beside the previous one (`matchable`, at `next`) that gathers the
  * edits: the walker keeps the runs met again in their places, and adds an item for each record between them.
@@ -134,25 +131,62 @@ function pieceLength(piece: Piece<unknown>): number {
 }
 
 /**
- * `array` with `edits` made, in ascending places: in place when they are few (the caller is done with the
- * array as it was), else built anew, so that a list with many changes does not move its tail again and again.
+ * `array` with `edits` made, in ascending places, in place (the caller is done with the array as it was): each
+ * item moves at most twice however many edits change the length, where a splice per edit would move the tail each time.
  */
 export function edited<T>(array: T[], edits: readonly Edit<T>[]): T[] {
-  if (edits.length <= EDITS_IN_PLACE_MAX) {
-    for (let at = edits.length - 1; at >= 0; at--) {
-      const { from, to, items } = edits[at] as Edit<T>;
-      array.splice(from, to - from, ...items);
-    }
-    return array;
-  }
-  const pieces: T[][] = [];
-  let keptTo = 0;
+  let shift = 0;
+  let behind = false;
+  let ahead = false;
   for (const { from, to, items } of edits) {
-    pieces.push(array.slice(keptTo, from), items);
-    keptTo = to;
+    shift += items.length - (to - from);
+    behind ||= shift < 0;
+    ahead ||= shift > 0;
   }
-  pieces.push(array.slice(keptTo));
-  return ([] as T[]).concat(...pieces);
+  if (!ahead) return editedForward(array, edits);
+  if (!behind) return editedBackward(array, edits);
+  // both ways: take the places out going forward, then put the items in going backward
+  let removed = 0;
+  const insertions = edits.map(({ from, to, items }) => {
+    const at = from - removed;
+    removed += to - from;
+    return { from: at, to: at, items };
+  });
+  editedForward(array, edits.map(({ from, to }) => ({ from, to, items: [] })));
+  return editedBackward(array, insertions);
+}
+
+/** `edited` for edits that never leave an item later than it was: a pass forward, each item moved once. */
+function editedForward<T>(array: T[], edits: readonly Edit<T>[]): T[] {
+  const first = edits[0];
+  if (!first) return array;
+  let read = first.from;
+  let write = read;
+  for (const { from, to, items } of edits) {
+    while (read < from) array[write++] = array[read++] as T;
+    for (const item of items) array[write++] = item;
+    read = to;
+  }
+  while (read < array.length) array[write++] = array[read++] as T;
+  array.length = write;
+  return array;
+}
+
+/** `edited` for edits that never leave an item earlier than it was: a pass backward from the end. */
+function editedBackward<T>(array: T[], edits: readonly Edit<T>[]): T[] {
+  const growth = edits.reduce((places, { from, to, items }) => places + items.length - (to - from), 0);
+  let read = array.length;
+  // grown by pushes of an item already there, so the array keeps its kind of elements (no holes)
+  const filler = (edits.find(({ items }) => items.length > 0) as Edit<T>).items[0] as T;
+  for (let count = 0; count < growth; count++) array.push(filler);
+  let write = array.length;
+  for (let at = edits.length - 1; at >= 0; at--) {
+    const { from, to, items } = edits[at] as Edit<T>;
+    while (read > to) array[--write] = array[--read] as T;
+    for (let item = items.length - 1; item >= 0; item--) array[--write] = items[item] as T;
+    read = from;
+  }
+  return array;
 }
 
 /** `bytes` with `edits` made, as `edited` makes them: built anew, a copy of each run kept. */
