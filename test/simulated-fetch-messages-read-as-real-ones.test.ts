@@ -1,8 +1,9 @@
 // The simulated fetch hands the device a Response whose body is settled text, takes the common call
 // without a Request of its own, and hands the server the request's parts: the device's Response must read
 // exactly as the real one with the same body, through every reader (text, json, arrayBuffer, bytes, blob,
-// body, clone), and the server must get what it would read off the wire from the real Request.
-import { describe, expect, it } from 'vitest';
+// body, clone), and the server must get what it would read off the wire from the real Request, sent in the
+// microtask turn the real one would be.
+import { describe, expect, it, vi } from 'vitest';
 import { handlerOf, type ExchangeServer, type SettledRequest } from '../src/protocol/settled-exchange.ts';
 import { Network } from '../src/sim/network.ts';
 import { createRng } from '../src/sim/rng.ts';
@@ -134,6 +135,37 @@ describe('the simulated fetch', () => {
     const fromUrl = await simulatedFetch(`${URL_BASE}/v1/push`, init, JSON_ANSWER);
     expect(fromRequest.received).toEqual(fromUrl.received);
     expect(fromRequest.received).toMatchObject({ method: 'POST', body: BODY });
+  });
+
+  it.each<[string, RequestInit | undefined]>([
+    ['a POST with a string body, taken without a Request', { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }],
+    ['a POST with a body of bytes, read through a Request', { method: 'POST', body: new TextEncoder().encode(BODY) }],
+    ['a GET, sent at once', undefined],
+  ])('puts the request on the wire in the microtask turn fetch through a Request would, so runs keep their order: %s', async (_, init) => {
+    const scheduler = new Scheduler((error) => {
+      throw error;
+    });
+    const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 10, latencyMsMax: 50 }, () => {});
+    let turn = 0;
+    const sentAtTurns: number[] = [];
+    const send = network.send.bind(network);
+    vi.spyOn(network, 'send').mockImplementation((...args) => {
+      sentAtTurns.push(turn);
+      send(...args);
+    });
+    const server: ExchangeServer = { exchange: async () => ({ status: 204, statusText: '', headers: [], text: '' }), handle: async () => new Response(null), records: async () => [] };
+    const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 5_000, onServerError: (error) => { throw error; } });
+    const counted = (async () => {
+      for (let step = 0; step < 20; step++) {
+        await undefined;
+        turn++;
+      }
+    })();
+    const url = `${URL_BASE}/v1/push`;
+    void fetch(url, init).catch(() => {});
+    const readAtTurn = init?.body === undefined ? 0 : await new Request(url, init).text().then(() => turn);
+    await counted;
+    expect(sentAtTurns).toEqual([readAtTurn]);
   });
 
   it('refuses what fetch refuses, with the same error', async () => {

@@ -3,11 +3,11 @@
 // no webstream is built per answer; `body` makes a real stream only when something asks for it.
 
 /** What undici sets for a string body when the headers name no content type. */
-const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
+export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The text a real body reads back from a string: UTF-8 there and back, so a leading BOM goes and a lone surrogate turns U+FFFD. */
-function readBack(text: string): string {
+export function readBack(text: string): string {
   if (text.charCodeAt(0) !== 0xfeff && !LONE_SURROGATE.test(text)) return text;
   return new TextDecoder().decode(new TextEncoder().encode(text));
 }

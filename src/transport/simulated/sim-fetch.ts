@@ -5,6 +5,7 @@
 // partitioned fails at once, and the history still records it as the device's attempt (`refused`).
 import { ServerUnavailableError } from '../../errors.ts';
 import { responseOf, type ExchangeServer } from '../../protocol/settled-exchange.ts';
+import { readBack, TEXT_CONTENT_TYPE } from '../../protocol/settled-response.ts';
 import type { Network } from '../../sim/network.ts';
 import type { Scheduler } from '../../sim/scheduler.ts';
 
@@ -23,8 +24,11 @@ export interface SimFetchSettings {
 export function createSimFetch(settings: SimFetchSettings): typeof fetch {
   const { scheduler, network, server, link } = settings;
   return async (input, init) => {
-    const request = plainGet(input, init) ?? new Request(input, init);
-    const body = request instanceof Request && request.method !== 'GET' && request.method !== 'HEAD' ? await request.text() : undefined;
+    const request = plainRequest(input, init) ?? new Request(input, init);
+    // read here, not in a helper: an async helper's own turn would move the sends a bodiless call makes at once
+    let body: string | undefined;
+    if (request instanceof Request) body = request.method !== 'GET' && request.method !== 'HEAD' ? await request.text() : undefined;
+    else if (request.body !== undefined) body = await readLikeRequest(request.body);
     const url = request instanceof Request ? new URL(request.url) : request.url;
     const path = url.pathname;
     return new Promise<Response>((resolve, reject) => {
@@ -62,28 +66,32 @@ export function createSimFetch(settings: SimFetchSettings): typeof fetch {
   };
 }
 
-/** A GET or HEAD as it goes on the wire. */
-interface PlainGet {
-  method: 'GET' | 'HEAD';
+/** A request as it goes on the wire, its body (none for a GET or HEAD) the text as sent. */
+interface PlainRequest {
+  method: string;
   url: URL;
   headers: Headers;
+  body: string | undefined;
 }
 
 /** The init fields the simulation reads; `signal` is ignored, as docs/adapters.md says. */
-const PLAIN_INIT_FIELDS = new Set(['method', 'headers', 'signal']);
+const PLAIN_INIT_FIELDS = new Set(['method', 'headers', 'body', 'signal']);
+/** The methods fetch spells in capitals whatever their case, as `Request` normalizes them. */
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
 /**
- * The common bodiless call taken as fetch would take it, without building a Request: an absolute
- * URL, GET or HEAD, headers and nothing else to interpret. Anything else is undefined, for a real
- * Request to read (and to refuse as fetch does). A call with a body still goes through a Request
- * and its stream: that read's microtask turns decide the order of same-instant sends across
- * devices, which every event-log hash pins.
+ * The common call taken as fetch would take it, without building a Request: an absolute URL, a method
+ * fetch normalizes, headers, and a string body for a method that has one (none for GET or HEAD), nothing
+ * else to interpret. Anything else is undefined, for a real Request to read (and to refuse as fetch does).
  */
-function plainGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): PlainGet | undefined {
+function plainRequest(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): PlainRequest | undefined {
   if (typeof input !== 'string' && !(input instanceof URL)) return undefined;
   for (const field in init) if (!PLAIN_INIT_FIELDS.has(field)) return undefined;
-  const method = typeof init?.method === 'string' ? init.method.toUpperCase() : init?.method === undefined ? 'GET' : undefined;
-  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  const method = init?.method === undefined ? 'GET' : typeof init.method === 'string' ? init.method.toUpperCase() : undefined;
+  if (method === undefined || !NORMALIZED_METHODS.has(method)) return undefined;
+  const text = typeof init?.body === 'string' ? init.body : undefined;
+  // a body other than a string, a GET or HEAD with one, or another method without
+  if ((init?.body ?? undefined) !== text || (method === 'GET' || method === 'HEAD') !== (text === undefined)) return undefined;
   if (init?.signal != null && !(init.signal instanceof AbortSignal)) return undefined;
   const url = URL.parse(String(input));
   if (url === null || url.username !== '' || url.password !== '') return undefined;
@@ -93,5 +101,18 @@ function plainGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefi
   } catch {
     return undefined;
   }
-  return { method, url, headers };
+  if (text !== undefined && !headers.has('content-type')) headers.set('content-type', TEXT_CONTENT_TYPE);
+  return { method, url, headers, body: text };
+}
+
+/**
+ * The microtask turns `Request.text()` takes to read a string body (Node 20's fetch; `await` included),
+ * whatever its length: the order of same-instant sends across devices rests on them, and every event-log hash pins it.
+ */
+const REQUEST_BODY_READ_TURNS = 8;
+
+/** The body as a Request reads it back, in the turns a Request takes, so a run goes as it did through one. */
+async function readLikeRequest(body: string): Promise<string> {
+  for (let turn = 1; turn < REQUEST_BODY_READ_TURNS; turn++) await undefined;
+  return readBack(body);
 }
