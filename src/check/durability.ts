@@ -9,8 +9,8 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { tokensIn } from '../history/tokens.ts';
-import { foldingChecker, violationsFold } from './fold.ts';
-import type { Violation } from './types.ts';
+import { foldingChecker, ViolationsFold } from './fold.ts';
+import type { CheckInput, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 /** The last acknowledged write of each field of each record, by record id and field. */
@@ -22,15 +22,25 @@ interface Death {
   saved: Saved;
 }
 
-export const checkDurability = foldingChecker((input) => {
-  const causality = causalityOf(input.events);
-  const spans = input.faultSpans;
-  // a change the server refused and the app said so is no longer one it promised to keep
-  const refused = recordNotices(input.events, ['change-rejected']);
-  const saved = new Map<string, Saved>();
-  const deaths = new Map<string, Death>();
-  const violations: Violation[] = [];
-  const take = (event: HistoryEvent): void => {
+export const checkDurability = foldingChecker((input) => new DurabilityFold(input));
+
+class DurabilityFold extends ViolationsFold {
+  private readonly causality;
+  private readonly spans;
+  /** A change the server refused and the app said so is no longer one it promised to keep. */
+  private readonly refused;
+  private readonly saved = new Map<string, Saved>();
+  private readonly deaths = new Map<string, Death>();
+
+  constructor(input: CheckInput) {
+    super();
+    this.causality = causalityOf(input.events);
+    this.spans = input.faultSpans;
+    this.refused = recordNotices(input.events, ['change-rejected']);
+  }
+
+  take(event: HistoryEvent): void {
+    const { causality, spans, refused, saved, deaths, violations } = this;
     if (event.type === 'ok' && event.f !== 'refresh') remember(saved, causality, event);
     else if (event.type === 'kill') deaths.set(event.process, { atMs: event.t, saved: copyOf(saved.get(event.process)) });
     else if (event.type === 'restore') {
@@ -48,9 +58,8 @@ export const checkDurability = foldingChecker((input) => {
       for (const violation of found) saved.get(event.process)?.get(violation.record?.id as string)?.delete(violation.writes?.[0]?.field as string);
       violations.push(...found);
     }
-  };
-  return violationsFold(take, violations);
-});
+  }
+}
 
 function remember(saved: Map<string, Saved>, causality: Causality, event: OperationEvent): void {
   const write = causality.writeAt(event.process, event.op);

@@ -6,21 +6,32 @@ import { causalityOf } from './history-index.ts';
 import { isToken } from '../history/tokens.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, writeRef } from './evidence.ts';
-import { foldingChecker, settledFold, violationsFold } from './fold.ts';
+import { foldingChecker, settledFold, ViolationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import type { Violation } from './types.ts';
+import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export const checkHonestStatus = foldingChecker((input) => {
-  if (input.commitLog === false) {
-    return settledFold({ valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' });
+export const checkHonestStatus = foldingChecker((input) =>
+  input.commitLog === false
+    ? settledFold({ valid: 'unknown', violations: [], error: 'the server under test logs no commits, so what it held at each moment cannot be known' })
+    : new HonestStatusFold(input),
+);
+
+class HonestStatusFold extends ViolationsFold {
+  private readonly causality;
+  private readonly spans;
+  /** Per record id, the fingerprints of the versions the server committed so far. */
+  private readonly committed = new Map<string, Set<string>>();
+  private readonly reported = new Set<string>();
+
+  constructor(input: CheckInput) {
+    super();
+    this.causality = causalityOf(input.events);
+    this.spans = input.faultSpans;
   }
-  const causality = causalityOf(input.events);
-  const spans = input.faultSpans;
-  const committed = new Map<string, Set<string>>();
-  const violations: Violation[] = [];
-  const reported = new Set<string>();
-  const take = (event: HistoryEvent): void => {
+
+  take(event: HistoryEvent): void {
+    const { causality, spans, committed, reported, violations } = this;
     if (event.type === 'commit') {
       const versions = committed.get(event.id) ?? new Set<string>();
       versions.add(fingerprint(event.fields));
@@ -47,9 +58,8 @@ export const checkHonestStatus = foldingChecker((input) => {
         });
       }
     }
-  };
-  return violationsFold(take, violations);
-});
+  }
+}
 
 /** A version's values, independent of key order. */
 function fingerprint(fields: Fields): string {

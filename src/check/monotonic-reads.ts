@@ -7,25 +7,31 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';
-import { foldingChecker, violationsFold } from './fold.ts';
+import { foldingChecker, ViolationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import type { Violation } from './types.ts';
+import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export const checkMonotonicReads = foldingChecker((input) => {
-  const causality = causalityOf(input.events);
-  const spans = input.faultSpans;
-  const replaced = conflictLog(input.events, causality);
-  const refused = recordNotices(input.events, ['change-rejected']);
-  /** A value the server refused and the app said so: stepping back from it is the refusal, surfaced. */
-  const wasRefused = (token: string, id: string) => {
-    const write = causality.writeOf(token);
-    return write !== undefined && refused(write.device, id, write.atMs);
-  };
+export const checkMonotonicReads = foldingChecker((input) => new MonotonicReadsFold(input));
+
+class MonotonicReadsFold extends ViolationsFold {
+  private readonly causality;
+  private readonly spans;
+  private readonly replaced;
+  private readonly refused;
   /** Per device, the newest value shown of each record (by id) and field, and when. */
-  const newest = new Map<string, Map<string, FieldsShown>>();
-  const violations: Violation[] = [];
-  const take = (event: HistoryEvent): void => {
+  private readonly newest = new Map<string, Map<string, FieldsShown>>();
+
+  constructor(input: CheckInput) {
+    super();
+    this.causality = causalityOf(input.events);
+    this.spans = input.faultSpans;
+    this.replaced = conflictLog(input.events, this.causality);
+    this.refused = recordNotices(input.events, ['change-rejected']);
+  }
+
+  take(event: HistoryEvent): void {
+    const { causality, spans, replaced, newest, violations } = this;
     if (event.type === 'restore') newest.delete(event.process);
     // the device's own delete is its latest word on the record, as in read-your-writes: whatever it shows of it later starts afresh
     if (event.type === 'ok' && event.f === 'delete') {
@@ -45,7 +51,7 @@ export const checkMonotonicReads = foldingChecker((input) => {
         const before = place === -1 ? undefined : { token: seen[place + 1] as string, atMs: seen[place + 2] as number };
         // a logged conflict that threw out the device's own edit steps back on purpose, and says so
         const stepBack = before && causality.ancestors(before.token, field).has(token);
-        if (before && stepBack && !replaced(before.token, field, event.t, event.process) && !wasRefused(before.token, record.id)) {
+        if (before && stepBack && !replaced(before.token, field, event.t, event.process) && !this.wasRefused(before.token, record.id)) {
           const writes = [causality.writeOf(token), causality.writeOf(before.token)].filter((write): write is Write => write !== undefined);
           violations.push({
             checker: 'monotonic-reads',
@@ -65,9 +71,14 @@ export const checkMonotonicReads = foldingChecker((input) => {
       }
       shown.set(id, seen);
     }
-  };
-  return violationsFold(take, violations);
-});
+  }
+
+  /** A value the server refused and the app said so: stepping back from it is the refusal, surfaced. */
+  private wasRefused(token: string, id: string): boolean {
+    const write = this.causality.writeOf(token);
+    return write !== undefined && this.refused(write.device, id, write.atMs);
+  }
+}
 
 /**
  * The newest value a device showed of each field of one record, and when, as `field, token, atMs` in turn: a record

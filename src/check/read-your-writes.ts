@@ -6,24 +6,35 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
-import { foldingChecker, violationsFold } from './fold.ts';
+import { foldingChecker, ViolationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import type { Violation } from './types.ts';
+import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export const checkReadYourWrites = foldingChecker((input) => {
-  const causality = causalityOf(input.events);
-  const spans = input.faultSpans;
-  const replaced = conflictLog(input.events, causality);
-  const refused = recordNotices(input.events, ['change-rejected']);
+export const checkReadYourWrites = foldingChecker((input) => new ReadYourWritesFold(input));
+
+class ReadYourWritesFold extends ViolationsFold {
+  private readonly causality;
+  private readonly spans;
+  private readonly replaced;
+  private readonly refused;
   /** Per device, the latest acknowledged write of each record (by id) and field. */
-  const latest = new Map<string, Map<string, Map<string, Write>>>();
+  private readonly latest = new Map<string, Map<string, Map<string, Write>>>();
   /** Per device, the records it acknowledged a write to since its previous read. */
-  const written = new Map<string, Set<string>>();
-  const viewAfter = shownViews();
-  const reported = new Set<Write>();
-  const violations: Violation[] = [];
-  const take = (event: HistoryEvent): void => {
+  private readonly written = new Map<string, Set<string>>();
+  private readonly viewAfter = shownViews();
+  private readonly reported = new Set<Write>();
+
+  constructor(input: CheckInput) {
+    super();
+    this.causality = causalityOf(input.events);
+    this.spans = input.faultSpans;
+    this.replaced = conflictLog(input.events, this.causality);
+    this.refused = recordNotices(input.events, ['change-rejected']);
+  }
+
+  take(event: HistoryEvent): void {
+    const { causality, spans, replaced, refused, latest, written, viewAfter, reported, violations } = this;
     // a restored backup starts the device's session over from the old copy
     if (event.type === 'restore') latest.delete(event.process);
     if (event.type === 'ok' && event.f !== 'refresh') {
@@ -69,6 +80,5 @@ export const checkReadYourWrites = foldingChecker((input) => {
         });
       }
     }
-  };
-  return violationsFold(take, violations);
-});
+  }
+}

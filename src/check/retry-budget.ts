@@ -4,7 +4,7 @@
 import type { FaultSpan } from '../history/fault-spans.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import { foldingChecker, settledFold } from './fold.ts';
-import type { CheckResult, Violation } from './types.ts';
+import type { CheckFold, CheckResult, Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 const WINDOW_MS = 3_600_000;
@@ -12,21 +12,39 @@ const WINDOW_MS = 3_600_000;
 export const checkRetryBudget = foldingChecker((input) => {
   const budget = input.retryBudgetPerHour;
   if (budget === undefined) return settledFold({ valid: 'unknown', violations: [], error: 'the scenario gave no retry budget' });
-  const offline = offlineSpans(input.faultSpans);
-  const attempts = new Map<string, number[]>();
-  const refreshing = new Map<string, number>();
-  const take = (event: HistoryEvent): void => {
+  return new RetryBudgetFold(budget, offlineSpans(input.faultSpans));
+});
+
+/** A class, as fold.ts says why: one `take` for every run. */
+class RetryBudgetFold implements CheckFold {
+  /** Per device, the times of the requests it tried while offline. */
+  private readonly attempts = new Map<string, number[]>();
+  /** Per device, the pulls-to-refresh under way: their requests are the user's, not the app's retries. */
+  private readonly refreshing = new Map<string, number>();
+
+  constructor(
+    private readonly budget: number,
+    private readonly offline: readonly FaultSpan[],
+  ) {}
+
+  take(event: HistoryEvent): void {
+    const { attempts, refreshing, offline } = this;
     if (event.type === 'invoke' && event.f === 'refresh') refreshing.set(event.process, (refreshing.get(event.process) ?? 0) + 1);
     else if ((event.type === 'ok' || event.type === 'fail' || event.type === 'info') && event.f === 'refresh') {
       refreshing.set(event.process, Math.max(0, (refreshing.get(event.process) ?? 0) - 1));
     } else if (event.type === 'message' && (event.fate === 'sent' || event.fate === 'refused') && event.direction === 'to-server' && !refreshing.get(event.link)) {
       if (offline.some((span) => span.targets?.includes(event.link) && span.startMs <= event.t && (span.stopMs ?? Infinity) >= event.t)) {
-        attempts.set(event.link, [...(attempts.get(event.link) ?? []), event.t]);
+        const times = attempts.get(event.link);
+        if (times) times.push(event.t);
+        else attempts.set(event.link, [event.t]);
       }
     }
-  };
-  return { take, finish: () => judged(budget, attempts, offline) };
-});
+  }
+
+  finish(): CheckResult {
+    return judged(this.budget, this.attempts, this.offline);
+  }
+}
 
 function judged(budget: number, attempts: ReadonlyMap<string, number[]>, offline: readonly FaultSpan[]): CheckResult {
   const violations: Violation[] = [];

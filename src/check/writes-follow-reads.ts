@@ -5,19 +5,29 @@ import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
-import { foldingChecker, violationsFold } from './fold.ts';
+import { foldingChecker, ViolationsFold } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import type { Violation } from './types.ts';
+import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
-export const checkWritesFollowReads = foldingChecker((input) => {
-  const causality = causalityOf(input.events);
-  const spans = input.faultSpans;
-  const reported = new Set<string>();
-  // a cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation
-  const refused = recordNotices(input.events, ['change-rejected']);
-  const violations: Violation[] = [];
-  const take = (event: HistoryEvent): void => {
+export const checkWritesFollowReads = foldingChecker((input) => new WritesFollowReadsFold(input));
+
+class WritesFollowReadsFold extends ViolationsFold {
+  private readonly causality;
+  private readonly spans;
+  private readonly reported = new Set<string>();
+  /** A cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation. */
+  private readonly refused;
+
+  constructor(input: CheckInput) {
+    super();
+    this.causality = causalityOf(input.events);
+    this.spans = input.faultSpans;
+    this.refused = recordNotices(input.events, ['change-rejected']);
+  }
+
+  take(event: HistoryEvent): void {
+    const { causality, spans, reported, refused, violations } = this;
     if (event.type !== 'read') return;
     for (const record of event.records) {
       for (const [field, token] of shownTokens(record.fields)) {
@@ -45,6 +55,5 @@ export const checkWritesFollowReads = foldingChecker((input) => {
         }
       }
     }
-  };
-  return violationsFold(take, violations);
-});
+  }
+}
