@@ -16,10 +16,15 @@ import { SpillFile } from './spill-file.ts';
  */
 export const SPILL_AFTER_EVENTS = 60_000;
 
+/** The characters of log lines gathered before the digest reads them: the same bytes in the same order, so the same hash. */
+const DIGEST_CHUNK_CHARS = 65_536;
+
 export class History {
   private eventList: HistoryEvent[] | undefined = [];
   private spill: SpillFile | undefined;
   private readonly digest: Hash = createHash('sha256');
+  /** NDJSON lines not yet fed to the digest: fed a chunk at a time, one native call for many events. */
+  private undigested = '';
   /** The log in order, the same object for every pass: from memory, or read back from disk once spilled. */
   readonly events: EventLog = { [Symbol.iterator]: () => this.replay() };
   /** Per device, what its previous read showed. */
@@ -33,8 +38,8 @@ export class History {
     this.spanFold.take(event);
     this.countFold.take(event);
     const line = JSON.stringify(event);
-    this.digest.update(line);
-    this.digest.update('\n');
+    this.undigested += line + '\n';
+    if (this.undigested.length >= DIGEST_CHUNK_CHARS) this.digestLines();
     if (this.spill) return this.spill.write(line);
     this.eventList?.push(event);
     if ((this.eventList?.length ?? 0) >= this.spillAfterEvents) this.spillToDisk();
@@ -88,7 +93,13 @@ export class History {
 
   /** The first 16 hex digits of the SHA-256 of the NDJSON event log so far. */
   hash(): string {
+    this.digestLines();
     return this.digest.copy().digest('hex').slice(0, 16);
+  }
+
+  private digestLines(): void {
+    this.digest.update(this.undigested);
+    this.undigested = '';
   }
 }
 
