@@ -5,12 +5,11 @@
 import type { VisibleRecord } from '../adapter.ts';
 import type { HistoryEvent, OperationEvent, ReadEvent } from '../history/events.ts';
 import { tokenFields, type Causality, type Write } from './causality.ts';
-import { causalityOf } from './history-index.ts';
 import { faultsDuring, type FaultSpan } from '../history/fault-spans.ts';
 import { describeWrite, recordNotices, writeRef } from './evidence.ts';
 import { tokensIn } from '../history/tokens.ts';
-import { foldingChecker, ViolationsFold } from './fold.ts';
-import type { CheckInput, Violation } from './types.ts';
+import { CausalFold, foldingChecker } from './fold.ts';
+import type { Violation } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 /** The last acknowledged write of each field of each record, by record id and field. */
@@ -24,20 +23,10 @@ interface Death {
 
 export const checkDurability = foldingChecker((input) => new DurabilityFold(input));
 
-class DurabilityFold extends ViolationsFold {
-  private readonly causality;
-  private readonly spans;
-  /** A change the server refused and the app said so is no longer one it promised to keep. */
-  private readonly refused;
+/** What each device saved before each death, against what its next launch shows; a change the server refused (and the app said so) is no longer one it promised to keep. */
+class DurabilityFold extends CausalFold {
   private readonly saved = new Map<string, Saved>();
   private readonly deaths = new Map<string, Death>();
-
-  constructor(input: CheckInput) {
-    super();
-    this.causality = causalityOf(input.events);
-    this.spans = input.faultSpans;
-    this.refused = recordNotices(input.events, ['change-rejected']);
-  }
 
   take(event: HistoryEvent): void {
     const { causality, spans, refused, saved, deaths, violations } = this;

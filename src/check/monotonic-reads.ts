@@ -3,31 +3,24 @@
 // under a logged conflict, is a conflict's business, judged by the lost-write checker; a restore resets it,
 // and the device's own delete of the record too (what it comes back with is the version that beat the delete).
 import { type Write } from './causality.ts';
-import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { recordNotices, writeRef } from './evidence.ts';
+import { writeRef } from './evidence.ts';
 import { conflictLog, shownTokens } from './reads.ts';
-import { foldingChecker, ViolationsFold } from './fold.ts';
+import { CausalFold, foldingChecker } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 export const checkMonotonicReads = foldingChecker((input) => new MonotonicReadsFold(input));
 
-class MonotonicReadsFold extends ViolationsFold {
-  private readonly causality;
-  private readonly spans;
+class MonotonicReadsFold extends CausalFold {
   private readonly replaced;
-  private readonly refused;
   /** Per device, the newest value shown of each record (by id) and field, and when. */
   private readonly newest = new Map<string, Map<string, FieldsShown>>();
 
   constructor(input: CheckInput) {
-    super();
-    this.causality = causalityOf(input.events);
-    this.spans = input.faultSpans;
+    super(input);
     this.replaced = conflictLog(input.events, this.causality);
-    this.refused = recordNotices(input.events, ['change-rejected']);
   }
 
   take(event: HistoryEvent): void {

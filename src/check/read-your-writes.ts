@@ -2,22 +2,18 @@
 // a value built on it, unless a logged conflict replaced it, a delete removed the record, the server
 // refused it and the app said so, or a restored backup wiped it. An edit that flickers away is a bug.
 import { tokenFields, type Write } from './causality.ts';
-import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, recordNotices, writeRef } from './evidence.ts';
+import { describeWrite, writeRef } from './evidence.ts';
 import { conflictLog, shownViews } from './reads.ts';
-import { foldingChecker, ViolationsFold } from './fold.ts';
+import { CausalFold, foldingChecker } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 export const checkReadYourWrites = foldingChecker((input) => new ReadYourWritesFold(input));
 
-class ReadYourWritesFold extends ViolationsFold {
-  private readonly causality;
-  private readonly spans;
+class ReadYourWritesFold extends CausalFold {
   private readonly replaced;
-  private readonly refused;
   /** Per device, the latest acknowledged write of each record (by id) and field. */
   private readonly latest = new Map<string, Map<string, Map<string, Write>>>();
   /** Per device, the records it acknowledged a write to since its previous read. */
@@ -26,11 +22,8 @@ class ReadYourWritesFold extends ViolationsFold {
   private readonly reported = new Set<Write>();
 
   constructor(input: CheckInput) {
-    super();
-    this.causality = causalityOf(input.events);
-    this.spans = input.faultSpans;
+    super(input);
     this.replaced = conflictLog(input.events, this.causality);
-    this.refused = recordNotices(input.events, ['change-rejected']);
   }
 
   take(event: HistoryEvent): void {

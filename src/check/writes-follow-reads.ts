@@ -1,30 +1,18 @@
 // Writes follow reads: a value a device shows must come with what its writer had seen. When a write
 // was made over a version of the record, a device showing that write while still showing an older
 // value than the writer saw in another field shows an effect without its cause.
-import { causalityOf } from './history-index.ts';
 import { faultsDuring } from '../history/fault-spans.ts';
-import { describeWrite, recordNotices, writeRef } from './evidence.ts';
+import { describeWrite, writeRef } from './evidence.ts';
 import { shownTokens } from './reads.ts';
-import { foldingChecker, ViolationsFold } from './fold.ts';
+import { CausalFold, foldingChecker } from './fold.ts';
 import type { HistoryEvent } from '../history/events.ts';
-import type { CheckInput } from './types.ts';
 import { clockTime } from '../history/clock-time.ts';
 
 export const checkWritesFollowReads = foldingChecker((input) => new WritesFollowReadsFold(input));
 
-class WritesFollowReadsFold extends ViolationsFold {
-  private readonly causality;
-  private readonly spans;
+/** Each read's shown writes against what their writers had seen. A cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation. */
+class WritesFollowReadsFold extends CausalFold {
   private readonly reported = new Set<string>();
-  /** A cause the server refused (and its app said so) never reached anyone: showing the effect without it is no violation. */
-  private readonly refused;
-
-  constructor(input: CheckInput) {
-    super();
-    this.causality = causalityOf(input.events);
-    this.spans = input.faultSpans;
-    this.refused = recordNotices(input.events, ['change-rejected']);
-  }
 
   take(event: HistoryEvent): void {
     const { causality, spans, reported, refused, violations } = this;
