@@ -74,23 +74,28 @@ interface Answer {
   init: ResponseInit;
 }
 
+/** A device's fetch over a healthy simulated link to a server that answers with `exchange`. */
+function healthyLink(exchange: ExchangeServer['exchange']) {
+  const scheduler = new Scheduler((error) => {
+    throw error;
+  });
+  const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 10, latencyMsMax: 50 }, () => {});
+  const server: ExchangeServer = { exchange, handle: handlerOf(exchange), records: async () => [] };
+  const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 5_000, onServerError: (error) => { throw error; } });
+  return { scheduler, network, fetch };
+}
+
 /**
  * One fetch over a healthy simulated link to a server that answers what a real Response of `answer` reads.
  * Returns the parts of the request the server got, and the response the device got.
  */
 async function simulatedFetch(input: string | Request, init: RequestInit | undefined, answer: Answer) {
-  const scheduler = new Scheduler((error) => {
-    throw error;
-  });
-  const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 10, latencyMsMax: 50 }, () => {});
   let received: Record<string, unknown> | undefined;
-  const exchange: ExchangeServer['exchange'] = async (request) => {
+  const { scheduler, fetch } = healthyLink(async (request) => {
     received = partsOf(request);
     const response = new Response(answer.body, answer.init);
     return { status: response.status, statusText: response.statusText, headers: [...response.headers], text: await response.text() };
-  };
-  const server: ExchangeServer = { exchange, handle: handlerOf(exchange), records: async () => [] };
-  const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 5_000, onServerError: (error) => { throw error; } });
+  });
   const answered = fetch(input, init).then(
     (response) => ({ response }),
     (error: unknown) => ({ error }),
@@ -142,10 +147,7 @@ describe('the simulated fetch', () => {
     ['a POST with a body of bytes, read through a Request', { method: 'POST', body: new TextEncoder().encode(BODY) }],
     ['a GET, sent at once', undefined],
   ])('puts the request on the wire in the microtask turn fetch through a Request would, so runs keep their order: %s', async (_, init) => {
-    const scheduler = new Scheduler((error) => {
-      throw error;
-    });
-    const network = new Network(scheduler, createRng(1, 'network'), { latencyMsMin: 10, latencyMsMax: 50 }, () => {});
+    const { network, fetch } = healthyLink(async () => ({ status: 204, statusText: '', headers: [], text: '' }));
     let turn = 0;
     const sentAtTurns: number[] = [];
     const send = network.send.bind(network);
@@ -153,8 +155,6 @@ describe('the simulated fetch', () => {
       sentAtTurns.push(turn);
       send(...args);
     });
-    const server: ExchangeServer = { exchange: async () => ({ status: 204, statusText: '', headers: [], text: '' }), handle: async () => new Response(null), records: async () => [] };
-    const fetch = createSimFetch({ scheduler, network, server, link: 'd1', requestTimeoutMs: 5_000, onServerError: (error) => { throw error; } });
     const counted = (async () => {
       for (let step = 0; step < 20; step++) {
         await undefined;

@@ -15,7 +15,7 @@ export const checkRetryBudget = foldingChecker((input) => {
   return new RetryBudgetFold(budget, offlineSpans(input.faultSpans));
 });
 
-/** A class, as fold.ts says why: one `take` for every run. */
+/** The requests each device tried while offline, apart from pulls-to-refresh, judged against the budget at the end. */
 class RetryBudgetFold implements CheckFold {
   /** Per device, the times of the requests it tried while offline. */
   private readonly attempts = new Map<string, number[]>();
